@@ -1,0 +1,271 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import readline from 'node:readline';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import type { CaseSummary } from '../shared/domain.js';
+import { CaseStatus, Decision, AppealOutcome } from '../shared/domain.js';
+import type { CommandInput, CommandResult } from '../core/api.js';
+import { ConfigError, loadConfig, type Config } from '../core/config.js';
+import { createCore, type Core } from '../core/core.js';
+import { exitCodeFor, GuardianError } from '../core/errors.js';
+import { createLogger } from '../core/log.js';
+import { ContentSubmittedV1 } from '../core/queue/messages.js';
+import { runWorker } from '../worker/index.js';
+
+const out = (s: string): void => void process.stdout.write(`${s}\n`);
+const err = (s: string): void => void process.stderr.write(`${s}\n`);
+const json = (v: unknown): void => out(JSON.stringify(v, null, 2));
+
+const int = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a whole number`);
+  return n;
+};
+
+/**
+ * Opens the core for one command. In standalone mode the CLI process owns the embedded database and
+ * the in-process bus, so it also runs the work its command causes (and waits for it) before exiting.
+ */
+async function withCore<T>(fn: (core: Core, config: Config) => Promise<T>, opts: { process?: boolean } = {}): Promise<T> {
+  const config = loadConfig();
+  const logger = createLogger({ level: process.env.GUARDIAN_LOG_LEVEL ?? 'warn', name: 'guardian-cli' });
+  const standalone = config.mode === 'standalone';
+  const core = await createCore({ config, logger, worker: standalone });
+  try {
+    await core.start();
+    const result = await fn(core, config);
+    if (standalone && opts.process !== false) await core.drain();
+    return result;
+  } finally {
+    await core.stop();
+  }
+}
+
+function summaryLine(c: CaseSummary): string {
+  const claim = c.claimedBy ? ` claimed:${c.claimedBy}` : '';
+  return `${c.id}  ${c.status.padEnd(15)} L${c.level} v${c.version} ${c.priority.padEnd(6)} ${(c.violationType ?? '-').padEnd(13)} ${(c.severity ?? '-').padEnd(8)}${claim}  ${c.textPreview.slice(0, 60)}`;
+}
+
+function printResult(r: CommandResult, asJson: boolean) {
+  if (asJson) return json(r);
+  out(`${r.duplicate ? 'already recorded' : r.status}: case ${r.case.id} is ${r.case.status} (level ${r.case.level}, version ${r.case.version})`);
+}
+
+async function runCommand(input: CommandInput, asJson: boolean) {
+  await withCore(async (core) => {
+    const r = await core.execute(input);
+    // Standalone runs the resulting work in this process; report the state it ended in.
+    const after = core.mode === 'standalone' ? (await core.drain(), await core.getCase(r.case.id)) : r.case;
+    printResult({ ...r, case: { ...r.case, ...pickSummary(after) } }, asJson);
+  });
+}
+
+function pickSummary(c: CaseSummary): CaseSummary {
+  const { id, contentId, authorId, status, level, reviewKind, version, severity, violationType, verdict, priority, claimedBy, claimUntil, textPreview, createdAt, updatedAt, slaDueAt } = c;
+  return { id, contentId, authorId, status, level, reviewKind, version, severity, violationType, verdict, priority, claimedBy, claimUntil, textPreview, createdAt, updatedAt, slaDueAt };
+}
+
+const asOption = () => new Option('--as <user>', 'the user acting (a moderators id)').env('GUARDIAN_USER').makeOptionMandatory();
+const commandIdOption = () => new Option('--command-id <id>', 'idempotency key (default: a new random id)');
+
+export function buildProgram(): Command {
+  const program = new Command('guardian')
+    .description('Guardian Workstation: moderation agent, review queue and operations')
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
+
+  program
+    .command('worker')
+    .description('run the core headless until SIGTERM/SIGINT')
+    .action(() => runWorker());
+
+  program
+    .command('ingest')
+    .description('publish content.submitted lines of a JSONL file (progress on stderr)')
+    .argument('<file>', 'JSONL file, one content.submitted v1 message per line')
+    .action(async (file: string) => {
+      if (!fs.existsSync(file)) throw new GuardianError('invalid_input', `no such file: ${file}`);
+      const invalid: string[] = [];
+      let published = 0;
+      await withCore(async (core) => {
+        const rl = readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity });
+        let n = 0;
+        for await (const line of rl) {
+          n++;
+          if (!line.trim()) continue;
+          let msg: unknown;
+          try {
+            msg = ContentSubmittedV1.parse(JSON.parse(line));
+          } catch (e) {
+            const why = e instanceof SyntaxError ? `malformed JSON (${e.message})` : (e as Error).message.replace(/\s+/g, ' ').slice(0, 300);
+            invalid.push(`line ${n}: ${why}`);
+            continue;
+          }
+          await core.bus.publishIngest('content.submitted', msg, { messageId: (msg as ContentSubmittedV1).contentId });
+          published++;
+          if (published % 100 === 0) err(`published ${published} (line ${n})`);
+        }
+        err(`published ${published} message(s) to moderation.ingest${invalid.length ? `; ${invalid.length} invalid line(s) skipped` : ''}`);
+        if (core.mode === 'standalone') err('processing in this process (standalone mode)...');
+      });
+      for (const i of invalid) err(i);
+      if (invalid.length) throw new GuardianError('invalid_input', `${invalid.length} line(s) were not valid content.submitted v1 messages`);
+    });
+
+  const cases = program.command('cases').description('query cases');
+  cases
+    .command('list')
+    .option('--status <status>', `filter by status (${CaseStatus.options.join('|')}), comma-separated`)
+    .option('--level <n>', 'filter by level (1 or 2)', int('--level'))
+    .option('--limit <n>', 'at most this many (default 100)', int('--limit'))
+    .option('--json', 'print JSON on stdout')
+    .action(async (o: { status?: string; level?: number; limit?: number; json?: boolean }) => {
+      const status = o.status?.split(',').map((s) => s.trim());
+      for (const s of status ?? []) if (!CaseStatus.safeParse(s).success) throw new GuardianError('invalid_input', `unknown status "${s}"`);
+      const list = await withCore((core) => core.listCases({ status: status as CaseStatus[] | undefined, level: o.level, limit: o.limit ?? 100 }), { process: false });
+      if (o.json) return json(list);
+      for (const c of list) out(summaryLine(c));
+      err(`${list.length} case(s)`);
+    });
+  cases
+    .command('show')
+    .argument('<caseId>')
+    .option('--json', 'print JSON on stdout')
+    .action(async (caseId: string, o: { json?: boolean }) => {
+      const c = await withCore((core) => core.getCase(caseId), { process: false });
+      if (o.json) return json(c);
+      out(summaryLine(c));
+      out(`text: ${c.text}`);
+      if (c.analysis) out(`analysis: ${c.analysis.verdict} ${c.analysis.violationType} (${c.analysis.classifier}, ${c.analysis.confidence}) ${c.analysis.reasoning}`);
+      for (const a of c.actions) out(`action ${a.kind} ${a.status}${a.reverses ? ` (reverses ${a.reverses})` : ''}`);
+      for (const e of c.timeline) out(`${e.at} ${e.type} by ${e.actor} via ${e.tool}`);
+    });
+
+  program
+    .command('claim')
+    .argument('<caseId>')
+    .addOption(asOption())
+    .option('--release', 'release the claim instead')
+    .option('--json', 'print JSON on stdout')
+    .action((caseId: string, o: { as: string; release?: boolean; json?: boolean }) =>
+      runCommand({ type: o.release ? 'release' : 'claim', caseId, actor: o.as, tool: 'cli', commandId: randomUUID() }, !!o.json),
+    );
+
+  program
+    .command('decide')
+    .argument('<caseId>')
+    .addOption(new Option('--decision <d>', 'the decision').choices(Decision.options).makeOptionMandatory())
+    .requiredOption('--reason <text>', 'why (required)')
+    .addOption(asOption())
+    .option('--expected-version <v>', 'the case version you saw (compare-and-set)', int('--expected-version'))
+    .addOption(commandIdOption())
+    .option('--duration-hours <n>', 'ban duration for remove_and_ban (default: permanent)', int('--duration-hours'))
+    .option('--policy <ids>', 'policy ids, comma-separated')
+    .option('--json', 'print JSON on stdout')
+    .action((caseId: string, o: { decision: Decision; reason: string; as: string; expectedVersion?: number; commandId?: string; durationHours?: number; policy?: string; json?: boolean }) =>
+      runCommand(
+        {
+          type: 'decide',
+          caseId,
+          decision: o.decision,
+          reason: o.reason,
+          actor: o.as,
+          tool: 'cli',
+          commandId: o.commandId ?? randomUUID(),
+          expectedVersion: o.expectedVersion,
+          durationHours: o.durationHours,
+          policyIds: o.policy?.split(',').map((s) => s.trim()).filter(Boolean),
+        },
+        !!o.json,
+      ),
+    );
+
+  program
+    .command('rollback')
+    .argument('<caseId>')
+    .requiredOption('--reason <text>', 'why (required)')
+    .addOption(asOption())
+    .option('--expected-version <v>', 'the case version you saw', int('--expected-version'))
+    .addOption(commandIdOption())
+    .option('--json', 'print JSON on stdout')
+    .action((caseId: string, o: { reason: string; as: string; expectedVersion?: number; commandId?: string; json?: boolean }) =>
+      runCommand({ type: 'rollback', caseId, reason: o.reason, actor: o.as, tool: 'cli', commandId: o.commandId ?? randomUUID(), expectedVersion: o.expectedVersion }, !!o.json),
+    );
+
+  program
+    .command('appeal')
+    .description('appeal reviews')
+    .command('decide')
+    .argument('<caseId>')
+    .addOption(new Option('--outcome <o>', 'uphold or overturn').choices(AppealOutcome.options).makeOptionMandatory())
+    .requiredOption('--reason <text>', 'why (required)')
+    .addOption(asOption())
+    .option('--expected-version <v>', 'the case version you saw', int('--expected-version'))
+    .addOption(commandIdOption())
+    .option('--json', 'print JSON on stdout')
+    .action((caseId: string, o: { outcome: 'uphold' | 'overturn'; reason: string; as: string; expectedVersion?: number; commandId?: string; json?: boolean }) =>
+      runCommand({ type: 'appeal_decide', caseId, outcome: o.outcome, reason: o.reason, actor: o.as, tool: 'cli', commandId: o.commandId ?? randomUUID(), expectedVersion: o.expectedVersion }, !!o.json),
+    );
+
+  program
+    .command('audit')
+    .argument('[caseId]')
+    .option('--actor <user>')
+    .option('--type <type>')
+    .option('--limit <n>', 'at most this many (default 1000)', int('--limit'))
+    .option('--json', 'print JSON on stdout')
+    .action(async (caseId: string | undefined, o: { actor?: string; type?: string; limit?: number; json?: boolean }) => {
+      const events = await withCore((core) => core.audit({ caseId, actor: o.actor, type: o.type, limit: o.limit }), { process: false });
+      if (o.json) return json(events);
+      for (const e of events) out(`${e.at} ${e.caseId ?? '-'} ${e.type} by ${e.actor} via ${e.tool} ${JSON.stringify(e.payload)}`);
+    });
+
+  program
+    .command('moderators')
+    .description('manage moderators')
+    .command('add')
+    .argument('<id>')
+    .addOption(new Option('--role <role>').choices(['moderator', 'supervisor', 'admin']).makeOptionMandatory())
+    .option('--name <name>', 'display name')
+    .option('--json', 'print JSON on stdout')
+    .action(async (id: string, o: { role: 'moderator' | 'supervisor' | 'admin'; name?: string; json?: boolean }) => {
+      const m = await withCore((core) => core.addModerator({ id, role: o.role, displayName: o.name, actor: `operator:${process.env.USER ?? 'cli'}`, tool: 'cli' }), { process: false });
+      if (o.json) return json(m);
+      out(`${m.id} (${m.displayName}) is ${m.role}`);
+    });
+
+  program
+    .command('demo')
+    .description('seed demo moderators and content (standalone or connected)')
+    .action(async () => {
+      await withCore(async (core) => {
+        const n = await core.seedDemo();
+        err(`published ${n} demo message(s); moderators: demo-moderator, demo-supervisor, demo-admin`);
+        if (core.mode === 'standalone') err('processing in this process (standalone mode)...');
+      });
+    });
+
+  return program;
+}
+
+/** Runs the CLI; returns the exit code (DESIGN §13: 0 done, 1 failure, 2 usage, 3 conflict, 4 forbidden). */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    if (e instanceof ConfigError) {
+      err(e.message);
+      return 2;
+    }
+    if (e instanceof GuardianError) {
+      err(`${e.code}: ${e.message}`);
+      return exitCodeFor(e);
+    }
+    err(`error: ${(e as Error).stack ?? String(e)}`);
+    return 1;
+  }
+}

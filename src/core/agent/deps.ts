@@ -1,0 +1,32 @@
+import type { ActionKind, AnalysisResult } from '../../shared/domain.js';
+import type { ContentForAnalysis } from '../classify/classifier.js';
+
+export interface ActionRequest {
+  actionId: string;
+  caseId: string;
+  commandId: string;
+  seq: number;
+  kind: ActionKind;
+  contentId: string;
+  authorId: string;
+  reason: string;
+  durationHours?: number;
+  actor: string;
+  reverses?: string;
+}
+
+export interface ReversalReport {
+  reversed: Array<{ actionId: string; kind: ActionKind }>;
+  notReversible: Array<{ actionId: string; kind: ActionKind }>;
+  failed: Array<{ actionId: string; kind: ActionKind; error: string }>;
+}
+
+/** What the graph's nodes need from the rest of the core. */
+export interface AgentDeps {
+  analyze(content: ContentForAnalysis): Promise<AnalysisResult>;
+  store: { saveAnalysis(caseId: string, analysis: AnalysisResult): Promise<void> };
+  actions: {
+    execute(req: ActionRequest): Promise<{ ok: true } | { ok: false; error: string }>;
+    reverseAll(req: { caseId: string; commandId: string; contentId: string; authorId: string; reason: string; actor: string }): Promise<ReversalReport>;
+  };
+}

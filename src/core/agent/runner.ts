@@ -1,0 +1,230 @@
+import { Command } from '@langchain/langgraph';
+import type { DecisionRecord } from '../../shared/domain.js';
+import type { Logger } from '../ports.js';
+import { appendAudit } from '../store/audit-repo.js';
+import { getCaseRow, type CaseRow } from '../store/cases-repo.js';
+import type { Db } from '../store/db.js';
+import type { CaseLock } from './case-lock.js';
+import type { CaseGraph } from './graph.js';
+import { GRAPH_VERSION, type CaseStateType } from './state.js';
+
+export interface StoredCommand {
+  id: string;
+  type: 'decide' | 'rollback' | 'appeal_decide' | 'appeal_open';
+  case_id: string;
+  actor: string;
+  status: string;
+  interrupt_id: string | null;
+  payload: Record<string, any>;
+}
+
+export interface RunnerOptions {
+  db: Db;
+  graph: CaseGraph;
+  lock: CaseLock;
+  logger: Logger;
+  slaMinutes: number;
+  /** Called after the read model changed (live updates). */
+  onCaseChanged: (row: CaseRow) => void;
+  /** LangSmith/trace metadata for a run. */
+  runConfig?: (caseId: string) => Record<string, unknown>;
+}
+
+/** A case the runner refuses to touch (unknown graph version, missing case): not worth retrying. */
+export class RefusedError extends Error {
+  override name = 'RefusedError';
+}
+
+/**
+ * The only code that advances a case's graph. Every entry point takes the case lock, looks at the
+ * checkpoint, and does only what is still missing, so a redelivered job (after a crash, a timeout or
+ * a duplicate publish) finishes the work instead of repeating it.
+ */
+export class AgentRunner {
+  constructor(private readonly o: RunnerOptions) {}
+
+  private config(caseId: string) {
+    return {
+      configurable: { thread_id: caseId },
+      durability: 'sync' as const, // "async" lost the human's decision on a crash (FACTS)
+      ...(this.o.runConfig?.(caseId) ?? {}),
+    };
+  }
+
+  private async snapshot(caseId: string) {
+    const snap = await this.o.graph.getState({ configurable: { thread_id: caseId } });
+    const values = (snap.values ?? {}) as Partial<CaseStateType>;
+    if (values.graphVersion !== undefined && values.graphVersion !== GRAPH_VERSION)
+      throw new RefusedError(`checkpoint written by graph version ${values.graphVersion}; this build runs ${GRAPH_VERSION}`);
+    const pending = snap.tasks.flatMap((t) => t.interrupts).find((i) => i.id);
+    return { snap, values, pending, started: values.caseId !== undefined, running: snap.next.length > 0 };
+  }
+
+  /** Analysis job: start the thread (once) or finish a run a crash interrupted. */
+  async analyze(caseId: string): Promise<void> {
+    await this.o.lock.withLock(caseId, async () => {
+      const row = await getCaseRow(this.o.db, caseId);
+      if (!row) throw new RefusedError(`case ${caseId} does not exist`);
+      const { started, running, pending } = await this.snapshot(caseId);
+      if (!started) {
+        // New input on an existing thread would restart it from START (FACTS): only ever start once.
+        await this.o.db.query('UPDATE cases SET analysis_attempts = analysis_attempts + 1 WHERE id = $1', [caseId]);
+        await this.o.graph.invoke(
+          {
+            caseId,
+            graphVersion: GRAPH_VERSION,
+            content: {
+              caseId,
+              contentId: row.content_id,
+              authorId: row.author_id,
+              text: row.text,
+              url: row.url,
+              reportReason: row.report_reason,
+              priority: row.priority,
+            },
+          },
+          this.config(caseId),
+        );
+      } else if (running && !pending) {
+        await this.o.graph.invoke(null, this.config(caseId));
+      }
+      await this.syncReadModel(caseId, null);
+    });
+  }
+
+  /** Decision, rollback and appeal jobs: apply the accepted command to the graph exactly once. */
+  async applyCommand(commandId: string): Promise<void> {
+    const { rows } = await this.o.db.query<StoredCommand>('SELECT * FROM commands WHERE id = $1', [commandId]);
+    const cmd = rows[0];
+    if (!cmd) throw new RefusedError(`command ${commandId} does not exist`);
+    if (cmd.status !== 'accepted') return; // already applied (or failed): a duplicate delivery
+    await this.o.lock.withLock(cmd.case_id, async () => {
+      const { values, pending, running } = await this.snapshot(cmd.case_id);
+      const cfg = this.config(cmd.case_id);
+      if (cmd.type === 'decide' || cmd.type === 'appeal_decide') {
+        if (pending && pending.id === cmd.interrupt_id) {
+          const value = decisionRecordOf(cmd);
+          await this.o.graph.invoke(new Command({ resume: { [pending.id]: value } }), cfg);
+        } else if (running && !pending) {
+          await this.o.graph.invoke(null, cfg);
+        } else if (pending) {
+          // The interrupt this command answered is gone: it was resumed already (this is a redelivery).
+          this.o.logger.warn({ commandId, caseId: cmd.case_id }, 'command answered an interrupt that is no longer pending');
+        }
+      } else if (cmd.type === 'rollback') {
+        if (values.reversal?.commandId !== cmd.id && !running) {
+          await this.o.graph.invoke(
+            new Command({
+              goto: 'reverse',
+              update: { reversal: { commandId: cmd.id, actor: cmd.actor, reason: cmd.payload.reason, kind: 'rollback' } },
+            }),
+            cfg,
+          );
+        } else if (running && !pending) {
+          await this.o.graph.invoke(null, cfg);
+        }
+      } else if (cmd.type === 'appeal_open') {
+        if (values.appeal?.commandId !== cmd.id && !running) {
+          await this.o.graph.invoke(
+            new Command({
+              goto: 'humanReview',
+              update: {
+                appeal: { commandId: cmd.id, reason: cmd.payload.reason, submittedAt: cmd.payload.submittedAt },
+                level: 2,
+                reviewKind: 'appeal',
+                outcome: null,
+              },
+            }),
+            cfg,
+          );
+        } else if (running && !pending) {
+          await this.o.graph.invoke(null, cfg);
+        }
+      }
+      await this.syncReadModel(cmd.case_id, cmd.id);
+    });
+  }
+
+  /** Marks a case failed (an operator must look at it): retries ran out or the runner refused it. */
+  async fail(caseId: string, reason: string, commandId?: string): Promise<void> {
+    const row = await this.o.db.tx(async (q) => {
+      const { rows } = await q.query<CaseRow>(
+        `UPDATE cases SET status = 'failed', failure_reason = $2, version = version + 1, updated_at = now()
+          WHERE id = $1 RETURNING *, false AS claim_active`,
+        [caseId, reason.slice(0, 2000)],
+      );
+      if (commandId) await q.query(`UPDATE commands SET status = 'failed', result = $2 WHERE id = $1`, [commandId, JSON.stringify({ error: reason })]);
+      if (rows[0]) await appendAudit(q, { caseId, type: 'case.failed', actor: 'agent', tool: 'worker', payload: { reason } });
+      return rows[0];
+    });
+    if (row) this.o.onCaseChanged(row);
+  }
+
+  /** Projects the checkpoint onto the cases row (the read model) in one transaction with its audit. */
+  private async syncReadModel(caseId: string, commandId: string | null): Promise<void> {
+    const { values, pending, running } = await this.snapshot(caseId);
+    const changed = await this.o.db.tx(async (q) => {
+      const row = await getCaseRow(q, caseId, true);
+      if (!row) return undefined;
+      let next: CaseRow | undefined;
+      if (pending) {
+        if (row.status !== 'awaiting_review' || row.interrupt_id !== pending.id) {
+          const { rows } = await q.query<CaseRow>(
+            `UPDATE cases SET status = 'awaiting_review', interrupt_id = $2, level = $3, review_kind = $4,
+                    version = version + 1, updated_at = now(), failure_reason = NULL,
+                    sla_due_at = now() + make_interval(mins => $5)
+              WHERE id = $1 RETURNING *, (claim_until IS NOT NULL AND claim_until > now()) AS claim_active`,
+            [caseId, pending.id, values.level ?? 1, values.reviewKind ?? 'initial', row.priority === 'urgent' ? Math.ceil(this.o.slaMinutes / 4) : this.o.slaMinutes],
+          );
+          next = rows[0];
+          await appendAudit(q, {
+            caseId,
+            type: 'review.requested',
+            actor: 'agent',
+            tool: 'agent',
+            payload: { level: values.level ?? 1, reviewKind: values.reviewKind ?? 'initial' },
+          });
+        }
+      } else if (!running && values.outcome) {
+        const status = values.outcome;
+        if (row.status !== status) {
+          const { rows } = await q.query<CaseRow>(
+            `UPDATE cases SET status = $2, interrupt_id = NULL, failure_reason = $3, version = version + 1, updated_at = now(),
+                    last_decision = COALESCE($4::jsonb, last_decision), sla_due_at = NULL
+              WHERE id = $1 RETURNING *, (claim_until IS NOT NULL AND claim_until > now()) AS claim_active`,
+            [caseId, status, values.failure ?? null, values.decision?.actor === 'agent' ? JSON.stringify(values.decision) : null],
+          );
+          next = rows[0];
+          await appendAudit(q, {
+            caseId,
+            type: `case.${status}`,
+            actor: values.decision?.actor === 'agent' ? 'agent' : 'agent',
+            tool: 'agent',
+            payload: {
+              ...(values.failure ? { failure: values.failure } : {}),
+              ...(values.decision ? { decision: values.decision.decision, decidedBy: values.decision.actor } : {}),
+            },
+          });
+        }
+      }
+      if (commandId) await q.query(`UPDATE commands SET status = 'applied', applied_at = now() WHERE id = $1 AND status = 'accepted'`, [commandId]);
+      return next;
+    });
+    if (changed) this.o.onCaseChanged(changed);
+  }
+}
+
+function decisionRecordOf(cmd: StoredCommand): DecisionRecord {
+  const p = cmd.payload;
+  return {
+    commandId: cmd.id,
+    decision: cmd.type === 'appeal_decide' ? p.outcome : p.decision,
+    reason: p.reason,
+    policyIds: p.policyIds ?? [],
+    actor: cmd.actor,
+    level: p.context.level,
+    reviewKind: p.context.reviewKind,
+    ...(p.durationHours ? { durationHours: p.durationHours } : {}),
+    at: p.context.at,
+  };
+}

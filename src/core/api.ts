@@ -1,0 +1,89 @@
+import type {
+  AppealOutcome,
+  AuditEvent,
+  CaseDetail,
+  CaseStatus,
+  CaseSummary,
+  Decision,
+  Moderator,
+  Role,
+} from '../shared/domain.js';
+
+/** Where a state change came from (audit provenance). */
+export type Tool = 'cli' | 'ui' | 'agent' | 'ingest' | 'worker' | 'api';
+
+export interface CommandMeta {
+  /** Client-chosen idempotency key; the same id twice returns the stored result. */
+  commandId: string;
+  /** The user (moderators.id) acting. */
+  actor: string;
+  tool: Tool;
+  /** The case version the actor saw; a different current version is a conflict. */
+  expectedVersion?: number;
+}
+
+export type CommandInput =
+  | ({ type: 'claim'; caseId: string } & CommandMeta)
+  | ({ type: 'release'; caseId: string } & CommandMeta)
+  | ({
+      type: 'decide';
+      caseId: string;
+      decision: Decision;
+      reason: string;
+      policyIds?: string[];
+      durationHours?: number;
+    } & CommandMeta)
+  | ({ type: 'rollback'; caseId: string; reason: string } & CommandMeta)
+  | ({ type: 'appeal_decide'; caseId: string; outcome: AppealOutcome; reason: string } & CommandMeta);
+
+export type CommandType = CommandInput['type'] | 'appeal_open';
+
+export interface CommandResult {
+  commandId: string;
+  /** accepted: recorded and the case moved; execution follows asynchronously. */
+  status: 'accepted' | 'applied';
+  /** True when this command id had been seen before and the stored result is returned. */
+  duplicate: boolean;
+  case: CaseSummary;
+}
+
+export interface CaseQuery {
+  status?: CaseStatus[];
+  level?: number;
+  limit?: number;
+  offset?: number;
+  search?: string;
+  authorId?: string;
+  claimedBy?: string;
+}
+
+export interface AuditQuery {
+  caseId?: string;
+  actor?: string;
+  type?: string;
+  from?: string;
+  to?: string;
+  limit?: number;
+}
+
+export interface ConnectionState {
+  database: 'up' | 'down' | 'embedded';
+  broker: 'up' | 'down' | 'in-process';
+}
+
+export type CoreEvent =
+  | { type: 'case.updated'; caseId: string; status: CaseStatus; version: number; level: number }
+  | { type: 'connection.changed'; state: ConnectionState };
+
+/** The core as the shell, the worker and the CLI see it. */
+export interface CoreApi {
+  readonly mode: 'connected' | 'standalone';
+  execute(cmd: CommandInput): Promise<CommandResult>;
+  listCases(q?: CaseQuery): Promise<CaseSummary[]>;
+  getCase(caseId: string): Promise<CaseDetail>;
+  audit(q?: AuditQuery): Promise<AuditEvent[]>;
+  moderators(): Promise<Moderator[]>;
+  addModerator(input: { id: string; role: Role; displayName?: string; actor: string; tool: Tool }): Promise<Moderator>;
+  connection(): ConnectionState;
+  onEvent(listener: (e: CoreEvent) => void): () => void;
+}

@@ -1,0 +1,133 @@
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Raised at start when the environment is wrong; the message names the variable and what is wrong. */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`Invalid configuration: ${variable} ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const optionalUrl = (protocols: string[]) =>
+  z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .refine((v) => {
+        try {
+          return protocols.includes(new URL(v).protocol);
+        } catch {
+          return false;
+        }
+      }, `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`)
+      .optional(),
+  );
+const bool = z.preprocess(
+  (v) => (typeof v === 'string' ? v.trim().toLowerCase() : v),
+  z.enum(['true', 'false', '1', '0', 'yes', 'no', '']).optional().transform((v) => v === 'true' || v === '1' || v === 'yes'),
+);
+
+const EnvSchema = z.object({
+  DATABASE_URL: optionalUrl(['postgres:', 'postgresql:']),
+  AMQP_URL: optionalUrl(['amqp:', 'amqps:']),
+  GROQ_API_KEY: z.preprocess(emptyToUndefined, z.string().min(8, 'looks too short to be an API key').optional()),
+  GROQ_MODEL: z.preprocess(emptyToUndefined, z.string().default('llama-3.3-70b-versatile')),
+  GROQ_BASE_URL: optionalUrl(['http:', 'https:']),
+  GROQ_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).max(120_000).default(15_000)),
+  LANGSMITH_TRACING: bool,
+  LANGSMITH_API_KEY: z.preprocess(emptyToUndefined, z.string().optional()),
+  LANGSMITH_ENDPOINT: optionalUrl(['http:', 'https:']),
+  LANGSMITH_PROJECT: z.preprocess(emptyToUndefined, z.string().default('guardian-workstation')),
+  PLATFORM_URL: optionalUrl(['http:', 'https:']),
+  PLATFORM_WEBHOOK_SECRET: z.preprocess(emptyToUndefined, z.string().min(16, 'must be at least 16 characters').optional()),
+  PLATFORM_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).max(120_000).default(10_000)),
+  GUARDIAN_USER: z.preprocess(emptyToUndefined, z.string().regex(/^[A-Za-z0-9._@-]{1,64}$/, 'must be a user id (letters, digits, . _ @ -)').optional()),
+  GUARDIAN_DATA_DIR: z.preprocess(emptyToUndefined, z.string().optional()),
+  GUARDIAN_WORKER: z.preprocess(
+    (v) => emptyToUndefined(typeof v === 'string' ? v.trim().toLowerCase() : v),
+    z.enum(['on', 'off'], { message: 'must be "on" or "off"' }).default('on'),
+  ),
+  GUARDIAN_POLICY_FILE: z.preprocess(emptyToUndefined, z.string().optional()),
+  GUARDIAN_LOG_LEVEL: z.preprocess(
+    emptyToUndefined,
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ),
+  GUARDIAN_PREFETCH: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(256).default(8)),
+  GUARDIAN_CLAIM_MINUTES: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(24 * 60).default(15)),
+  GUARDIAN_SLA_MINUTES: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).default(60)),
+});
+
+export type Mode = 'connected' | 'standalone';
+
+export interface Config {
+  mode: Mode;
+  databaseUrl?: string;
+  amqpUrl?: string;
+  dataDir: string;
+  user?: string;
+  worker: boolean;
+  groq?: { apiKey: string; model: string; baseUrl?: string; timeoutMs: number };
+  langsmith: { tracing: boolean; apiKey?: string; endpoint?: string; project: string };
+  platform: { url: string; secret: string; timeoutMs: number } | { url?: undefined };
+  policyFile?: string;
+  logLevel: string;
+  prefetch: number;
+  claimMinutes: number;
+  slaMinutes: number;
+}
+
+export function defaultDataDir(): string {
+  const home = os.homedir();
+  if (process.platform === 'win32') return path.join(process.env.APPDATA ?? home, 'Guardian Workstation');
+  if (process.platform === 'darwin') return path.join(home, 'Library', 'Application Support', 'Guardian Workstation');
+  return path.join(process.env.XDG_DATA_HOME ?? path.join(home, '.local', 'share'), 'guardian-workstation');
+}
+
+/** Parse the environment. Throws ConfigError naming the first offending variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(String(issue.path[0] ?? 'environment'), issue.message);
+  }
+  const e = parsed.data;
+  if (e.DATABASE_URL && !e.AMQP_URL)
+    throw new ConfigError('AMQP_URL', 'is not set but DATABASE_URL is: connected mode needs both (unset both for standalone mode)');
+  if (e.AMQP_URL && !e.DATABASE_URL)
+    throw new ConfigError('DATABASE_URL', 'is not set but AMQP_URL is: connected mode needs both (unset both for standalone mode)');
+  if (e.PLATFORM_URL && !e.PLATFORM_WEBHOOK_SECRET)
+    throw new ConfigError('PLATFORM_WEBHOOK_SECRET', 'must be set when PLATFORM_URL is set (requests are signed with it)');
+  if (e.LANGSMITH_TRACING && !e.LANGSMITH_API_KEY)
+    throw new ConfigError('LANGSMITH_API_KEY', 'must be set when LANGSMITH_TRACING=true');
+  return {
+    mode: e.DATABASE_URL ? 'connected' : 'standalone',
+    databaseUrl: e.DATABASE_URL,
+    amqpUrl: e.AMQP_URL,
+    dataDir: path.resolve(e.GUARDIAN_DATA_DIR ?? defaultDataDir()),
+    user: e.GUARDIAN_USER,
+    worker: e.GUARDIAN_WORKER === 'on',
+    groq: e.GROQ_API_KEY
+      ? { apiKey: e.GROQ_API_KEY, model: e.GROQ_MODEL, baseUrl: e.GROQ_BASE_URL, timeoutMs: e.GROQ_TIMEOUT_MS }
+      : undefined,
+    langsmith: {
+      tracing: e.LANGSMITH_TRACING,
+      apiKey: e.LANGSMITH_API_KEY,
+      endpoint: e.LANGSMITH_ENDPOINT,
+      project: e.LANGSMITH_PROJECT,
+    },
+    platform: e.PLATFORM_URL
+      ? { url: e.PLATFORM_URL.replace(/\/+$/, ''), secret: e.PLATFORM_WEBHOOK_SECRET!, timeoutMs: e.PLATFORM_TIMEOUT_MS }
+      : {},
+    policyFile: e.GUARDIAN_POLICY_FILE,
+    logLevel: e.GUARDIAN_LOG_LEVEL,
+    prefetch: e.GUARDIAN_PREFETCH,
+    claimMinutes: e.GUARDIAN_CLAIM_MINUTES,
+    slaMinutes: e.GUARDIAN_SLA_MINUTES,
+  };
+}

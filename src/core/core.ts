@@ -1,0 +1,270 @@
+import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
+import os from 'node:os';
+import pg from 'pg';
+import type { CaseStatus } from '../shared/domain.js';
+import type { ConnectionState, CoreApi, CoreEvent } from './api.js';
+import { createPgLock, createLocalLock, type CaseLock } from './agent/case-lock.js';
+import { buildGraph, type CaseGraph } from './agent/graph.js';
+import { AgentRunner, RefusedError } from './agent/runner.js';
+import type { Classifier } from './classify/classifier.js';
+import { createRulesClassifier } from './classify/rules.js';
+import type { Config } from './config.js';
+import type { Logger } from './ports.js';
+import { createAmqpBus } from './queue/amqp-bus.js';
+import { PermanentError, type Bus, type WorkQueue } from './queue/bus.js';
+import { createMemoryBus, type MemoryBus } from './queue/memory-bus.js';
+import { AnalysisJob, CommandJob } from './queue/messages.js';
+import { demoMessages } from './demo/demo-content.js';
+import { createSimulatorPlatform } from './platform/simulator.js';
+import type { Platform } from './platform/platform.js';
+import { createWebhookPlatform } from './platform/webhook.js';
+import { createActionService } from './services/actions.js';
+import { createCommandService } from './services/commands.js';
+import { createIngestHandler } from './services/ingest.js';
+import { createQueries } from './services/queries.js';
+import { createSweeper } from './services/sweeper.js';
+import type { CaseRow } from './store/cases-repo.js';
+import { createDb, type Db } from './store/db.js';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './store/embedded.js';
+import { migrate } from './store/migrate.js';
+
+export interface CoreOptions {
+  config: Config;
+  logger: Logger;
+  /** Overrides for tests and the evaluation tool; production picks adapters from config. */
+  classifier?: Classifier;
+  platform?: Platform;
+  /** Consume work queues (ingest, analysis, decisions, rollbacks). Defaults to config.worker. */
+  worker?: boolean;
+  /** Max deliveries of a job before the case is marked failed and the message dead-lettered. */
+  maxAttempts?: number;
+}
+
+export interface Core extends CoreApi {
+  readonly db: Db;
+  readonly bus: Bus;
+  readonly graph: CaseGraph;
+  readonly platform: Platform;
+  /** Standalone only: resolves when all queued work has been processed. */
+  drain(): Promise<void>;
+  /** Seeds demo moderators and publishes demo content; returns how many messages were published. */
+  seedDemo(): Promise<number>;
+  /** Republishes unfinished work now (all of it in standalone mode). */
+  sweep(): Promise<number>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Builds the core for the configured mode. Connected: shared PostgreSQL + RabbitMQ; standalone: embedded
+ * PGlite + in-process bus. Same schema, same graph, same command path (DESIGN §1).
+ */
+export async function createCore(o: CoreOptions): Promise<Core> {
+  const { config, logger } = o;
+  const worker = o.worker ?? config.worker;
+  const maxAttempts = o.maxAttempts ?? 5;
+  let embedded: EmbeddedPostgres | undefined;
+  let lock: CaseLock;
+  let dbUrl: string;
+  let dbDown = false;
+  const listeners = new Set<(e: CoreEvent) => void>();
+  const emit = (e: CoreEvent) => {
+    for (const l of listeners) {
+      try {
+        l(e);
+      } catch (err) {
+        logger.warn({ err: (err as Error).message }, 'core event listener failed');
+      }
+    }
+  };
+
+  if (config.mode === 'connected') {
+    dbUrl = config.databaseUrl!;
+    lock = createPgLock(new pg.Pool({ connectionString: dbUrl, max: Math.max(4, config.prefetch * 3 + 2), connectionTimeoutMillis: 5_000 }));
+  } else {
+    embedded = await startEmbeddedPostgres(config.dataDir, logger);
+    dbUrl = embedded.connectionString;
+    lock = createLocalLock();
+  }
+  // PGlite has one backend session: one connection only (FACTS).
+  const db = createDb({
+    connectionString: dbUrl,
+    max: config.mode === 'connected' ? 10 : 1,
+    onError: (err) => {
+      logger.warn({ err: err.message }, 'database connection error');
+    },
+  });
+  try {
+    await migrate(db, logger);
+  } catch (err) {
+    await db.close().catch(() => {});
+    await embedded?.stop();
+    throw err;
+  }
+  const saver = new PostgresSaver(db.pool);
+  await saver.setup();
+
+  const bus: Bus | MemoryBus =
+    config.mode === 'connected' ? createAmqpBus({ url: config.amqpUrl!, logger }) : createMemoryBus({ logger });
+  const publishJob = (queue: WorkQueue, body: object, opts?: { priority?: number }) => bus.publishJob(queue, body, opts);
+
+  const platform =
+    o.platform ??
+    (config.platform.url
+      ? createWebhookPlatform({ url: config.platform.url, secret: config.platform.secret, timeoutMs: config.platform.timeoutMs, logger })
+      : createSimulatorPlatform(db));
+  const classifier = o.classifier ?? createRulesClassifier();
+  const actions = createActionService(db, platform);
+
+  const onCaseChanged = (row: CaseRow) => {
+    const e = { type: 'case.updated' as const, caseId: row.id, status: row.status as CaseStatus, version: row.version, level: row.level };
+    bus.publishEvent('case.updated', e).catch((err: Error) => logger.debug({ err: err.message }, 'event publish failed'));
+  };
+
+  const graph = buildGraph(
+    {
+      async analyze(content) {
+        const started = Date.now();
+        const analysis = await classifier.classify(content);
+        logger.info({ caseId: content.caseId, classifier: analysis.classifier, verdict: analysis.verdict, ms: Date.now() - started }, 'analysis');
+        return analysis;
+      },
+      store: {
+        async saveAnalysis(caseId, a) {
+          await db.query(
+            `UPDATE cases SET analysis = $2, verdict = $3, severity = $4, violation_type = $5, updated_at = now() WHERE id = $1`,
+            [caseId, JSON.stringify(a), a.verdict, a.severity, a.violationType],
+          );
+        },
+      },
+      actions,
+    },
+    saver,
+  );
+  const runner = new AgentRunner({ db, graph, lock, logger, slaMinutes: config.slaMinutes, onCaseChanged });
+  const commands = createCommandService({ db, logger, claimMinutes: config.claimMinutes, publishJob, onCaseChanged });
+  const queries = createQueries(db);
+  const ingest = createIngestHandler({ db, logger, commands, publishJob, onCaseChanged });
+  const sweeper = createSweeper({
+    db,
+    logger,
+    publishJob,
+    minAgeSeconds: config.mode === 'connected' ? 60 : 0,
+    intervalMs: config.mode === 'connected' ? 30_000 : 60_000,
+  });
+
+  /** Job failures: retry transient ones; when they run out (or are refused), the case needs an operator. */
+  async function guarded(caseId: string, attempts: number, fn: () => Promise<void>, commandId?: string) {
+    try {
+      await fn();
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      if (err instanceof RefusedError || attempts >= maxAttempts) {
+        await runner.fail(caseId, reason, commandId).catch(() => {});
+        throw new PermanentError(reason);
+      }
+      throw err;
+    }
+  }
+
+  const connection = (): ConnectionState => ({
+    database: config.mode === 'standalone' ? 'embedded' : dbDown ? 'down' : 'up',
+    broker: bus.state() === 'in-process' ? 'in-process' : bus.state() === 'up' ? 'up' : 'down',
+  });
+  bus.onStateChange(() => emit({ type: 'connection.changed', state: connection() }));
+
+  /** Standalone: one local user holding every role (DESIGN §1). */
+  async function ensureLocalUser() {
+    const id = (config.user ?? os.userInfo().username ?? 'local').replace(/[^A-Za-z0-9._@-]/g, '_').slice(0, 64) || 'local';
+    const { rowCount } = await db.query('SELECT 1 FROM moderators WHERE id = $1', [id]);
+    if (!rowCount) await queries.addModerator({ id, role: 'admin', displayName: `${id} (local)`, actor: 'standalone', tool: 'worker' });
+  }
+
+  let started = false;
+  const core: Core = {
+    mode: config.mode,
+    db,
+    bus,
+    graph,
+    platform,
+    execute: (cmd) => commands.execute(cmd),
+    listCases: (q) => queries.listCases(q),
+    getCase: (id) => queries.getCase(id),
+    audit: (q) => queries.audit(q),
+    moderators: () => queries.moderators(),
+    addModerator: (input) => queries.addModerator(input),
+    connection,
+    onEvent(l) {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+    drain: () => ('drain' in bus ? (bus as MemoryBus).drain() : Promise.resolve()),
+    sweep: () => sweeper.sweepOnce(config.mode === 'standalone' ? 0 : undefined),
+
+    async seedDemo() {
+      const people: Array<[string, 'moderator' | 'supervisor' | 'admin', string]> = [
+        ['demo-moderator', 'moderator', 'Dana (moderator)'],
+        ['demo-moderator-2', 'moderator', 'Milo (moderator)'],
+        ['demo-supervisor', 'supervisor', 'Sam (supervisor)'],
+        ['demo-supervisor-2', 'supervisor', 'Ria (supervisor)'],
+        ['demo-admin', 'admin', 'Ada (admin)'],
+      ];
+      for (const [id, role, displayName] of people) await queries.addModerator({ id, role, displayName, actor: 'demo', tool: 'cli' });
+      const messages = demoMessages();
+      for (const m of messages) await bus.publishIngest('content.submitted', m, { messageId: m.contentId });
+      return messages.length;
+    },
+
+    async start() {
+      await bus.start();
+      await bus.subscribeEvents((rk, body) => {
+        if (rk === 'case.updated') emit(body as CoreEvent);
+      });
+      if (worker) {
+        const prefetch = config.prefetch;
+        await bus.consume('ingest', ingest, { prefetch: prefetch * 2, maxAttempts });
+        await bus.consume(
+          'analysis',
+          async (d) => {
+            const job = AnalysisJob.safeParse(JSON.parse(d.body.toString('utf8')));
+            if (!job.success) throw new PermanentError('malformed analysis job');
+            await guarded(job.data.caseId, d.attempts, () => runner.analyze(job.data.caseId));
+          },
+          { prefetch, maxAttempts },
+        );
+        const commandHandler = async (d: { body: Buffer; attempts: number }) => {
+          const job = CommandJob.safeParse(JSON.parse(d.body.toString('utf8')));
+          if (!job.success) throw new PermanentError('malformed command job');
+          await guarded(job.data.caseId, d.attempts, () => runner.applyCommand(job.data.commandId), job.data.commandId);
+        };
+        await bus.consume('decisions', commandHandler, { prefetch, maxAttempts });
+        await bus.consume('rollbacks', commandHandler, { prefetch, maxAttempts });
+        // Single owner (standalone): everything unfinished is ours to resume right away.
+        if (config.mode === 'standalone') await sweeper.sweepOnce(0);
+        sweeper.start();
+      }
+      if (config.mode === 'standalone') await ensureLocalUser();
+      started = true;
+      logger.info({ mode: config.mode, worker, platform: platform.name, classifier: classifier.name }, 'core started');
+    },
+
+    // Stop in order: stop consuming, finish in flight, close the bus, close pools (STYLE 5).
+    async stop() {
+      if (started) {
+        await sweeper.stop();
+        await bus.stopConsuming();
+        await bus.close();
+      }
+      await lock.close().catch(() => {});
+      await db.close().catch(() => {});
+      await embedded?.stop();
+      logger.info({}, 'core stopped');
+    },
+  };
+  // Probe the database when the pool reports errors so the UI can show "database offline".
+  db.pool.on('error', () => {
+    dbDown = true;
+    emit({ type: 'connection.changed', state: connection() });
+  });
+  return core;
+}

@@ -1,0 +1,213 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { ExponentialBackoff, fullJitterGenerator, handleWhen, retry } from 'cockatiel';
+import { GuardianError } from '../errors.js';
+import { silentLogger } from '../log.js';
+import type { Logger } from '../ports.js';
+import type { Platform, PlatformAction, PlatformResult } from './platform.js';
+
+/**
+ * Webhook adapter of the platform port (DESIGN §7, stable public contract):
+ *
+ *   POST {url}/actions
+ *   Content-Type: application/json
+ *   Idempotency-Key: <actionId>
+ *   X-Guardian-Signature: sha256=<hex HMAC-SHA256 of the exact body bytes, keyed with the secret>
+ *   { actionId, kind, contentId, authorId, caseId, reason, durationHours? }
+ *
+ *   2xx            → done                  { ok: true,  alreadyDone: false }
+ *   409            → already done (success) { ok: true,  alreadyDone: true }
+ *   408, 429       → retried like 5xx: "try again later" by definition (DESIGN §7 lists them under
+ *                    "4xx else = permanent"; retrying them is the safe reading, see the closing note)
+ *   other 3xx/4xx  → permanent failure      { ok: false, permanent: true, error } (never retried)
+ *   5xx, network errors, timeouts → retried here with exponential backoff + full jitter;
+ *                    when the retries are exhausted execute() THROWS (see below).
+ */
+
+export const SIGNATURE_HEADER = 'X-Guardian-Signature';
+export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
+const SIGNATURE_PREFIX = 'sha256=';
+const SIGNATURE_RE = /^sha256=([0-9a-f]{64})$/i;
+/** How much of an error response body goes into the `error` string. */
+const MAX_ERROR_BODY = 200;
+
+export interface WebhookRetryOptions {
+  /** Total attempts per execute() call, the first one included (>= 1). */
+  maxAttempts: number;
+  /** Upper bound of the first backoff delay; delays are full-jittered: random in [0, min(maxDelayMs, initialDelayMs * 2^n)]. */
+  initialDelayMs: number;
+  maxDelayMs: number;
+}
+
+export interface WebhookPlatformOptions {
+  /** Base URL of the platform; `/actions` is appended. A trailing slash is tolerated. */
+  url: string;
+  /** PLATFORM_WEBHOOK_SECRET. Only used to sign; never logged. */
+  secret: string;
+  /** Per-attempt timeout (connect + response + body), enforced with AbortSignal.timeout. */
+  timeoutMs: number;
+  logger?: Logger;
+  retry?: WebhookRetryOptions;
+}
+
+export const DEFAULT_WEBHOOK_RETRY: WebhookRetryOptions = { maxAttempts: 5, initialDelayMs: 250, maxDelayMs: 10_000 };
+
+/** `sha256=<hex HMAC-SHA256(body, secret)>`: the value of the X-Guardian-Signature header. */
+export function signBody(body: string | Uint8Array, secret: string): string {
+  return SIGNATURE_PREFIX + createHmac('sha256', secret).update(body).digest('hex');
+}
+
+/**
+ * Timing-safe check of an X-Guardian-Signature header against the exact body bytes.
+ * Accepts a missing / malformed header (returns false) so callers can pass the raw header.
+ */
+export function verifySignature(body: string | Uint8Array, header: string | string[] | null | undefined, secret: string): boolean {
+  if (typeof header !== 'string') return false;
+  const m = SIGNATURE_RE.exec(header.trim());
+  if (!m) return false;
+  const given = Buffer.from(m[1]!, 'hex');
+  const expected = createHmac('sha256', secret).update(body).digest();
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/**
+ * The exact body of DESIGN §7, with a fixed key order and durationHours omitted when undefined.
+ * Only the contract's fields are sent, whatever else the caller's object carries.
+ */
+export function serializeAction(action: PlatformAction): string {
+  const body: PlatformAction = {
+    actionId: action.actionId,
+    kind: action.kind,
+    contentId: action.contentId,
+    authorId: action.authorId,
+    caseId: action.caseId,
+    reason: action.reason,
+  };
+  if (action.durationHours !== undefined) body.durationHours = action.durationHours;
+  return JSON.stringify(body);
+}
+
+/** A failure worth retrying (5xx, network error, timeout). Only these are handled by the retry policy. */
+class TransientPlatformError extends Error {
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'TransientPlatformError';
+  }
+}
+
+export function createWebhookPlatform(opts: WebhookPlatformOptions): Platform {
+  const { secret, timeoutMs } = opts;
+  const retryOpts = opts.retry ?? DEFAULT_WEBHOOK_RETRY;
+  if (!secret) throw new TypeError('webhook platform: secret is required');
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new TypeError('webhook platform: timeoutMs must be > 0');
+  if (!Number.isInteger(retryOpts.maxAttempts) || retryOpts.maxAttempts < 1)
+    throw new TypeError('webhook platform: retry.maxAttempts must be an integer >= 1');
+  const parsed = new URL(`${opts.url.replace(/\/+$/, '')}/actions`);
+  // fetch refuses URLs with userinfo; fail now rather than on every attempt (and keep them out of logs).
+  if (parsed.username || parsed.password) throw new TypeError('webhook platform: url must not contain credentials');
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new TypeError('webhook platform: url must be http(s)');
+  const endpoint = parsed.toString();
+  const log = (opts.logger ?? silentLogger).child({ platform: 'webhook', endpoint });
+
+  // cockatiel's maxAttempts counts RETRIES (first call excluded); ours counts total attempts.
+  const policy = retry(
+    handleWhen((err) => err instanceof TransientPlatformError),
+    {
+      maxAttempts: retryOpts.maxAttempts - 1,
+      backoff: new ExponentialBackoff({
+        generator: fullJitterGenerator,
+        initialDelay: retryOpts.initialDelayMs,
+        maxDelay: retryOpts.maxDelayMs,
+      }),
+    },
+  );
+
+  async function attempt(action: PlatformAction, body: string, signature: string, n: number): Promise<PlatformResult> {
+    let res: Response;
+    let text: string;
+    try {
+      res = await fetch(endpoint, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          [IDEMPOTENCY_HEADER]: action.actionId,
+          [SIGNATURE_HEADER]: signature,
+        },
+        body,
+        // A redirect is a misconfiguration, not something to follow with a signed POST.
+        redirect: 'manual',
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      // Read the body under the same per-attempt signal: a server that stalls mid-body is a timeout too.
+      text = await res.text();
+    } catch (err) {
+      const e = err as Error;
+      const reason = e?.name === 'TimeoutError' ? `timeout after ${timeoutMs} ms` : `network error: ${describeCause(e)}`;
+      log.warn({ actionId: action.actionId, attempt: n, reason }, 'platform webhook attempt failed (transient)');
+      throw new TransientPlatformError(reason);
+    }
+
+    const status = res.status;
+    if (status >= 200 && status < 300) {
+      log.info({ actionId: action.actionId, kind: action.kind, attempt: n, status }, 'platform action executed');
+      return { ok: true, alreadyDone: false, attempts: n };
+    }
+    if (status === 409) {
+      log.info({ actionId: action.actionId, kind: action.kind, attempt: n, status }, 'platform action already done');
+      return { ok: true, alreadyDone: true, attempts: n };
+    }
+    const error = `HTTP ${status}: ${shortBody(text)}`;
+    if (status >= 500 || status === 408 || status === 429) {
+      log.warn({ actionId: action.actionId, attempt: n, status }, 'platform webhook attempt failed (transient)');
+      throw new TransientPlatformError(error, status);
+    }
+    // 4xx other than 409 (and anything else unexpected: 1xx/3xx): permanent, never retried.
+    log.error({ actionId: action.actionId, kind: action.kind, attempt: n, status, error }, 'platform action rejected (permanent)');
+    return { ok: false, permanent: true, error, attempts: n };
+  }
+
+  return {
+    name: 'webhook',
+    async execute(action: PlatformAction): Promise<PlatformResult> {
+      // An actionId that cannot be a header value would make fetch throw on every attempt (and
+      // every queue retry): reject it as permanent instead of treating it as a network error.
+      if (!action.actionId || !/^[\x21-\x7e]+$/.test(action.actionId)) {
+        const error = 'invalid actionId: must be non-empty printable ASCII without spaces (it is the Idempotency-Key)';
+        log.error({ kind: action.kind, caseId: action.caseId }, error);
+        return { ok: false, permanent: true, error, attempts: 0 };
+      }
+      const body = serializeAction(action);
+      const signature = signBody(body, secret);
+      let attempts = 0;
+      try {
+        return await policy.execute(() => attempt(action, body, signature, ++attempts));
+      } catch (err) {
+        if (!(err instanceof TransientPlatformError)) throw err;
+        // Retries exhausted on a transient failure: THROW rather than return a PlatformResult.
+        // The failure is not permanent, so it must not be recorded as one; the caller's job queue
+        // retries the whole job later. That is safe because the retry sends the same actionId as
+        // Idempotency-Key: the platform executes it at most once and answers 409 if it already did.
+        log.error({ actionId: action.actionId, attempts, error: err.message }, 'platform webhook retries exhausted');
+        throw new GuardianError('unavailable', `platform webhook unavailable after ${attempts} attempt(s): ${err.message}`, {
+          actionId: action.actionId,
+          attempts,
+          ...(err.status !== undefined ? { status: err.status } : {}),
+        });
+      }
+    },
+  };
+}
+
+function shortBody(text: string): string {
+  const oneLine = text.replace(/\s+/g, ' ').trim();
+  if (!oneLine) return '(empty body)';
+  return oneLine.length > MAX_ERROR_BODY ? `${oneLine.slice(0, MAX_ERROR_BODY)}…` : oneLine;
+}
+
+/** undici reports `TypeError: fetch failed` with the useful part (ECONNREFUSED, …) in `cause`. */
+function describeCause(err: Error): string {
+  const cause = (err as { cause?: { code?: string; message?: string } })?.cause;
+  return cause?.code ?? cause?.message ?? err?.message ?? String(err);
+}

@@ -1,0 +1,213 @@
+import amqp, { type AmqpConnectionManager, type ChannelWrapper } from 'amqp-connection-manager';
+import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
+import type { Logger } from '../ports.js';
+import { backoffMs, PermanentError, type Bus, type BusState, type ConsumeOptions, type Handler, type QueueName, type WorkQueue } from './bus.js';
+import type { IngestRoutingKey } from './messages.js';
+import {
+  DEAD_HEADERS,
+  DLX_EXCHANGE,
+  EVENTS_EXCHANGE,
+  EXCHANGE_DECLS,
+  INGEST_EXCHANGE,
+  QUEUE_DECLS,
+  QUEUES,
+  WORK_EXCHANGE,
+} from './topology.js';
+
+export interface AmqpBusOptions {
+  url: string;
+  logger: Logger;
+  /** A confirm that has not arrived by then means "unknown": the caller resends by id. */
+  publishTimeoutMs?: number;
+  heartbeatSeconds?: number;
+}
+
+async function assertTopology(ch: ConfirmChannel) {
+  for (const x of EXCHANGE_DECLS) await ch.assertExchange(x.name, x.type, { durable: true });
+  for (const q of QUEUE_DECLS) {
+    await ch.assertQueue(q.name, q.options);
+    for (const b of q.bindings) await ch.bindQueue(q.name, b.exchange, b.routingKey);
+  }
+}
+
+/** RabbitMQ adapter. Reconnects (amqp-connection-manager) with backoff + jitter and re-declares topology. */
+export function createAmqpBus(opts: AmqpBusOptions): Bus {
+  const log = opts.logger.child({ part: 'amqp' });
+  const publishTimeout = opts.publishTimeoutMs ?? 10_000;
+  let conn: AmqpConnectionManager | undefined;
+  let pub: ChannelWrapper | undefined;
+  const consumers: ChannelWrapper[] = [];
+  const inFlight = new Set<Promise<void>>();
+  let state: BusState = 'down';
+  let reconnects = 0;
+  let stopping = false;
+  const listeners: Array<(s: BusState) => void> = [];
+  const setState = (s: BusState) => {
+    if (s === state) return;
+    state = s;
+    for (const l of listeners) l(s);
+  };
+
+  const publisher = () => {
+    if (!pub) throw new Error('bus not started');
+    return pub;
+  };
+
+  async function deadLetter(msg: ConsumeMessage, queue: QueueName, reason: string, attempts: number) {
+    log.warn({ queue, reason, messageId: msg.properties.messageId }, 'dead-lettering message');
+    await publisher().publish(DLX_EXCHANGE, '', msg.content, {
+      persistent: true,
+      messageId: msg.properties.messageId,
+      contentType: msg.properties.contentType,
+      headers: {
+        ...(msg.properties.headers ?? {}),
+        [DEAD_HEADERS.reason]: reason.slice(0, 2000),
+        [DEAD_HEADERS.queue]: QUEUES[queue],
+        [DEAD_HEADERS.routingKey]: msg.fields.routingKey,
+        [DEAD_HEADERS.attempts]: attempts,
+      },
+      timeout: publishTimeout,
+    });
+  }
+
+  return {
+    async start() {
+      conn = amqp.connect([opts.url], {
+        heartbeatIntervalInSeconds: opts.heartbeatSeconds ?? 5,
+        reconnectTimeInSeconds: 0,
+        // The manager's own delay is fixed; waiting here gives exponential backoff with jitter.
+        findServers: async () => {
+          if (reconnects > 0) await new Promise((r) => setTimeout(r, backoffMs(reconnects, 250, 15_000)));
+          reconnects++;
+          return [opts.url];
+        },
+      });
+      conn.on('connect', () => {
+        reconnects = 0;
+        log.info({}, 'broker connected');
+        setState('up');
+      });
+      conn.on('disconnect', ({ err }) => {
+        if (!stopping) log.warn({ err: err?.message }, 'broker disconnected');
+        setState('down');
+      });
+      pub = conn.createChannel({ confirm: true, setup: assertTopology, publishTimeout });
+      await pub.waitForConnect();
+    },
+
+    async publishIngest(routingKey: IngestRoutingKey, body: unknown, o = {}) {
+      await publisher().publish(INGEST_EXCHANGE, routingKey, Buffer.from(JSON.stringify(body)), {
+        persistent: true,
+        contentType: 'application/json',
+        messageId: o.messageId,
+        timeout: publishTimeout,
+      });
+    },
+
+    async publishJob(queue: WorkQueue, body: object, o = {}) {
+      await publisher().publish(WORK_EXCHANGE, queue, Buffer.from(JSON.stringify(body)), {
+        persistent: true,
+        contentType: 'application/json',
+        priority: o.priority,
+        messageId: o.messageId,
+        timeout: publishTimeout,
+      });
+    },
+
+    async publishEvent(routingKey: string, body: object) {
+      await publisher().publish(EVENTS_EXCHANGE, routingKey, Buffer.from(JSON.stringify(body)), {
+        contentType: 'application/json',
+        timeout: publishTimeout,
+      });
+    },
+
+    async consume(queue: QueueName, handler: Handler, o: ConsumeOptions) {
+      if (!conn) throw new Error('bus not started');
+      const maxAttempts = o.maxAttempts ?? 5;
+      const ch = conn.createChannel({ confirm: true, setup: assertTopology });
+      consumers.push(ch);
+      const onMessage = (msg: ConsumeMessage) => {
+        const headers = msg.properties.headers ?? {};
+        // Our own retries republish with a count; quorum queues count crash-redeliveries themselves.
+        const attempts =
+          Math.max(Number(headers[DEAD_HEADERS.attempts] ?? 0), Number(headers['x-delivery-count'] ?? 0)) + 1;
+        const work = (async () => {
+          try {
+            await handler({ body: msg.content, routingKey: msg.fields.routingKey, messageId: msg.properties.messageId, attempts });
+            ch.ack(msg);
+          } catch (err) {
+            const reason = err instanceof Error ? err.message : String(err);
+            try {
+              if (err instanceof PermanentError || attempts >= maxAttempts) {
+                await deadLetter(msg, queue, err instanceof PermanentError ? reason : `gave up after ${attempts} attempts: ${reason}`, attempts);
+              } else {
+                log.warn({ queue, attempts, reason }, 'handler failed; will retry');
+                await new Promise((r) => setTimeout(r, backoffMs(attempts, 200, 5_000)));
+                await publisher().publish('', QUEUES[queue], msg.content, {
+                  ...msg.properties,
+                  headers: { ...headers, [DEAD_HEADERS.attempts]: attempts, 'x-original-routing-key': msg.fields.routingKey },
+                  persistent: true,
+                  timeout: publishTimeout,
+                });
+              }
+              ch.ack(msg);
+            } catch (publishErr) {
+              // Could not park or requeue it safely: leave it unacked so the broker redelivers it.
+              log.error({ queue, err: (publishErr as Error).message }, 'could not dead-letter or requeue; nacking');
+              ch.nack(msg, false, true);
+            }
+          }
+        })();
+        inFlight.add(work);
+        void work.finally(() => inFlight.delete(work));
+      };
+      await ch.consume(QUEUES[queue], onMessage, { prefetch: o.prefetch });
+      await ch.waitForConnect();
+    },
+
+    async subscribeEvents(handler) {
+      if (!conn) throw new Error('bus not started');
+      const ch = conn.createChannel({
+        setup: async (c: ConfirmChannel) => {
+          await c.assertExchange(EVENTS_EXCHANGE, 'topic', { durable: true });
+          // Exclusive, server-named: each workstation gets its own copy of every event.
+          const { queue } = await c.assertQueue('', { exclusive: true, autoDelete: true });
+          await c.bindQueue(queue, EVENTS_EXCHANGE, '#');
+          await c.consume(
+            queue,
+            (m) => {
+              if (!m) return;
+              try {
+                handler(m.fields.routingKey, JSON.parse(m.content.toString('utf8')));
+              } catch (err) {
+                log.warn({ err: (err as Error).message }, 'bad event ignored');
+              }
+            },
+            { noAck: true },
+          );
+        },
+      });
+      consumers.push(ch);
+      await ch.waitForConnect();
+    },
+
+    async stopConsuming() {
+      await Promise.all(consumers.map((c) => c.cancelAll().catch(() => {})));
+      await Promise.allSettled([...inFlight]);
+    },
+
+    async close() {
+      stopping = true;
+      await Promise.allSettled([...inFlight]);
+      await Promise.all(consumers.map((c) => c.close().catch(() => {})));
+      await pub?.close().catch(() => {});
+      await conn?.close().catch(() => {});
+      setState('down');
+    },
+
+    state: () => state,
+    onStateChange(l) {
+      listeners.push(l);
+    },
+  };
+}

@@ -1,0 +1,56 @@
+import type { IngestRoutingKey } from './messages.js';
+
+/** Work queues of DESIGN §5. */
+export type WorkQueue = 'analysis' | 'decisions' | 'rollbacks';
+export type QueueName = 'ingest' | WorkQueue;
+export type BusState = 'up' | 'down' | 'in-process';
+
+export interface Delivery {
+  body: Buffer;
+  routingKey: string;
+  messageId?: string;
+  /** How many times this message has been handed to a consumer (1 on first delivery). */
+  attempts: number;
+}
+
+/** Thrown by a handler when retrying cannot help: the message is dead-lettered now, with this reason. */
+export class PermanentError extends Error {
+  override name = 'PermanentError';
+}
+
+/**
+ * Handler contract, the same for RabbitMQ and the in-process adapter:
+ * resolve → ack (only after the effect is committed); throw PermanentError → dead-letter with the
+ * reason; throw anything else → redeliver with backoff, dead-letter after `maxAttempts`.
+ */
+export type Handler = (d: Delivery) => Promise<void>;
+
+export interface ConsumeOptions {
+  /** Unacknowledged deliveries in flight: the concurrency bound of this consumer. */
+  prefetch: number;
+  maxAttempts?: number;
+}
+
+export interface Bus {
+  start(): Promise<void>;
+  /** Publishes to the public ingest exchange (CLI `ingest`, `demo`). Resolves on broker confirm. */
+  publishIngest(routingKey: IngestRoutingKey, body: unknown, opts?: { messageId?: string }): Promise<void>;
+  publishJob(queue: WorkQueue, body: object, opts?: { priority?: number; messageId?: string }): Promise<void>;
+  /** Live updates for every workstation; loss is tolerable (clients re-read the database). */
+  publishEvent(routingKey: string, body: object): Promise<void>;
+  consume(queue: QueueName, handler: Handler, opts: ConsumeOptions): Promise<void>;
+  subscribeEvents(handler: (routingKey: string, body: unknown) => void): Promise<void>;
+  /** Stops taking new deliveries and waits for the ones in flight. */
+  stopConsuming(): Promise<void>;
+  close(): Promise<void>;
+  state(): BusState;
+  onStateChange(listener: (s: BusState) => void): void;
+}
+
+export const URGENT_PRIORITY = 9;
+export const NORMAL_PRIORITY = 1;
+
+/** Exponential backoff with full jitter (AWS architecture blog's "full jitter"). */
+export function backoffMs(attempt: number, baseMs = 200, capMs = 30_000): number {
+  return Math.floor(Math.random() * Math.min(capMs, baseMs * 2 ** Math.max(0, attempt - 1)));
+}

@@ -1,0 +1,153 @@
+import type { Logger } from '../ports.js';
+import { backoffMs, PermanentError, type Bus, type ConsumeOptions, type Delivery, type Handler, type QueueName } from './bus.js';
+
+interface Item {
+  body: Buffer;
+  routingKey: string;
+  messageId?: string;
+  priority: number;
+  attempts: number;
+  seq: number;
+}
+
+export interface DeadLetter {
+  queue: QueueName;
+  routingKey: string;
+  body: Buffer;
+  reason: string;
+  attempts: number;
+}
+
+export interface MemoryBus extends Bus {
+  /** Resolves when every queue is empty and nothing is in flight (standalone CLI runs to completion). */
+  drain(): Promise<void>;
+  readonly deadLetters: DeadLetter[];
+}
+
+/**
+ * Standalone mode's bus: the same handler contract as RabbitMQ, in process. Nothing here is durable:
+ * the database is the truth and the core's recovery sweep re-enqueues unfinished work at start.
+ */
+export function createMemoryBus(opts: { logger: Logger; onDeadLetter?: (d: DeadLetter) => void }): MemoryBus {
+  const log = opts.logger.child({ part: 'memory-bus' });
+  const queues = new Map<QueueName, Item[]>();
+  const consumers = new Map<QueueName, { handler: Handler; opts: ConsumeOptions; running: number }>();
+  const eventHandlers: Array<(rk: string, body: unknown) => void> = [];
+  const deadLetters: DeadLetter[] = [];
+  const inFlight = new Set<Promise<void>>();
+  let waiting = 0; // retries sleeping before they re-enter a queue
+  let seq = 0;
+  let consuming = true;
+  let idleWaiters: Array<() => void> = [];
+
+  const q = (name: QueueName) => {
+    let list = queues.get(name);
+    if (!list) queues.set(name, (list = []));
+    return list;
+  };
+  const isIdle = () => waiting === 0 && inFlight.size === 0 && [...queues.values()].every((l) => l.length === 0 || !consuming);
+  const checkIdle = () => {
+    if (!isIdle()) return;
+    const w = idleWaiters;
+    idleWaiters = [];
+    for (const fn of w) fn();
+  };
+
+  function enqueue(name: QueueName, item: Item) {
+    const list = q(name);
+    // Higher priority first, FIFO within a priority (as RabbitMQ's priority queues do).
+    let i = list.length;
+    while (i > 0 && list[i - 1]!.priority < item.priority) i--;
+    list.splice(i, 0, item);
+    queueMicrotask(() => pump(name));
+  }
+
+  function pump(name: QueueName) {
+    const c = consumers.get(name);
+    if (!c || !consuming) return;
+    const list = q(name);
+    while (c.running < c.opts.prefetch && list.length > 0) {
+      const item = list.shift()!;
+      c.running++;
+      const delivery: Delivery = { body: item.body, routingKey: item.routingKey, messageId: item.messageId, attempts: item.attempts + 1 };
+      const work = c
+        .handler(delivery)
+        .catch((err: unknown) => {
+          const reason = err instanceof Error ? err.message : String(err);
+          const maxAttempts = c.opts.maxAttempts ?? 5;
+          if (err instanceof PermanentError || delivery.attempts >= maxAttempts) {
+            const dl = {
+              queue: name,
+              routingKey: item.routingKey,
+              body: item.body,
+              reason: err instanceof PermanentError ? reason : `gave up after ${delivery.attempts} attempts: ${reason}`,
+              attempts: delivery.attempts,
+            };
+            deadLetters.push(dl);
+            log.warn({ queue: name, reason: dl.reason }, 'dead-lettered message');
+            opts.onDeadLetter?.(dl);
+          } else {
+            waiting++;
+            log.warn({ queue: name, attempts: delivery.attempts, reason }, 'handler failed; will retry');
+            setTimeout(() => {
+              waiting--;
+              enqueue(name, { ...item, attempts: delivery.attempts });
+            }, backoffMs(delivery.attempts, 50, 2_000));
+          }
+        })
+        .finally(() => {
+          c.running--;
+          inFlight.delete(work);
+          pump(name);
+          checkIdle();
+        });
+      inFlight.add(work);
+    }
+  }
+
+  const push = (name: QueueName, body: object | unknown, routingKey: string, priority = 0, messageId?: string) =>
+    enqueue(name, { body: Buffer.from(JSON.stringify(body)), routingKey, messageId, priority, attempts: 0, seq: seq++ });
+
+  return {
+    deadLetters,
+    async start() {},
+    async publishIngest(routingKey, body, o = {}) {
+      push('ingest', body, routingKey, 0, o.messageId);
+    },
+    async publishJob(queue, body, o = {}) {
+      push(queue, body, queue, o.priority ?? 0, o.messageId);
+    },
+    async publishEvent(routingKey, body) {
+      for (const h of eventHandlers) {
+        try {
+          h(routingKey, body);
+        } catch (err) {
+          log.warn({ err: (err as Error).message }, 'event handler failed');
+        }
+      }
+    },
+    async consume(queue, handler, o) {
+      consumers.set(queue, { handler, opts: o, running: 0 });
+      pump(queue);
+    },
+    async subscribeEvents(handler) {
+      eventHandlers.push(handler);
+    },
+    async stopConsuming() {
+      consuming = false;
+      await Promise.allSettled([...inFlight]);
+    },
+    async close() {
+      consuming = false;
+      await Promise.allSettled([...inFlight]);
+    },
+    drain() {
+      return new Promise<void>((resolve) => {
+        idleWaiters.push(resolve);
+        queueMicrotask(checkIdle);
+      });
+    },
+    state: () => 'in-process',
+    onStateChange() {},
+  };
+}

@@ -1,0 +1,134 @@
+import type { ActionKind } from '../../shared/domain.js';
+import type { ActionRequest, AgentDeps, ReversalReport } from '../agent/deps.js';
+import type { Platform } from '../platform/platform.js';
+import { appendAudit } from '../store/audit-repo.js';
+import type { Db } from '../store/db.js';
+
+const REVERSAL: Partial<Record<ActionKind, ActionKind>> = {
+  remove_content: 'restore_content',
+  ban_user: 'unban_user',
+};
+
+interface ActionRow {
+  id: string;
+  kind: ActionKind;
+  status: string;
+  reversible: boolean;
+  seq: number;
+}
+
+/**
+ * Platform actions with their own status rows. Each action is recorded before it is sent and marked
+ * done after; the platform dedupes by Idempotency-Key (= action id), so a crash in between is safe.
+ */
+export function createActionService(db: Db, platform: Platform): AgentDeps['actions'] {
+  async function execute(req: ActionRequest): Promise<{ ok: true } | { ok: false; error: string }> {
+    await db.query(
+      `INSERT INTO actions (id, case_id, command_id, seq, kind, reason, duration_hours, reversible, reverses, status)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending') ON CONFLICT (id) DO NOTHING`,
+      [req.actionId, req.caseId, req.commandId, req.seq, req.kind, req.reason, req.durationHours ?? null, req.kind in REVERSAL, req.reverses ?? null],
+    );
+    const { rows } = await db.query<{ status: string; last_error: string | null }>('SELECT status, last_error FROM actions WHERE id = $1', [req.actionId]);
+    if (rows[0]?.status === 'done') return { ok: true };
+    if (rows[0]?.status === 'failed') return { ok: false, error: rows[0].last_error ?? 'failed' };
+    await db.query('UPDATE actions SET attempts = attempts + 1 WHERE id = $1', [req.actionId]);
+    let res;
+    try {
+      res = await platform.execute({
+        actionId: req.actionId,
+        kind: req.kind,
+        contentId: req.contentId,
+        authorId: req.authorId,
+        caseId: req.caseId,
+        reason: req.reason,
+        durationHours: req.durationHours,
+      });
+    } catch (err) {
+      // Transient (retries exhausted): keep it pending; the job is retried and resends the same id.
+      await db.query('UPDATE actions SET last_error = $2 WHERE id = $1', [req.actionId, (err as Error).message.slice(0, 1000)]);
+      throw err;
+    }
+    await db.tx(async (q) => {
+      await q.query(
+        `UPDATE actions SET status = $2, last_error = $3, executed_at = CASE WHEN $2 = 'done' THEN now() END WHERE id = $1`,
+        [req.actionId, res.ok ? 'done' : 'failed', res.ok ? null : res.error.slice(0, 1000)],
+      );
+      await appendAudit(q, {
+        caseId: req.caseId,
+        type: res.ok ? (req.reverses ? 'action.reversed' : 'action.executed') : 'action.failed',
+        actor: req.actor,
+        tool: 'agent',
+        payload: {
+          actionId: req.actionId,
+          kind: req.kind,
+          platform: platform.name,
+          ...(req.reverses ? { reverses: req.reverses } : {}),
+          ...(res.ok ? { alreadyDone: res.alreadyDone, attempts: res.attempts } : { error: res.error }),
+        },
+      });
+    });
+    return res.ok ? { ok: true } : { ok: false, error: res.error };
+  }
+
+  async function reverseAll(req: {
+    caseId: string;
+    commandId: string;
+    contentId: string;
+    authorId: string;
+    reason: string;
+    actor: string;
+  }): Promise<ReversalReport> {
+    // Originals that were carried out, newest first (LIFO).
+    const { rows } = await db.query<ActionRow>(
+      `SELECT a.id, a.kind, a.status, a.reversible, a.seq FROM actions a
+        WHERE a.case_id = $1 AND a.reverses IS NULL AND a.status = 'done'
+          AND NOT EXISTS (SELECT 1 FROM actions r WHERE r.reverses = a.id AND r.status IN ('done', 'not_reversible')
+                          AND r.command_id IS DISTINCT FROM $2)
+        ORDER BY a.created_at DESC, a.seq DESC`,
+      [req.caseId, req.commandId],
+    );
+    const report: ReversalReport = { reversed: [], notReversible: [], failed: [] };
+    let seq = 1000;
+    for (const a of rows) {
+      seq++;
+      const reversalKind = REVERSAL[a.kind];
+      const reversalId = `${a.id}:rev`;
+      if (!reversalKind) {
+        const ins = await db.query(
+          `INSERT INTO actions (id, case_id, command_id, seq, kind, reason, reversible, reverses, status, last_error)
+           VALUES ($1, $2, $3, $4, $5, $6, false, $7, 'not_reversible', $8) ON CONFLICT (id) DO NOTHING`,
+          [reversalId, req.caseId, req.commandId, seq, a.kind, req.reason, a.id, `${a.kind} cannot be reversed`],
+        );
+        if (ins.rowCount === 1)
+          await db.tx((q) =>
+            appendAudit(q, {
+              caseId: req.caseId,
+              type: 'action.not_reversible',
+              actor: req.actor,
+              tool: 'agent',
+              payload: { actionId: a.id, kind: a.kind },
+            }),
+          );
+        report.notReversible.push({ actionId: a.id, kind: a.kind });
+        continue;
+      }
+      const res = await execute({
+        actionId: reversalId,
+        caseId: req.caseId,
+        commandId: req.commandId,
+        seq,
+        kind: reversalKind,
+        contentId: req.contentId,
+        authorId: req.authorId,
+        reason: req.reason,
+        actor: req.actor,
+        reverses: a.id,
+      });
+      if (res.ok) report.reversed.push({ actionId: a.id, kind: a.kind });
+      else report.failed.push({ actionId: a.id, kind: a.kind, error: res.error });
+    }
+    return report;
+  }
+
+  return { execute, reverseAll };
+}

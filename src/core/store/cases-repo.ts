@@ -1,0 +1,150 @@
+import type {
+  ActionRecord,
+  AnalysisResult,
+  AppealOutcome,
+  CaseStatus,
+  CaseSummary,
+  Decision,
+  DecisionRecord,
+  Priority,
+  ReviewKind,
+} from '../../shared/domain.js';
+import type { CaseQuery } from '../api.js';
+import type { Queryable } from './db.js';
+
+export interface CaseRow {
+  id: string;
+  content_id: string;
+  author_id: string;
+  text: string;
+  url: string | null;
+  reported_by: string | null;
+  report_reason: string | null;
+  priority: Priority;
+  submitted_at: string;
+  status: CaseStatus;
+  level: number;
+  review_kind: ReviewKind | null;
+  verdict: string | null;
+  severity: string | null;
+  violation_type: string | null;
+  analysis: AnalysisResult | null;
+  interrupt_id: string | null;
+  claimed_by: string | null;
+  claim_until: string | null;
+  claim_active: boolean;
+  excluded_deciders: string[];
+  last_decision: DecisionRecord | null;
+  last_command_id: string | null;
+  version: number;
+  analysis_attempts: number;
+  failure_reason: string | null;
+  sla_due_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+// claim_active is computed in database time so that every workstation agrees on lease expiry.
+export const CASE_COLUMNS = `c.*, (c.claim_until IS NOT NULL AND c.claim_until > now()) AS claim_active`;
+
+export function toSummary(r: CaseRow): CaseSummary {
+  return {
+    id: r.id,
+    contentId: r.content_id,
+    authorId: r.author_id,
+    status: r.status,
+    level: r.level,
+    reviewKind: r.review_kind,
+    version: r.version,
+    severity: (r.severity as CaseSummary['severity']) ?? null,
+    violationType: (r.violation_type as CaseSummary['violationType']) ?? null,
+    verdict: (r.verdict as CaseSummary['verdict']) ?? null,
+    priority: r.priority,
+    claimedBy: r.claim_active ? r.claimed_by : null,
+    claimUntil: r.claim_active ? r.claim_until : null,
+    textPreview: r.text.length > 160 ? `${r.text.slice(0, 157)}...` : r.text,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    slaDueAt: r.sla_due_at,
+  };
+}
+
+/** What a reviewer may decide for a case in its current state. */
+export function allowedDecisions(r: Pick<CaseRow, 'status' | 'review_kind' | 'level'>): Array<Decision | AppealOutcome> {
+  if (r.status !== 'awaiting_review') return [];
+  if (r.review_kind === 'appeal') return ['uphold', 'overturn'];
+  const all: Decision[] = ['approve', 'warn', 'remove', 'remove_and_ban', 'escalate'];
+  return r.level >= 2 ? all.filter((d) => d !== 'escalate') : all;
+}
+
+export async function getCaseRow(q: Queryable, caseId: string, forUpdate = false): Promise<CaseRow | undefined> {
+  const { rows } = await q.query<CaseRow>(
+    `SELECT ${CASE_COLUMNS} FROM cases c WHERE c.id = $1 ${forUpdate ? 'FOR UPDATE' : ''}`,
+    [caseId],
+  );
+  return rows[0];
+}
+
+export async function getCaseByContentId(q: Queryable, contentId: string): Promise<CaseRow | undefined> {
+  const { rows } = await q.query<CaseRow>(`SELECT ${CASE_COLUMNS} FROM cases c WHERE c.content_id = $1`, [contentId]);
+  return rows[0];
+}
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const isUuid = (s: string) => UUID_RE.test(s);
+
+export async function listCases(q: Queryable, f: CaseQuery): Promise<CaseSummary[]> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const p = (v: unknown) => {
+    params.push(v);
+    return `$${params.length}`;
+  };
+  if (f.status?.length) where.push(`c.status = ANY(${p(f.status)})`);
+  if (f.level) where.push(`c.level = ${p(f.level)}`);
+  if (f.authorId) where.push(`c.author_id = ${p(f.authorId)}`);
+  if (f.claimedBy) where.push(`c.claimed_by = ${p(f.claimedBy)} AND c.claim_until > now()`);
+  if (f.search) {
+    const s = p(`%${f.search.replace(/[\\%_]/g, (m) => `\\${m}`)}%`);
+    where.push(`(c.text ILIKE ${s} OR c.author_id ILIKE ${s} OR c.content_id ILIKE ${s})`);
+  }
+  const limit = p(Math.min(Math.max(f.limit ?? 100, 1), 100_000));
+  const offset = p(Math.max(f.offset ?? 0, 0));
+  const { rows } = await q.query<CaseRow>(
+    `SELECT ${CASE_COLUMNS} FROM cases c ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+     ORDER BY (c.priority = 'urgent') DESC, c.created_at, c.id LIMIT ${limit} OFFSET ${offset}`,
+    params,
+  );
+  return rows.map(toSummary);
+}
+
+interface ActionRow {
+  id: string;
+  kind: ActionRecord['kind'];
+  status: ActionRecord['status'];
+  reversible: boolean;
+  reverses: string | null;
+  command_id: string | null;
+  attempts: number;
+  last_error: string | null;
+  duration_hours: number | null;
+  created_at: string;
+  executed_at: string | null;
+}
+
+export async function listActions(q: Queryable, caseId: string): Promise<ActionRecord[]> {
+  const { rows } = await q.query<ActionRow>('SELECT * FROM actions WHERE case_id = $1 ORDER BY seq, created_at', [caseId]);
+  return rows.map((r) => ({
+    id: r.id,
+    kind: r.kind,
+    status: r.status,
+    reversible: r.reversible,
+    reverses: r.reverses,
+    commandId: r.command_id,
+    attempts: r.attempts,
+    lastError: r.last_error,
+    durationHours: r.duration_hours,
+    createdAt: r.created_at,
+    executedAt: r.executed_at,
+  }));
+}
