@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { loadConfig } from '../../src/core/config.js';
+import { createCore, type Core } from '../../src/core/core.js';
+import { silentLogger } from '../../src/core/log.js';
+import { cleanEnv, startWorker } from '../support/cli.js';
+import { contentMessage, plainPublisher, STUB_SECRET, TEXT } from '../support/harness.js';
+import { createTestDatabase, createTestVhost, waitFor, type TestDatabase, type TestVhost } from '../support/isolation.js';
+import { startPlatformStub, type PlatformStub } from '../support/platform-stub.js';
+
+let db: TestDatabase;
+let vhost: TestVhost;
+let stub: PlatformStub;
+let reader: Core;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  vhost = await createTestVhost();
+  stub = await startPlatformStub({ secret: STUB_SECRET });
+});
+afterAll(async () => {
+  await reader?.stop();
+  await stub?.close();
+  await vhost?.drop();
+  await db?.drop();
+});
+
+it('SIGKILL of the worker mid-batch, then a restart: no case lost or duplicated, no platform action executed twice (must show 6)', async () => {
+  const env = cleanEnv({
+    DATABASE_URL: db.url,
+    AMQP_URL: vhost.url,
+    PLATFORM_URL: stub.url,
+    PLATFORM_WEBHOOK_SECRET: STUB_SECRET,
+    GUARDIAN_PREFETCH: '4',
+  });
+  const first = startWorker(env);
+  // The worker declares the topology; publish only once it exists (the ingest queue is bound).
+  reader = await createCore({ config: loadConfig(env), logger: silentLogger, worker: false });
+  await reader.start();
+
+  const pub = await plainPublisher(vhost.url);
+  const N = 120;
+  const texts = [TEXT.spam, TEXT.threat, TEXT.clean];
+  for (let i = 0; i < N; i++) await pub.publish('content.submitted', contentMessage(`crash-${i}`, texts[i % 3]!));
+  await pub.close();
+
+  // Kill it while it is executing platform actions, some of which are in flight right now.
+  await waitFor(() => stub.requests.length >= 8, { timeoutMs: 60_000, message: 'the first worker executing actions' });
+  first.child.kill('SIGKILL');
+  await first.exited;
+  const doneBeforeRestart = await reader.db.query(`SELECT count(*)::int AS n FROM cases WHERE status <> 'analyzing'`);
+  expect(doneBeforeRestart.rows[0].n).toBeLessThan(N);
+
+  const second = startWorker(env);
+  try {
+    await waitFor(
+      async () => {
+        const { rows } = await reader.db.query(`SELECT count(*)::int AS n FROM cases WHERE status IN ('auto_resolved', 'awaiting_review', 'actioned')`);
+        return rows[0].n === N;
+      },
+      { timeoutMs: 120_000, message: `all ${N} cases analysed after the restart` },
+    );
+  } finally {
+    second.child.kill('SIGTERM');
+    await second.exited;
+  }
+
+  const { rows: cases } = await reader.db.query(`SELECT count(*)::int AS n, count(DISTINCT content_id)::int AS d FROM cases`);
+  expect(cases[0]).toEqual({ n: N, d: N });
+  const { rows: byStatus } = await reader.db.query(`SELECT status, count(*)::int AS n FROM cases GROUP BY status ORDER BY status`);
+  expect(byStatus).toEqual([
+    { status: 'actioned', n: N / 3 },
+    { status: 'auto_resolved', n: N / 3 },
+    { status: 'awaiting_review', n: N / 3 },
+  ]);
+  // Exactly one warning per spam case, recorded done, and executed once by the platform.
+  const { rows: actions } = await reader.db.query(`SELECT case_id, kind, status FROM actions`);
+  expect(actions).toHaveLength(N / 3);
+  expect(actions.every((a) => a.kind === 'warn_user' && a.status === 'done')).toBe(true);
+  expect(new Set(actions.map((a) => a.case_id)).size).toBe(N / 3);
+  expect(stub.executed.size).toBe(N / 3);
+  expect(stub.conflicts).toEqual([]);
+  const executedCases = [...stub.executed.values()].map((a) => a.caseId);
+  expect(new Set(executedCases).size).toBe(N / 3);
+  // Only the second worker exited cleanly.
+  expect(second.output()).not.toMatch(/"level":(50|60)/);
+}, 240_000);
