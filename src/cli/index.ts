@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import readline from 'node:readline';
+import dotenv from 'dotenv';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { CaseSummary } from '../shared/domain.js';
 import { CaseStatus, Decision, AppealOutcome } from '../shared/domain.js';
@@ -251,6 +252,8 @@ export function buildProgram(): Command {
 
 /** Runs the CLI; returns the exit code (DESIGN §13: 0 done, 1 failure, 2 usage, 3 conflict, 4 forbidden). */
 export async function main(argv: string[]): Promise<number> {
+  // A .env in the working directory fills in what the environment does not set (DESIGN §12).
+  if (process.env.GUARDIAN_DOTENV !== 'off') dotenv.config({ quiet: true });
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

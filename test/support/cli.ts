@@ -12,7 +12,7 @@ export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
     if (/^(DATABASE_URL|AMQP_URL|GUARDIAN_|PLATFORM_|GROQ_|LANGSMITH_)/.test(k)) continue;
     env[k] = v;
   }
-  return { ...env, GUARDIAN_LOG_LEVEL: 'error', ...extra };
+  return { ...env, GUARDIAN_LOG_LEVEL: 'error', GUARDIAN_DOTENV: 'off', ...extra };
 }
 
 export interface CliResult {
