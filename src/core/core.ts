@@ -261,10 +261,30 @@ export async function createCore(o: CoreOptions): Promise<Core> {
       logger.info({}, 'core stopped');
     },
   };
-  // Probe the database when the pool reports errors so the UI can show "database offline".
-  db.pool.on('error', () => {
-    dbDown = true;
-    emit({ type: 'connection.changed', state: connection() });
-  });
+  // Connected mode: probe the shared database so "database offline" shows within seconds (DESIGN §9).
+  let probe: NodeJS.Timeout | undefined;
+  if (config.mode === 'connected') {
+    const check = async () => {
+      const ok = await Promise.race([
+        db.query('SELECT 1').then(
+          () => true,
+          () => false,
+        ),
+        new Promise<boolean>((r) => setTimeout(() => r(false), 3_000).unref()),
+      ]);
+      if (ok === dbDown) {
+        dbDown = !ok;
+        logger.warn({ database: ok ? 'up' : 'down' }, 'database connectivity changed');
+        emit({ type: 'connection.changed', state: connection() });
+      }
+    };
+    probe = setInterval(() => void check(), 2_000);
+    probe.unref();
+  }
+  const stopCore = core.stop;
+  core.stop = async () => {
+    if (probe) clearInterval(probe);
+    await stopCore();
+  };
   return core;
 }

@@ -68,3 +68,24 @@ it('refuses a second process on the same data dir with a clear message', async (
     await held.stop();
   }
 }, 60_000);
+
+it('ingests a JSONL file with progress, reports invalid lines by number, and adds moderators', async () => {
+  const env = cleanEnv({ GUARDIAN_DATA_DIR: dataDir, GUARDIAN_USER: 'solo' });
+  const file = path.join(dataDir, 'batch.jsonl');
+  const line = (id: string, text: string) => JSON.stringify({ schemaVersion: 1, contentId: id, authorId: 'a-1', text, submittedAt: new Date().toISOString() });
+  fs.writeFileSync(file, [line('file-1', 'Nice photo!'), '{"schemaVersion": 1, "contentId": "broken"', line('file-2', 'I will kill you')].join('\n'));
+  const r = await guardian(['ingest', file], env);
+  expect(r.code).toBe(2);
+  expect(r.stderr).toMatch(/published 2 message/);
+  expect(r.stderr).toMatch(/line 2: malformed JSON/);
+
+  const list = JSON.parse((await guardian(['cases', 'list', '--json', '--limit', '1000'], env)).stdout) as Array<{ contentId: string; status: string }>;
+  expect(list.find((c) => c.contentId === 'file-1')?.status).toBe('auto_resolved');
+  expect(list.find((c) => c.contentId === 'file-2')?.status).toBe('awaiting_review');
+
+  const add = await guardian(['moderators', 'add', 'new-sup', '--role', 'supervisor', '--name', 'New Supervisor', '--json'], env);
+  expect(add.code, add.stderr).toBe(0);
+  expect(JSON.parse(add.stdout)).toMatchObject({ id: 'new-sup', role: 'supervisor', displayName: 'New Supervisor' });
+  const bad = await guardian(['moderators', 'add', 'x', '--role', 'overlord'], env);
+  expect(bad.code).toBe(2);
+}, 120_000);
