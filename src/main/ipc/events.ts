@@ -1,0 +1,31 @@
+// Maps core events onto the contract's push events. No electron import: the dev host uses it too.
+import type { CoreApi } from '../../core/api.js';
+import type { EventName, EventPayload } from '../../shared/contract.js';
+
+export type Emit = <K extends EventName>(name: K, payload: EventPayload<K>) => void;
+
+/**
+ * Forwards `case:updated` and `connection:changed` as they come and coalesces `queue:changed`
+ * (a burst of ingests becomes one list refetch per window, not one per case).
+ */
+export function forwardCoreEvents(core: CoreApi, emit: Emit, opts: { coalesceMs?: number } = {}): () => void {
+  const coalesceMs = opts.coalesceMs ?? 150;
+  let timer: NodeJS.Timeout | undefined;
+  const off = core.onEvent((e) => {
+    if (e.type === 'connection.changed') {
+      emit('connection:changed', e.state);
+      return;
+    }
+    emit('case:updated', { caseId: e.caseId, status: e.status, version: e.version, level: e.level });
+    if (!timer) {
+      timer = setTimeout(() => {
+        timer = undefined;
+        emit('queue:changed', { at: new Date().toISOString() });
+      }, coalesceMs);
+    }
+  });
+  return () => {
+    off();
+    if (timer) clearTimeout(timer);
+  };
+}

@@ -1,0 +1,23 @@
+// Channel names of the IPC contract, as plain data (no zod): the sandboxed preload builds one bridge
+// method per name from this list without bundling the schemas. contract.ts checks it is complete.
+export const COMMAND_NAMES = [
+  'session:get',
+  'cases:list',
+  'case:get',
+  'case:claim',
+  'case:release',
+  'case:decide',
+  'case:rollback',
+  'appeal:decide',
+  'audit:list',
+  'moderators:list',
+] as const;
+export type CommandName = (typeof COMMAND_NAMES)[number];
+
+export const EVENT_NAMES = ['case:updated', 'queue:changed', 'connection:changed'] as const;
+export type EventName = (typeof EVENT_NAMES)[number];
+
+/** Bridge method name for a channel: `case:decide` → `caseDecide`. */
+export function methodName(name: CommandName): string {
+  return name.replace(/:(\w)/g, (_, c: string) => c.toUpperCase()).replace(/^(\w)/, (c) => c);
+}

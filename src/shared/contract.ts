@@ -1,0 +1,155 @@
+// The typed IPC contract (STYLE "A typed IPC contract"): one schema map, three consumers — main and the
+// dev host register one handler per entry (src/main/ipc/dispatcher.ts), preload builds one bridge method
+// per entry, the renderer calls only lib/api.ts. Depends on zod and the domain DTOs alone.
+import { z } from 'zod';
+import {
+  AppealOutcome,
+  AuditEvent,
+  CaseDetail,
+  CaseStatus,
+  CaseSummary,
+  CommandId,
+  Decision,
+  ErrorCode,
+  Moderator,
+  Reason,
+  Role,
+} from './domain.js';
+import { COMMAND_NAMES, EVENT_NAMES, type CommandName, type EventName } from './channels.js';
+
+export { COMMAND_NAMES, EVENT_NAMES, methodName, type CommandName, type EventName } from './channels.js';
+
+export const ConnectionState = z.object({
+  database: z.enum(['up', 'down', 'embedded']),
+  broker: z.enum(['up', 'down', 'in-process']),
+});
+export type ConnectionState = z.infer<typeof ConnectionState>;
+
+export const SessionUser = z.object({ id: z.string(), displayName: z.string(), role: Role });
+export type SessionUser = z.infer<typeof SessionUser>;
+
+export const Session = z.object({
+  user: SessionUser,
+  mode: z.enum(['connected', 'standalone']),
+  connection: ConnectionState,
+  /** Which shell carries the contract: the Electron app or the test/dev-only browser host. */
+  shell: z.enum(['electron', 'devhost']),
+});
+export type Session = z.infer<typeof Session>;
+
+const CaseRef = z.object({ caseId: z.string().trim().min(1).max(100) }).strict();
+/** Every state-changing command carries a client-chosen id: retries with the same id apply once. */
+const Meta = { caseId: z.string().trim().min(1).max(100), commandId: CommandId };
+
+export const CommandOutcome = z.object({
+  commandId: z.string(),
+  status: z.enum(['accepted', 'applied']),
+  duplicate: z.boolean(),
+  case: CaseSummary,
+});
+export type CommandOutcome = z.infer<typeof CommandOutcome>;
+
+export const CaseView = CaseDetail.extend({
+  /** JSON Schema of the decision form (DESIGN §4), null when nothing can be decided now. */
+  decisionForm: z.record(z.string(), z.unknown()).nullable(),
+  /** The author's other cases, newest first. */
+  authorCases: z.array(CaseSummary),
+});
+export type CaseView = z.infer<typeof CaseView>;
+
+export const CasesQuery = z
+  .object({
+    status: z.array(CaseStatus).max(8).optional(),
+    level: z.number().int().min(1).max(9).optional(),
+    search: z.string().trim().max(200).optional(),
+    authorId: z.string().trim().max(100).optional(),
+    claimedBy: z.string().trim().max(64).optional(),
+    limit: z.number().int().min(1).max(100_000).optional(),
+  })
+  .strict();
+export type CasesQuery = z.infer<typeof CasesQuery>;
+
+export const AuditQuery = z
+  .object({
+    caseId: z.string().trim().max(100).optional(),
+    actor: z.string().trim().max(64).optional(),
+    type: z.string().trim().max(64).optional(),
+    from: z.string().datetime({ offset: true }).optional(),
+    to: z.string().datetime({ offset: true }).optional(),
+    limit: z.number().int().min(1).max(10_000).optional(),
+  })
+  .strict();
+export type AuditQuery = z.infer<typeof AuditQuery>;
+
+const Empty = z.object({}).strict().optional();
+
+export const commands = {
+  'session:get': { input: Empty, output: Session },
+  'cases:list': { input: CasesQuery, output: z.array(CaseSummary) },
+  'case:get': { input: CaseRef, output: CaseView },
+  'case:claim': { input: z.object(Meta).strict(), output: CommandOutcome },
+  'case:release': { input: z.object(Meta).strict(), output: CommandOutcome },
+  'case:decide': {
+    input: z
+      .object({
+        ...Meta,
+        expectedVersion: z.number().int().nonnegative().optional(),
+        decision: Decision,
+        reason: Reason,
+        policyIds: z.array(z.string().max(64)).max(20).optional(),
+        durationHours: z.number().int().positive().max(24 * 365).optional(),
+      })
+      .strict(),
+    output: CommandOutcome,
+  },
+  'case:rollback': {
+    input: z.object({ ...Meta, expectedVersion: z.number().int().nonnegative().optional(), reason: Reason }).strict(),
+    output: CommandOutcome,
+  },
+  'appeal:decide': {
+    input: z
+      .object({ ...Meta, expectedVersion: z.number().int().nonnegative().optional(), outcome: AppealOutcome, reason: Reason })
+      .strict(),
+    output: CommandOutcome,
+  },
+  'audit:list': { input: AuditQuery, output: z.array(AuditEvent) },
+  'moderators:list': { input: Empty, output: z.array(Moderator) },
+} as const satisfies Record<CommandName, { input: z.ZodType; output: z.ZodType }>;
+
+export type Commands = typeof commands;
+export type CommandInput<K extends CommandName> = z.input<Commands[K]['input']>;
+export type CommandOutput<K extends CommandName> = z.infer<Commands[K]['output']>;
+
+export const CaseUpdated = z.object({ caseId: z.string(), status: CaseStatus, version: z.number().int(), level: z.number().int() });
+export const events = {
+  'case:updated': CaseUpdated,
+  /** Something in the queue changed (coalesced): refetch the list. */
+  'queue:changed': z.object({ at: z.string() }),
+  'connection:changed': ConnectionState,
+} as const satisfies Record<EventName, z.ZodType>;
+export type EventPayload<K extends EventName> = z.infer<(typeof events)[K]>;
+
+export const ContractError = z.object({
+  code: ErrorCode,
+  message: z.string(),
+  details: z.record(z.string(), z.unknown()).optional(),
+});
+export type ContractError = z.infer<typeof ContractError>;
+
+/** Errors cross the boundary as values, never as thrown exceptions. */
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ContractError };
+
+/** What lib/api.ts, the preload bridge and the dev host client all provide. */
+export type Bridge = {
+  invoke<K extends CommandName>(name: K, input: CommandInput<K>): Promise<Result<CommandOutput<K>>>;
+  on<K extends EventName>(name: K, cb: (payload: EventPayload<K>) => void): () => void;
+};
+
+// Compile-time completeness: the plain channel lists and the schema maps name the same things.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const _commandsComplete: Same<keyof Commands, CommandName> = true;
+const _eventsComplete: Same<keyof typeof events, EventName> = true;
+void _commandsComplete;
+void _eventsComplete;
+void COMMAND_NAMES;
+void EVENT_NAMES;
