@@ -7,7 +7,8 @@ import type { CaseSummary } from '../shared/domain.js';
 import { CaseStatus, Decision, AppealOutcome } from '../shared/domain.js';
 import type { CommandInput, CommandResult } from '../core/api.js';
 import { ConfigError, loadConfig, type Config } from '../core/config.js';
-import { createCore, type Core } from '../core/core.js';
+import { readEvalFile, runEval, formatEvalTable } from '../core/classify/eval.js';
+import { createClassifier, createCore, type Core } from '../core/core.js';
 import { exitCodeFor, GuardianError } from '../core/errors.js';
 import { createLogger } from '../core/log.js';
 import { ContentSubmittedV1 } from '../core/queue/messages.js';
@@ -234,6 +235,27 @@ export function buildProgram(): Command {
       const m = await withCore((core) => core.addModerator({ id, role: o.role, displayName: o.name, actor: `operator:${process.env.USER ?? 'cli'}`, tool: 'cli' }), { process: false });
       if (o.json) return json(m);
       out(`${m.id} (${m.displayName}) is ${m.role}`);
+    });
+
+  program
+    .command('eval')
+    .description('evaluate the configured classifier on a labelled JSONL file ({ text, label } lines)')
+    .argument('<file>')
+    .option('--json', 'print the report as JSON on stdout')
+    .action(async (file: string, o: { json?: boolean }) => {
+      const config = loadConfig();
+      const logger = createLogger({ level: process.env.GUARDIAN_LOG_LEVEL ?? 'warn', name: 'guardian-eval' });
+      const lines = await readEvalFile(file);
+      const classifier = createClassifier(config, logger);
+      let shown = 0;
+      const report = await runEval(lines, classifier, (done, total) => {
+        if (done === total || done - shown >= 25) {
+          shown = done;
+          err(`evaluated ${done}/${total}`);
+        }
+      });
+      if (o.json) return json(report);
+      out(formatEvalTable(report));
     });
 
   program

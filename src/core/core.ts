@@ -7,7 +7,10 @@ import { createPgLock, createLocalLock, type CaseLock } from './agent/case-lock.
 import { buildGraph, type CaseGraph } from './agent/graph.js';
 import { AgentRunner, RefusedError } from './agent/runner.js';
 import type { Classifier } from './classify/classifier.js';
+import { createGroqClassifier } from './classify/groq.js';
 import { createRulesClassifier } from './classify/rules.js';
+import { instrumentClassifier } from './observability/instrument.js';
+import { createTracing, flushTraces } from './observability/tracing.js';
 import type { Config } from './config.js';
 import type { Logger } from './ports.js';
 import { createAmqpBus } from './queue/amqp-bus.js';
@@ -27,6 +30,13 @@ import type { CaseRow } from './store/cases-repo.js';
 import { createDb, type Db } from './store/db.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './store/embedded.js';
 import { migrate } from './store/migrate.js';
+
+/** The configured classifier: Groq when a key is set (rules answer when it cannot), else the rules. */
+export function createClassifier(config: Config, logger: Logger): Classifier {
+  const rules = createRulesClassifier({ policyFile: config.policyFile });
+  if (!config.groq) return rules;
+  return createGroqClassifier({ ...config.groq, fallback: rules, logger, policy: rules.policy });
+}
 
 export interface CoreOptions {
   config: Config;
@@ -113,7 +123,8 @@ export async function createCore(o: CoreOptions): Promise<Core> {
     (config.platform.url
       ? createWebhookPlatform({ url: config.platform.url, secret: config.platform.secret, timeoutMs: config.platform.timeoutMs, logger })
       : createSimulatorPlatform(db));
-  const classifier = o.classifier ?? createRulesClassifier();
+  const tracing = createTracing(config.langsmith, { logger });
+  const classifier = instrumentClassifier(o.classifier ?? createClassifier(config, logger), { logger, tracing });
   const actions = createActionService(db, platform);
 
   const onCaseChanged = (row: CaseRow) => {
@@ -123,12 +134,7 @@ export async function createCore(o: CoreOptions): Promise<Core> {
 
   const graph = buildGraph(
     {
-      async analyze(content) {
-        const started = Date.now();
-        const analysis = await classifier.classify(content);
-        logger.info({ caseId: content.caseId, classifier: analysis.classifier, verdict: analysis.verdict, ms: Date.now() - started }, 'analysis');
-        return analysis;
-      },
+      analyze: (content) => classifier.classify(content),
       store: {
         async saveAnalysis(caseId, a) {
           await db.query(
@@ -141,7 +147,15 @@ export async function createCore(o: CoreOptions): Promise<Core> {
     },
     saver,
   );
-  const runner = new AgentRunner({ db, graph, lock, logger, slaMinutes: config.slaMinutes, onCaseChanged });
+  const runner = new AgentRunner({
+    db,
+    graph,
+    lock,
+    logger,
+    slaMinutes: config.slaMinutes,
+    onCaseChanged,
+    runConfig: tracing.enabled ? (caseId) => tracing.runConfig({ caseId }) : undefined,
+  });
   const commands = createCommandService({ db, logger, claimMinutes: config.claimMinutes, publishJob, onCaseChanged });
   const queries = createQueries(db);
   const ingest = createIngestHandler({ db, logger, commands, publishJob, onCaseChanged });
@@ -255,6 +269,8 @@ export async function createCore(o: CoreOptions): Promise<Core> {
         await bus.stopConsuming();
         await bus.close();
       }
+      // Traces are flushed with a bound: a dead LangSmith endpoint must not hang shutdown (FACTS).
+      if (tracing.enabled && !(await flushTraces(3_000))) logger.warn({}, 'some traces were not sent before shutdown');
       await lock.close().catch(() => {});
       await db.close().catch(() => {});
       await embedded?.stop();

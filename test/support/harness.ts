@@ -73,7 +73,7 @@ export interface Harness {
 }
 
 /** A connected-mode core on its own database and vhost, with a signature-checking platform stub. */
-export async function startHarness(opts: { worker?: boolean; classifier?: Classifier; startCore?: boolean } = {}): Promise<Harness> {
+export async function startHarness(opts: { worker?: boolean; classifier?: Classifier; env?: Record<string, string> } = {}): Promise<Harness> {
   const db = await createTestDatabase();
   const vhost = await createTestVhost();
   const stub = await startPlatformStub({ secret: STUB_SECRET });
@@ -83,6 +83,7 @@ export async function startHarness(opts: { worker?: boolean; classifier?: Classi
     PLATFORM_URL: stub.url,
     PLATFORM_WEBHOOK_SECRET: STUB_SECRET,
     GUARDIAN_LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',
+    ...opts.env,
   };
   const config = loadConfig(env);
   const core = await createCore({ config, logger: createLogger({ level: env.GUARDIAN_LOG_LEVEL }), worker: opts.worker ?? true, classifier: opts.classifier });
