@@ -342,3 +342,16 @@ describe('bad input (must show 7)', () => {
     await h.waitForCase(next, 'auto_resolved');
   });
 });
+
+describe('graph versions', () => {
+  it('refuses to resume a checkpoint written by another graph version, and says so on the case', async () => {
+    const c = await reviewCase('version');
+    // As if this thread had been written by a future build with a different graph.
+    await h.core.graph.updateState({ configurable: { thread_id: c.id } }, { graphVersion: 999 });
+    await h.core.execute({ type: 'decide', caseId: c.id, decision: 'remove', reason: 'threat', actor: USERS.mod1, tool: 'cli', commandId: h.cmdId() });
+    await h.waitForStatus(c.id, 'failed');
+    const d = await h.core.getCase(c.id);
+    expect(d.failureReason).toMatch(/graph version 999/);
+    expect(h.kinds(c.id)).toEqual([]);
+  });
+});
