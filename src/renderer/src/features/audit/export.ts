@@ -1,0 +1,32 @@
+import type { AuditEvent } from '../../lib/contract-types';
+
+export const AUDIT_COLUMNS = ['id', 'at', 'caseId', 'type', 'actor', 'tool', 'payload'] as const;
+
+export function auditRows(events: AuditEvent[]): string[][] {
+  return events.map((e) => [String(e.id), e.at, e.caseId ?? '', e.type, e.actor, e.tool, JSON.stringify(e.payload)]);
+}
+
+const csvCell = (v: string) => {
+  // Neutralise spreadsheet formulas (content is untrusted) and quote.
+  const safe = /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
+  return `"${safe.replace(/"/g, '""')}"`;
+};
+
+export function toCsv(events: AuditEvent[]): string {
+  return [AUDIT_COLUMNS.join(','), ...auditRows(events).map((r) => r.map(csvCell).join(','))].join('\r\n') + '\r\n';
+}
+
+export function toJson(events: AuditEvent[]): string {
+  return JSON.stringify(events, null, 2);
+}
+
+export function download(name: string, type: string, body: string) {
+  const url = URL.createObjectURL(new Blob([body], { type }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

@@ -1,0 +1,275 @@
+import { useEffect, useState } from 'react';
+import type { ActionRecord, CaseView as CaseDto, SessionUser } from '../../lib/contract-types';
+import { fmtClock, fmtTime, isShortcutTarget, label } from '../../lib/format';
+import { casePermissions, claimActive, type Permission } from '../../../../shared/permissions';
+import { useCase, type Notice } from '../../store/case';
+import { useQueue } from '../../store/queue';
+import { useSession } from '../../store/session';
+import { DecideForm } from '../decide/DecideForm';
+import { ContentText } from './ContentText';
+import { Timeline } from './Timeline';
+
+function Why({ p, id }: { p: Permission; id: string }) {
+  return p.allowed ? null : (
+    <span className="why-inline" id={id}>
+      {p.reason}
+    </span>
+  );
+}
+
+function NoticeBanner({ n, onClose }: { n: Notice; onClose(): void }) {
+  const last = n.error?.details?.lastDecision as { actor?: string; decision?: string; at?: string; reason?: string } | null | undefined;
+  return (
+    <div className={`notice notice-${n.kind}`} role={n.kind === 'error' ? 'alert' : 'status'} data-testid="notice">
+      <strong>{n.kind === 'error' ? (n.error?.code === 'conflict' ? 'Conflict' : n.error?.code === 'forbidden' ? 'Not allowed' : 'Error') : 'Done'}:</strong>{' '}
+      {n.text}
+      {last?.actor && (
+        <div className="muted">
+          {last.actor} decided <strong>{label(last.decision)}</strong> at {fmtTime(last.at)}
+          {last.reason ? ` — “${last.reason}”` : ''}
+        </div>
+      )}
+      <button className="ghost small" onClick={onClose} aria-label="Dismiss message">
+        ×
+      </button>
+    </div>
+  );
+}
+
+function Actions({ actions }: { actions: ActionRecord[] }) {
+  if (actions.length === 0) return <p className="muted">No platform actions.</p>;
+  const byId = new Map(actions.map((a) => [a.id, a]));
+  return (
+    <table className="actions" aria-label="Platform actions">
+      <thead>
+        <tr>
+          <th>Action</th>
+          <th>Status</th>
+          <th>Reverses</th>
+          <th>Attempts</th>
+          <th>When</th>
+        </tr>
+      </thead>
+      <tbody>
+        {actions.map((a) => (
+          <tr key={a.id} data-testid="action-row" data-kind={a.kind} data-status={a.status}>
+            <td>{label(a.kind)}</td>
+            <td>
+              <span className={`astatus as-${a.status}`}>{label(a.status)}</span>
+              {a.lastError && <div className="muted small">{a.lastError}</div>}
+            </td>
+            <td>{a.reverses ? label(byId.get(a.reverses)?.kind ?? a.reverses) : a.reversible ? '' : 'not reversible'}</td>
+            <td>{a.attempts}</td>
+            <td>{fmtClock(a.executedAt ?? a.createdAt)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function RollbackPanel({ c, p }: { c: CaseDto; p: Permission }) {
+  const { rollback, busy } = useCase();
+  const [reason, setReason] = useState('');
+  useEffect(() => setReason(''), [c.id, c.version]);
+  const reversals = c.actions.filter((a) => a.reverses);
+  return (
+    <section className="card" aria-label="Rollback">
+      <h3>Rollback</h3>
+      {reversals.length > 0 && (
+        <p className="muted" data-testid="reversal-progress">
+          Reversals: {reversals.filter((a) => a.status === 'done' || a.status === 'not_reversible').length} of {reversals.length} finished
+          {reversals.some((a) => a.status === 'failed') ? ' — a reversal failed and is retried; the case cannot close until it succeeds' : ''}
+        </p>
+      )}
+      {c.status === 'actioned' || !p.allowed ? (
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (reason.trim().length >= 3) void rollback(reason.trim());
+          }}
+        >
+          <Why p={p} id="rollback-why" />
+          <fieldset disabled={!p.allowed || busy} aria-describedby={!p.allowed ? 'rollback-why' : undefined}>
+            <legend className="sr-only">Roll back this decision</legend>
+            <label className="block">
+              Rollback reason (required)
+              <input value={reason} onChange={(e) => setReason(e.target.value)} />
+            </label>
+            <p className="muted small">Reverses the executed actions last-in-first-out and sends the case to a level 2 review.</p>
+            <button type="submit" className="danger" disabled={reason.trim().length < 3}>
+              Roll back
+            </button>
+          </fieldset>
+        </form>
+      ) : null}
+    </section>
+  );
+}
+
+export function CaseView({ onNext }: { onNext(): void }) {
+  const { detail: c, loading, loadError, notice, claim, release, busy, clearNotice, caseId } = useCase();
+  const user = useSession((s) => s.session?.user) as SessionUser | undefined;
+  const perms = c && user ? casePermissions(user, c) : undefined;
+
+  // c claims the open case.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (isShortcutTarget(e) && e.key === 'c' && perms?.claim.allowed) {
+        e.preventDefault();
+        void claim().then(() => void useQueue.getState().refresh());
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [perms?.claim.allowed, claim]);
+
+  if (!caseId) return <p className="empty">Select a case (j / k, Enter) — press ? for shortcuts.</p>;
+  if (loadError) return <p className="error" role="alert">{loadError.message}</p>;
+  if (!c || !perms) return <p className="empty">{loading ? 'Loading…' : ''}</p>;
+  const a = c.analysis;
+  const claimed = claimActive(c);
+
+  return (
+    <article className="case" aria-label={`Case ${c.contentId}`} data-testid="case-view" data-case-id={c.id} data-status={c.status}>
+      <header className="case-head">
+        <h2>{c.contentId}</h2>
+        <span className={`status st-${c.status}`} data-testid="case-status">
+          {label(c.status)}
+        </span>
+        <span className="badge">level {c.level}</span>
+        {c.reviewKind && <span className="badge">{c.reviewKind}</span>}
+        {c.priority === 'urgent' && <span className="badge urgent">urgent</span>}
+        <span className="muted">v{c.version}</span>
+      </header>
+      {notice && <NoticeBanner n={notice} onClose={clearNotice} />}
+
+      <div className="claimbar">
+        <span data-testid="claim-holder">{claimed ? `Claimed by ${c.claimedBy} until ${fmtClock(c.claimUntil)}` : 'Not claimed'}</span>
+        <button onClick={() => void claim().then(() => void useQueue.getState().refresh())} disabled={!perms.claim.allowed || busy} aria-describedby="claim-why">
+          Claim <kbd>c</kbd>
+        </button>
+        <button onClick={() => void release().then(() => void useQueue.getState().refresh())} disabled={!perms.release.allowed || busy}>
+          Release
+        </button>
+        <Why p={perms.claim.allowed ? perms.claim : perms.decide} id="claim-why" />
+      </div>
+
+      <section className="card" aria-label="Content">
+        <h3>
+          Content <span className="muted small">(untrusted, shown as text)</span>
+        </h3>
+        <ContentText text={c.text} phrases={a?.keyPhrases ?? []} />
+        <dl className="facts">
+          <dt>Author</dt>
+          <dd>{c.authorId}</dd>
+          {c.url && (
+            <>
+              <dt>URL</dt>
+              <dd className="mono">{c.url}</dd>
+            </>
+          )}
+          {c.reportedBy && (
+            <>
+              <dt>Reported by</dt>
+              <dd>
+                {c.reportedBy}
+                {c.reportReason ? ` — ${c.reportReason}` : ''}
+              </dd>
+            </>
+          )}
+          <dt>Waiting since</dt>
+          <dd>{fmtTime(c.createdAt)}</dd>
+          {c.slaDueAt && (
+            <>
+              <dt>SLA due</dt>
+              <dd>{fmtTime(c.slaDueAt)}</dd>
+            </>
+          )}
+        </dl>
+      </section>
+
+      {a && (
+        <section className="card" aria-label="Analysis">
+          <h3>Analysis</h3>
+          <dl className="facts">
+            <dt>Verdict</dt>
+            <dd>{label(a.verdict)}</dd>
+            <dt>Suggested</dt>
+            <dd>{label(a.suggestedAction)}</dd>
+            <dt>Violation</dt>
+            <dd>{label(a.violationType)}</dd>
+            <dt>Severity</dt>
+            <dd>{label(a.severity)}</dd>
+            <dt>Confidence</dt>
+            <dd>{Math.round(a.confidence * 100)}%</dd>
+            <dt>Classifier</dt>
+            <dd>
+              {a.classifier}
+              {a.model ? ` (${a.model})` : ''}
+              {a.fallbackFrom ? ` — fallback from ${a.fallbackFrom}: ${a.fallbackReason ?? ''}` : ''}
+            </dd>
+          </dl>
+          <p className="reasoning">{a.reasoning}</p>
+        </section>
+      )}
+
+      {c.lastDecision && (
+        <section className="card" aria-label={c.reviewKind === 'appeal' ? 'Appealed decision' : 'Last decision'}>
+          <h3>{c.reviewKind === 'appeal' && c.status === 'awaiting_review' ? 'Appealed decision' : 'Last decision'}</h3>
+          <p data-testid="last-decision">
+            <strong>{label(c.lastDecision.decision)}</strong> by {c.lastDecision.actor} (level {c.lastDecision.level}, {c.lastDecision.reviewKind}) at{' '}
+            {fmtTime(c.lastDecision.at)} — “{c.lastDecision.reason}”
+          </p>
+        </section>
+      )}
+
+      {c.decisionForm && (
+        <section className="card" aria-label="Decide">
+          <DecideForm c={c} permission={perms.decide} onNext={onNext} />
+          {c.excludedDeciders.length > 0 && (
+            <p className="muted small">
+              Four-eyes: {c.excludedDeciders.join(', ')} made the decision under review and cannot decide it.
+            </p>
+          )}
+        </section>
+      )}
+
+      <section className="card" aria-label="Actions">
+        <h3>Platform actions</h3>
+        <Actions actions={c.actions} />
+      </section>
+
+      {(c.status === 'actioned' || c.actions.some((x) => x.reverses)) && <RollbackPanel c={c} p={perms.rollback} />}
+
+      {c.failureReason && (
+        <p className="error" role="alert">
+          Failed: {c.failureReason}
+        </p>
+      )}
+
+      <section className="card" aria-label="History">
+        <h3>Timeline</h3>
+        <Timeline events={c.timeline} />
+      </section>
+
+      {c.authorCases.length > 0 && (
+        <section className="card" aria-label="Author's other cases">
+          <h3>{c.authorId}’s other cases</h3>
+          <ul className="plain">
+            {c.authorCases.map((o) => (
+              <li key={o.id}>
+                <button className="link" onClick={() => void useCase.getState().open(o.id)}>
+                  {o.contentId}
+                </button>{' '}
+                <span className="muted">
+                  {label(o.status)} · {label(o.violationType)} · {fmtTime(o.createdAt)}
+                </span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+    </article>
+  );
+}

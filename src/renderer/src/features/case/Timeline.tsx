@@ -1,0 +1,31 @@
+import type { AuditEvent } from '../../lib/contract-types';
+import { fmtTime } from '../../lib/format';
+
+/** One line of human-readable detail from an audit payload. */
+export function describeEvent(e: AuditEvent): string {
+  const p = e.payload as Record<string, unknown>;
+  const bits: string[] = [];
+  for (const k of ['decision', 'outcome', 'kind', 'status', 'level', 'reviewKind', 'verdict', 'reason', 'error']) {
+    const v = p[k];
+    if (v !== undefined && v !== null && typeof v !== 'object') bits.push(`${k}: ${String(v)}`);
+  }
+  return bits.join(' · ');
+}
+
+export function Timeline({ events }: { events: AuditEvent[] }) {
+  return (
+    <ol className="timeline" aria-label="Timeline">
+      {events.map((e) => (
+        <li key={e.id} data-testid="timeline-event" data-type={e.type}>
+          <span className={`tl-type tl-${e.type.split('.')[0]}`}>{e.type}</span>
+          <span className="tl-actor">{e.actor}</span>
+          <span className="muted">via {e.tool}</span>
+          <time className="muted" dateTime={e.at}>
+            {fmtTime(e.at)}
+          </time>
+          <div className="tl-detail">{describeEvent(e)}</div>
+        </li>
+      ))}
+    </ol>
+  );
+}

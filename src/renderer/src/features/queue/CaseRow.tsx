@@ -1,0 +1,40 @@
+import type { CaseSummary } from '../../lib/contract-types';
+import { label, waitingFor } from '../../lib/format';
+import { claimActive } from '../../../../shared/permissions';
+
+export function CaseRow({ c, selected, open, onOpen }: { c: CaseSummary; selected: boolean; open: boolean; onOpen(): void }) {
+  const claimed = claimActive(c);
+  return (
+    <div
+      role="option"
+      id={`case-${c.id}`}
+      aria-selected={selected}
+      data-testid="case-row"
+      data-content-id={c.contentId}
+      className={`row${selected ? ' selected' : ''}${open ? ' open' : ''}`}
+      onClick={onOpen}
+    >
+      <div className="row-top">
+        {c.priority === 'urgent' && <span className="badge urgent">urgent</span>}
+        {c.level >= 2 && <span className="badge level2">L{c.level}{c.reviewKind ? ` ${c.reviewKind}` : ''}</span>}
+        <span className="content-id">{c.contentId}</span>
+        <span className={`badge sev-${c.severity ?? 'none'}`}>{label(c.severity)}</span>
+        <span className="muted">{label(c.violationType)}</span>
+        <span className="spacer" />
+        <span className="muted" title={`created ${c.createdAt}`}>{waitingFor(c.createdAt)}</span>
+      </div>
+      <div className="row-bottom">
+        <span className="preview">{c.textPreview}</span>
+      </div>
+      <div className="row-meta">
+        <span className={`status st-${c.status}`} data-testid="row-status">{label(c.status)}</span>
+        <span className="muted">by {c.authorId}</span>
+        {claimed && (
+          <span className="claim" data-testid="row-claim">
+            claimed by {c.claimedBy}
+          </span>
+        )}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,55 @@
+import { useEffect, useState } from 'react';
+import { hostLink, type HostLink } from '../../lib/api';
+import { useSession } from '../../store/session';
+import { useUi, type View } from '../../store/ui';
+
+const VIEWS: Array<[View, string]> = [
+  ['queue', 'Queue'],
+  ['supervisor', 'Supervisor'],
+  ['audit', 'Audit'],
+];
+
+function Chip({ name, value }: { name: string; value: string }) {
+  const good = value === 'up' || value === 'embedded' || value === 'in-process' || value === 'open';
+  return (
+    <span className={`chip ${good ? 'chip-ok' : 'chip-bad'}`} role="status" aria-label={`${name}: ${value}`} data-testid={`conn-${name.toLowerCase()}`}>
+      <span className="dot" aria-hidden="true" />
+      {name}: {value}
+    </span>
+  );
+}
+
+export function Header() {
+  const session = useSession((s) => s.session);
+  const { view, setView, theme, toggleTheme, setCheatSheet } = useUi();
+  const [link, setLink] = useState<HostLink>(hostLink.get());
+  useEffect(() => hostLink.on(setLink), []);
+  return (
+    <header className="header">
+      <div className="brand">Guardian</div>
+      <nav aria-label="Views" className="tabs">
+        {VIEWS.map(([v, name]) => (
+          <button key={v} className={view === v ? 'tab active' : 'tab'} aria-current={view === v ? 'page' : undefined} onClick={() => setView(v)}>
+            {name}
+          </button>
+        ))}
+      </nav>
+      <div className="header-right">
+        {link !== 'open' && <Chip name="Link" value={link} />}
+        <Chip name="Database" value={session?.connection.database ?? 'unknown'} />
+        <Chip name="Broker" value={session?.connection.broker ?? 'unknown'} />
+        {session && (
+          <span className="user" data-testid="current-user" title={`${session.mode} mode via ${session.shell}`}>
+            {session.user.displayName} <span className={`role role-${session.user.role}`}>{session.user.role}</span>
+          </span>
+        )}
+        <button className="ghost" onClick={() => setCheatSheet(true)} aria-label="Keyboard shortcuts (?)">
+          ?
+        </button>
+        <button className="ghost" onClick={toggleTheme} aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`}>
+          {theme === 'dark' ? 'Light' : 'Dark'}
+        </button>
+      </div>
+    </header>
+  );
+}

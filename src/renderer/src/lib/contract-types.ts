@@ -1,0 +1,25 @@
+// Types only: the renderer uses the contract's and the domain's types, never the core.
+export type {
+  CaseView,
+  CasesQuery,
+  AuditQuery,
+  CommandOutcome,
+  ConnectionState,
+  ContractError,
+  Session,
+  SessionUser,
+} from '../../../shared/contract';
+export type {
+  ActionRecord,
+  AuditEvent,
+  CaseStatus,
+  CaseSummary,
+  Decision,
+  AppealOutcome,
+  Moderator,
+  Role,
+  Severity,
+  Label,
+  KeyPhrase,
+} from '../../../shared/domain';
+export { SEVERITY_RANK } from '../../../shared/domain';

@@ -1,0 +1,44 @@
+import { create } from 'zustand';
+import type { AuditEvent, ContractError } from '../lib/contract-types';
+import { api } from '../lib/api';
+
+export interface AuditFilters {
+  caseId: string;
+  actor: string;
+  type: string;
+  /** yyyy-mm-dd (inclusive) */
+  from: string;
+  to: string;
+}
+
+interface AuditSlice {
+  filters: AuditFilters;
+  events: AuditEvent[];
+  loading: boolean;
+  error?: ContractError;
+  setFilters(f: Partial<AuditFilters>): void;
+  refresh(): Promise<void>;
+}
+
+const dayStart = (d: string) => (d ? new Date(`${d}T00:00:00`).toISOString() : undefined);
+const dayEnd = (d: string) => (d ? new Date(`${d}T23:59:59.999`).toISOString() : undefined);
+
+export const useAudit = create<AuditSlice>((set, get) => ({
+  filters: { caseId: '', actor: '', type: '', from: '', to: '' },
+  events: [],
+  loading: false,
+  setFilters: (f) => set({ filters: { ...get().filters, ...f } }),
+  async refresh() {
+    const f = get().filters;
+    set({ loading: true });
+    const r = await api.call('audit:list', {
+      caseId: f.caseId.trim() || undefined,
+      actor: f.actor.trim() || undefined,
+      type: f.type.trim() || undefined,
+      from: dayStart(f.from),
+      to: dayEnd(f.to),
+      limit: 10_000,
+    });
+    set(r.ok ? { events: r.value, loading: false, error: undefined } : { loading: false, error: r.error });
+  },
+}));

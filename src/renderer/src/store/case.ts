@@ -1,0 +1,67 @@
+import { create } from 'zustand';
+import type { AppealOutcome, CaseView, CommandOutcome, ContractError, Decision } from '../lib/contract-types';
+import { api, newCommandId } from '../lib/api';
+
+export interface Notice {
+  kind: 'ok' | 'error';
+  text: string;
+  error?: ContractError;
+}
+
+interface CaseSlice {
+  caseId?: string;
+  detail?: CaseView;
+  loading: boolean;
+  loadError?: ContractError;
+  busy: boolean;
+  notice?: Notice;
+  open(caseId: string | undefined): Promise<void>;
+  refresh(): Promise<void>;
+  claim(): Promise<boolean>;
+  release(): Promise<boolean>;
+  decide(input: { decision: Decision; reason: string; policyIds?: string[]; durationHours?: number }): Promise<boolean>;
+  appealDecide(input: { outcome: AppealOutcome; reason: string }): Promise<boolean>;
+  rollback(reason: string): Promise<boolean>;
+  clearNotice(): void;
+}
+
+// A retry after "unavailable" reuses the command id, so a command that did arrive is applied once.
+let retryId: string | undefined;
+const commandId = () => retryId ?? (retryId = newCommandId());
+
+export const useCase = create<CaseSlice>((set, get) => {
+  async function run(label: string, fn: (meta: { caseId: string; commandId: string; expectedVersion?: number }) => Promise<{ ok: true; value: CommandOutcome } | { ok: false; error: ContractError }>) {
+    const d = get().detail;
+    if (!d || get().busy) return false;
+    set({ busy: true, notice: undefined });
+    const r = await fn({ caseId: d.id, commandId: commandId(), expectedVersion: d.version });
+    if (r.ok || r.error.code !== 'unavailable') retryId = undefined;
+    set({ busy: false, notice: r.ok ? { kind: 'ok', text: `${label}: ${r.value.duplicate ? 'already recorded' : r.value.status}` } : { kind: 'error', text: r.error.message, error: r.error } });
+    await get().refresh();
+    return r.ok;
+  }
+  return {
+    loading: false,
+    busy: false,
+    async open(caseId) {
+      if (caseId === get().caseId && get().detail) return;
+      retryId = undefined;
+      set({ caseId, detail: undefined, notice: undefined, loadError: undefined });
+      if (caseId) await get().refresh();
+    },
+    async refresh() {
+      const id = get().caseId;
+      if (!id) return;
+      set({ loading: true });
+      const r = await api.call('case:get', { caseId: id });
+      if (get().caseId !== id) return;
+      set(r.ok ? { detail: r.value, loading: false, loadError: undefined } : { loading: false, loadError: r.error });
+    },
+    claim: () => run('Claimed', (m) => api.call('case:claim', { caseId: m.caseId, commandId: m.commandId })),
+    release: () => run('Released', (m) => api.call('case:release', { caseId: m.caseId, commandId: m.commandId })),
+    decide: (i) => run(`Decision ${i.decision}`, (m) => api.call('case:decide', { ...m, ...i })),
+    appealDecide: (i) => run(`Appeal ${i.outcome}`, (m) => api.call('appeal:decide', { ...m, ...i })),
+    rollback: (reason) => run('Rollback', (m) => api.call('case:rollback', { ...m, reason })),
+    clearNotice: () => set({ notice: undefined }),
+  };
+});

@@ -1,0 +1,92 @@
+import { create } from 'zustand';
+import { SEVERITY_RANK, type CaseStatus, type CaseSummary, type ContractError, type Label, type Severity } from '../lib/contract-types';
+import { api } from '../lib/api';
+
+export type SortKey = 'priority' | 'waiting' | 'severity';
+
+export interface QueueFilters {
+  status: CaseStatus | 'all';
+  level: 0 | 1 | 2;
+  severity: Severity | 'any';
+  violationType: Label | 'any';
+  priority: 'any' | 'urgent' | 'normal';
+  claimedBy: string;
+  minAgeMinutes: number;
+  search: string;
+}
+
+export const DEFAULT_FILTERS: QueueFilters = {
+  status: 'awaiting_review',
+  level: 0,
+  severity: 'any',
+  violationType: 'any',
+  priority: 'any',
+  claimedBy: '',
+  minAgeMinutes: 0,
+  search: '',
+};
+
+interface QueueSlice {
+  cases: CaseSummary[];
+  filters: QueueFilters;
+  sort: SortKey;
+  selectedId?: string;
+  loading: boolean;
+  error?: ContractError;
+  setFilters(f: Partial<QueueFilters>): void;
+  setSort(s: SortKey): void;
+  select(id: string | undefined): void;
+  refresh(): Promise<void>;
+}
+
+let inflight = 0;
+
+export const useQueue = create<QueueSlice>((set, get) => ({
+  cases: [],
+  filters: DEFAULT_FILTERS,
+  sort: 'priority',
+  loading: false,
+  setFilters(f) {
+    set({ filters: { ...get().filters, ...f } });
+    void get().refresh();
+  },
+  setSort: (sort) => set({ sort }),
+  select: (selectedId) => set({ selectedId }),
+  async refresh() {
+    const f = get().filters;
+    const ticket = ++inflight;
+    set({ loading: true });
+    // Server-side: status, level, search, claimed by. Client-side: the rest (cheap on the loaded page).
+    const r = await api.call('cases:list', {
+      status: f.status === 'all' ? undefined : [f.status],
+      level: f.level || undefined,
+      search: f.search.trim() || undefined,
+      claimedBy: f.claimedBy.trim() || undefined,
+      limit: 100_000,
+    });
+    if (ticket !== inflight) return; // a newer refresh superseded this one
+    if (r.ok) set({ cases: r.value, loading: false, error: undefined });
+    else set({ loading: false, error: r.error });
+  },
+}));
+
+const PRIORITY_RANK = { urgent: 1, normal: 0 } as const;
+
+/** Client-side filters and sort over the loaded cases. */
+export function visibleCases(cases: CaseSummary[], f: QueueFilters, sort: SortKey, now = Date.now()): CaseSummary[] {
+  const out = cases.filter(
+    (c) =>
+      (f.severity === 'any' || c.severity === f.severity) &&
+      (f.violationType === 'any' || c.violationType === f.violationType) &&
+      (f.priority === 'any' || c.priority === f.priority) &&
+      (f.minAgeMinutes === 0 || now - new Date(c.createdAt).getTime() >= f.minAgeMinutes * 60_000),
+  );
+  const waiting = (a: CaseSummary, b: CaseSummary) => a.createdAt.localeCompare(b.createdAt);
+  const sev = (c: CaseSummary) => (c.severity ? SEVERITY_RANK[c.severity] : -1);
+  out.sort((a, b) => {
+    if (sort === 'severity') return sev(b) - sev(a) || waiting(a, b);
+    if (sort === 'waiting') return waiting(a, b);
+    return PRIORITY_RANK[b.priority] - PRIORITY_RANK[a.priority] || b.level - a.level || waiting(a, b);
+  });
+  return out;
+}

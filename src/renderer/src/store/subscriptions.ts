@@ -1,0 +1,24 @@
+// Every push subscription of the app, wired in one place.
+import { api } from '../lib/api';
+import { useAudit } from './audit';
+import { useCase } from './case';
+import { useQueue } from './queue';
+import { useSession } from './session';
+import { useSupervisor } from './supervisor';
+import { useUi } from './ui';
+
+export function wireSubscriptions(): () => void {
+  const offs = [
+    api.on('case:updated', (e) => {
+      if (useCase.getState().caseId === e.caseId) void useCase.getState().refresh();
+    }),
+    api.on('queue:changed', () => {
+      void useQueue.getState().refresh();
+      const view = useUi.getState().view;
+      if (view === 'supervisor') void useSupervisor.getState().refresh();
+      if (view === 'audit') void useAudit.getState().refresh();
+    }),
+    api.on('connection:changed', (c) => useSession.getState().setConnection(c)),
+  ];
+  return () => offs.forEach((off) => off());
+}
