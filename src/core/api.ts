@@ -47,6 +47,13 @@ export interface CommandResult {
   case: CaseSummary;
 }
 
+export interface CommandStatus {
+  commandId: string;
+  status: 'accepted' | 'applied' | 'rejected' | 'failed';
+  caseId: string | null;
+  error?: { code: string; message: string; details?: Record<string, unknown> };
+}
+
 export interface CaseQuery {
   status?: CaseStatus[];
   level?: number;
@@ -83,6 +90,8 @@ export interface CoreApi {
   getCase(caseId: string): Promise<CaseDetail>;
   audit(q?: AuditQuery): Promise<AuditEvent[]>;
   moderators(): Promise<Moderator[]>;
+  /** Where a command stands in the shared database (undefined: never received). */
+  commandStatus(commandId: string): Promise<CommandStatus | undefined>;
   addModerator(input: { id: string; role: Role; displayName?: string; actor: string; tool: Tool }): Promise<Moderator>;
   connection(): ConnectionState;
   onEvent(listener: (e: CoreEvent) => void): () => void;

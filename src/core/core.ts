@@ -14,7 +14,7 @@ import { createTracing, flushTraces } from './observability/tracing.js';
 import type { Config } from './config.js';
 import type { Logger } from './ports.js';
 import { createAmqpBus } from './queue/amqp-bus.js';
-import { PermanentError, type Bus, type WorkQueue } from './queue/bus.js';
+import { backoffMs, PermanentError, type Bus, type WorkQueue } from './queue/bus.js';
 import { createMemoryBus, type MemoryBus } from './queue/memory-bus.js';
 import { AnalysisJob, CommandJob } from './queue/messages.js';
 import { demoMessages } from './demo/demo-content.js';
@@ -48,6 +48,8 @@ export interface CoreOptions {
   worker?: boolean;
   /** Max deliveries of a job before the case is marked failed and the message dead-lettered. */
   maxAttempts?: number;
+  /** Start even when the shared servers are unreachable, and connect when they come back (workstations). */
+  tolerateOffline?: boolean;
 }
 
 export interface Core extends CoreApi {
@@ -55,6 +57,8 @@ export interface Core extends CoreApi {
   readonly bus: Bus;
   readonly graph: CaseGraph;
   readonly platform: Platform;
+  /** Resolves once the database schema is in place (at once unless started with tolerateOffline). */
+  ready(): Promise<void>;
   /** Standalone only: resolves when all queued work has been processed. */
   drain(): Promise<void>;
   /** Seeds demo moderators and publishes demo content; returns how many messages were published. */
@@ -104,18 +108,38 @@ export async function createCore(o: CoreOptions): Promise<Core> {
       logger.warn({ err: err.message }, 'database connection error');
     },
   });
-  try {
-    await migrate(db, logger);
-  } catch (err) {
-    await db.close().catch(() => {});
-    await embedded?.stop();
-    throw err;
-  }
   const saver = new PostgresSaver(db.pool);
-  await saver.setup();
+  const initDb = async () => {
+    await migrate(db, logger);
+    await saver.setup();
+  };
+  // A workstation must open (and take decisions into its outbox) while the servers are unreachable:
+  // there the schema check is retried in the background; everywhere else a broken database stops start.
+  let dbReady: Promise<void> = Promise.resolve();
+  let stopped = false;
+  if (o.tolerateOffline && config.mode === 'connected') {
+    dbReady = (async () => {
+      for (let attempt = 1; !stopped; attempt++) {
+        try {
+          return await initDb();
+        } catch (err) {
+          logger.warn({ err: (err as Error).message, attempt }, 'database not reachable yet; retrying');
+          await new Promise((r) => setTimeout(r, backoffMs(attempt, 500, 10_000)).unref());
+        }
+      }
+    })();
+  } else {
+    try {
+      await initDb();
+    } catch (err) {
+      await db.close().catch(() => {});
+      await embedded?.stop();
+      throw err;
+    }
+  }
 
   const bus: Bus | MemoryBus =
-    config.mode === 'connected' ? createAmqpBus({ url: config.amqpUrl!, logger }) : createMemoryBus({ logger });
+    config.mode === 'connected' ? createAmqpBus({ url: config.amqpUrl!, logger, lazy: o.tolerateOffline }) : createMemoryBus({ logger });
   const publishJob = (queue: WorkQueue, body: object, opts?: { priority?: number }) => bus.publishJob(queue, body, opts);
 
   const platform =
@@ -206,12 +230,14 @@ export async function createCore(o: CoreOptions): Promise<Core> {
     getCase: (id) => queries.getCase(id),
     audit: (q) => queries.audit(q),
     moderators: () => queries.moderators(),
+    commandStatus: (id) => queries.commandStatus(id),
     addModerator: (input) => queries.addModerator(input),
     connection,
     onEvent(l) {
       listeners.add(l);
       return () => listeners.delete(l);
     },
+    ready: () => dbReady,
     drain: () => ('drain' in bus ? (bus as MemoryBus).drain() : Promise.resolve()),
     sweep: () => sweeper.sweepOnce(config.mode === 'standalone' ? 0 : undefined),
 
@@ -235,6 +261,7 @@ export async function createCore(o: CoreOptions): Promise<Core> {
         if (rk === 'case.updated') emit(body as CoreEvent);
       });
       if (worker) {
+        await dbReady;
         const prefetch = config.prefetch;
         await bus.consume('ingest', ingest, { prefetch: prefetch * 2, maxAttempts });
         await bus.consume(
@@ -264,6 +291,8 @@ export async function createCore(o: CoreOptions): Promise<Core> {
 
     // Stop in order: stop consuming, finish in flight, close the bus, close pools (STYLE 5).
     async stop() {
+      stopped = true;
+      commands.stop();
       if (started) {
         await sweeper.stop();
         await bus.stopConsuming();

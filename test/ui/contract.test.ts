@@ -32,6 +32,7 @@ const summary: CaseSummary = {
 function fakeCore(executed: CommandInput[]): CoreApi {
   return {
     mode: 'standalone',
+    commandStatus: async () => undefined,
     async execute(cmd) {
       executed.push(cmd);
       if (cmd.caseId === 'taken') throw new GuardianError('conflict', 'Case taken is claimed by mod-2.', { claimedBy: 'mod-2' });

@@ -20,6 +20,8 @@ export interface AmqpBusOptions {
   /** A confirm that has not arrived by then means "unknown": the caller resends by id. */
   publishTimeoutMs?: number;
   heartbeatSeconds?: number;
+  /** Do not wait for the broker in start/consume: connect whenever it becomes reachable. */
+  lazy?: boolean;
 }
 
 async function assertTopology(ch: ConfirmChannel) {
@@ -73,7 +75,8 @@ export function createAmqpBus(opts: AmqpBusOptions): Bus {
   return {
     async start() {
       conn = amqp.connect([opts.url], {
-        heartbeatIntervalInSeconds: opts.heartbeatSeconds ?? 5,
+        // Short heartbeats: a blackholed broker is noticed within seconds, not minutes.
+        heartbeatIntervalInSeconds: opts.heartbeatSeconds ?? 2,
         reconnectTimeInSeconds: 0,
         // The manager's own delay is fixed; waiting here gives exponential backoff with jitter.
         findServers: async () => {
@@ -92,7 +95,7 @@ export function createAmqpBus(opts: AmqpBusOptions): Bus {
         setState('down');
       });
       pub = conn.createChannel({ confirm: true, setup: assertTopology, publishTimeout });
-      await pub.waitForConnect();
+      if (!opts.lazy) await pub.waitForConnect();
     },
 
     async publishIngest(routingKey: IngestRoutingKey, body: unknown, o = {}) {
@@ -162,7 +165,7 @@ export function createAmqpBus(opts: AmqpBusOptions): Bus {
         void work.finally(() => inFlight.delete(work));
       };
       await ch.consume(QUEUES[queue], onMessage, { prefetch: o.prefetch });
-      await ch.waitForConnect();
+      if (!opts.lazy) await ch.waitForConnect();
     },
 
     async subscribeEvents(handler) {
@@ -188,7 +191,7 @@ export function createAmqpBus(opts: AmqpBusOptions): Bus {
         },
       });
       consumers.push(ch);
-      await ch.waitForConnect();
+      if (!opts.lazy) await ch.waitForConnect();
     },
 
     async stopConsuming() {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AppealOutcome, CommandId, Decision, ROLE_RANK, Reason, UserId, type DecisionRecord, type Role } from '../../shared/domain.js';
 import type { CommandInput, CommandResult, Tool } from '../api.js';
-import type { WorkQueue } from '../queue/bus.js';
+import { backoffMs, type WorkQueue } from '../queue/bus.js';
 import { conflict, forbidden, GuardianError, invalidInput, notFound } from '../errors.js';
 import { appendAudit, canonicalJson } from '../store/audit-repo.js';
 import { getCaseRow, isUuid, toSummary, type CaseRow } from '../store/cases-repo.js';
@@ -228,12 +228,34 @@ export function createCommandService(o: CommandServiceOptions) {
     if ('duplicate' in outcome) return outcome;
     o.onCaseChanged(outcome.row);
     if (outcome.job) {
-      // After commit: if this publish is lost the recovery sweep republishes from the commands table.
-      await o.publishJob(outcome.job, { commandId: cmd.commandId, caseId: cmd.caseId }).catch((err: Error) =>
-        o.logger.warn({ commandId: cmd.commandId, err: err.message }, 'job publish failed; the sweep will resend it'),
-      );
+      // After commit. A confirm that never came means "unknown": resend by id until one is confirmed
+      // (the job is idempotent); if this process dies first, the recovery sweep resends it.
+      await publishUntilConfirmed(outcome.job, { commandId: cmd.commandId, caseId: cmd.caseId });
     }
     return { commandId: cmd.commandId, status: outcome.status, duplicate: false, case: toSummary(outcome.row) };
+  }
+
+  let stopping = false;
+  async function publishUntilConfirmed(queue: WorkQueue, body: { commandId: string; caseId: string }) {
+    try {
+      await o.publishJob(queue, body);
+      return;
+    } catch (err) {
+      o.logger.warn({ commandId: body.commandId, err: (err as Error).message }, 'job publish not confirmed; resending in the background');
+    }
+    void (async () => {
+      for (let attempt = 2; !stopping; attempt++) {
+        await new Promise((r) => setTimeout(r, backoffMs(attempt, 500, 15_000)).unref());
+        if (stopping) return;
+        try {
+          await o.publishJob(queue, body);
+          o.logger.info({ commandId: body.commandId, attempt }, 'job resent and confirmed');
+          return;
+        } catch {
+          // still unreachable: keep trying
+        }
+      }
+    })();
   }
 
   async function recordRejection(cmd: CommandInput, err: GuardianError) {
@@ -250,9 +272,13 @@ export function createCommandService(o: CommandServiceOptions) {
 
   /** Opens an appeal review on an actioned case (from `appeal.submitted`; the platform is the actor). */
   async function openAppeal(input: { commandId: string; caseId: string; reason: string; submittedAt: string; authorId: string }): Promise<'opened' | 'duplicate'> {
+    let redelivered = false;
     const row = await o.db.tx(async (q) => {
-      const existing = await q.query('SELECT 1 FROM commands WHERE id = $1', [input.commandId]);
-      if (existing.rowCount) return undefined;
+      const existing = await q.query<{ status: string }>('SELECT status FROM commands WHERE id = $1', [input.commandId]);
+      if (existing.rowCount) {
+        redelivered = existing.rows[0]!.status === 'accepted';
+        return undefined;
+      }
       const c = await getCaseRow(q, input.caseId, true);
       if (!c) throw notFound(`No case ${input.caseId}.`);
       if (c.status !== 'actioned' || !c.last_decision || c.last_decision.decision === 'approve')
@@ -270,13 +296,23 @@ export function createCommandService(o: CommandServiceOptions) {
       await appendAudit(q, { caseId: c.id, type: 'appeal.opened', actor: 'platform', tool: 'ingest', payload: { reason: input.reason, authorId: input.authorId, appealed: c.last_decision } });
       return rows[0];
     });
-    if (!row) return 'duplicate';
+    if (!row) {
+      // The same appeal redelivered before its job was confirmed: publish the (idempotent) job again.
+      if (redelivered) await o.publishJob('rollbacks', { commandId: input.commandId, caseId: input.caseId });
+      return 'duplicate';
+    }
     o.onCaseChanged(row);
     await o.publishJob('rollbacks', { commandId: input.commandId, caseId: input.caseId });
     return 'opened';
   }
 
-  return { execute, openAppeal };
+  return {
+    execute,
+    openAppeal,
+    stop() {
+      stopping = true;
+    },
+  };
 }
 
 /** What is stored (and compared for duplicates): the command without its envelope. */

@@ -1,5 +1,5 @@
 import type { AuditEvent, CaseDetail, CaseSummary, Moderator, Role } from '../../shared/domain.js';
-import type { AuditQuery, CaseQuery, Tool } from '../api.js';
+import type { AuditQuery, CaseQuery, CommandStatus, Tool } from '../api.js';
 import { invalidInput, notFound } from '../errors.js';
 import { appendAudit, queryAudit } from '../store/audit-repo.js';
 import { allowedDecisions, getCaseRow, isUuid, listActions, listCases, toSummary } from '../store/cases-repo.js';
@@ -32,6 +32,15 @@ export function createQueries(db: Db) {
     },
 
     audit: (q: AuditQuery = {}): Promise<AuditEvent[]> => queryAudit(db, q),
+
+    async commandStatus(commandId: string): Promise<CommandStatus | undefined> {
+      const { rows } = await db.query<{ id: string; status: CommandStatus['status']; case_id: string | null; result: { error?: CommandStatus['error'] } | null }>(
+        'SELECT id, status, case_id, result FROM commands WHERE id = $1',
+        [commandId],
+      );
+      const r = rows[0];
+      return r && { commandId: r.id, status: r.status, caseId: r.case_id, ...(r.result?.error ? { error: r.result.error } : {}) };
+    },
 
     async moderators(): Promise<Moderator[]> {
       const { rows } = await db.query<{ id: string; display_name: string; role: Role; created_at: string }>(

@@ -1,0 +1,105 @@
+import net from 'node:net';
+
+export type FaultMode = 'pass' | 'blackhole' | 'reset' | { latencyMs: number };
+
+export interface FaultProxy {
+  /** host:port clients connect to */
+  readonly port: number;
+  /** The upstream URL with host and port replaced by the proxy's (postgres://…, amqp://…). */
+  url(upstreamUrl: string): string;
+  mode(): FaultMode;
+  /**
+   * pass: forward; blackhole: keep every socket open but forward nothing, and accept new connections
+   * without ever connecting them upstream (what a dead route looks like); reset: RST every connection,
+   * now and as they arrive (a refused/crashed server); latency: forward each chunk late.
+   */
+  set(mode: FaultMode): void;
+  connections(): number;
+  close(): Promise<void>;
+}
+
+interface Pair {
+  client: net.Socket;
+  upstream?: net.Socket;
+}
+
+/** A TCP proxy between the code under test and PostgreSQL or RabbitMQ, for fault-injection tests. */
+export async function startFaultProxy(target: { host: string; port: number }): Promise<FaultProxy> {
+  let mode: FaultMode = 'pass';
+  const pairs = new Set<Pair>();
+
+  const kill = (p: Pair) => {
+    p.client.resetAndDestroy();
+    p.upstream?.resetAndDestroy();
+    pairs.delete(p);
+  };
+
+  const forward = (from: net.Socket, to: () => net.Socket | undefined) => {
+    from.on('data', (chunk) => {
+      if (mode === 'blackhole') return; // dropped on the floor, as on a dead route
+      const send = () => {
+        const dest = to();
+        if (dest && !dest.destroyed) dest.write(chunk);
+      };
+      if (typeof mode === 'object') {
+        from.pause();
+        setTimeout(() => {
+          send();
+          from.resume();
+        }, mode.latencyMs);
+      } else send();
+    });
+  };
+
+  const connectUpstream = (p: Pair) => {
+    const up = net.connect(target.port, target.host);
+    p.upstream = up;
+    up.on('error', () => kill(p));
+    up.on('close', () => kill(p));
+    forward(up, () => p.client);
+    forward(p.client, () => p.upstream);
+  };
+
+  const server = net.createServer((client) => {
+    const p: Pair = { client };
+    pairs.add(p);
+    client.on('error', () => kill(p));
+    client.on('close', () => kill(p));
+    if (mode === 'reset') return kill(p);
+    if (mode === 'blackhole') {
+      // Connect upstream only when the route heals; until then the client hears nothing.
+      const heal = setInterval(() => {
+        if (client.destroyed) return clearInterval(heal);
+        if (mode !== 'blackhole') {
+          clearInterval(heal);
+          if (mode === 'reset') kill(p);
+          else connectUpstream(p);
+        }
+      }, 50);
+      return;
+    }
+    connectUpstream(p);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+
+  return {
+    port,
+    url(upstreamUrl) {
+      const u = new URL(upstreamUrl);
+      u.hostname = '127.0.0.1';
+      u.port = String(port);
+      return u.toString();
+    },
+    mode: () => mode,
+    set(m) {
+      mode = m;
+      if (m === 'reset') for (const p of [...pairs]) kill(p);
+    },
+    connections: () => pairs.size,
+    async close() {
+      for (const p of [...pairs]) kill(p);
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
