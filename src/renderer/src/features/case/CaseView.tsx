@@ -82,7 +82,7 @@ function RollbackPanel({ c, p }: { c: CaseDto; p: Permission }) {
           {reversals.some((a) => a.status === 'failed') ? ' — a reversal failed and is retried; the case cannot close until it succeeds' : ''}
         </p>
       )}
-      {c.status === 'actioned' || !p.allowed ? (
+      {c.status === 'actioned' ? (
         <form
           onSubmit={(e) => {
             e.preventDefault();
