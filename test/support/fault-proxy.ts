@@ -9,8 +9,9 @@ export interface FaultProxy {
   url(upstreamUrl: string): string;
   mode(): FaultMode;
   /**
-   * pass: forward; blackhole: keep every socket open but forward nothing, and accept new connections
-   * without ever connecting them upstream (what a dead route looks like); reset: RST every connection,
+   * pass: forward; blackhole: keep every socket open but deliver nothing (bytes are held and delivered
+   * on heal, as TCP would retransmit them), and accept new connections without connecting them upstream
+   * until the route heals (what a dead route looks like); reset: RST every connection,
    * now and as they arrive (a refused/crashed server); latency: forward each chunk late.
    */
   set(mode: FaultMode): void;
@@ -21,6 +22,8 @@ export interface FaultProxy {
 interface Pair {
   client: net.Socket;
   upstream?: net.Socket;
+  /** Bytes held back while blackholed, delivered in order when the route heals (as TCP retransmits). */
+  held: Array<() => void>;
 }
 
 /** A TCP proxy between the code under test and PostgreSQL or RabbitMQ, for fault-injection tests. */
@@ -34,13 +37,16 @@ export async function startFaultProxy(target: { host: string; port: number }): P
     pairs.delete(p);
   };
 
-  const forward = (from: net.Socket, to: () => net.Socket | undefined) => {
+  const forward = (p: Pair, from: net.Socket, to: () => net.Socket | undefined) => {
     from.on('data', (chunk) => {
-      if (mode === 'blackhole') return; // dropped on the floor, as on a dead route
       const send = () => {
         const dest = to();
         if (dest && !dest.destroyed) dest.write(chunk);
       };
+      if (mode === 'blackhole' || p.held.length) {
+        p.held.push(send);
+        return;
+      }
       if (typeof mode === 'object') {
         from.pause();
         setTimeout(() => {
@@ -56,12 +62,12 @@ export async function startFaultProxy(target: { host: string; port: number }): P
     p.upstream = up;
     up.on('error', () => kill(p));
     up.on('close', () => kill(p));
-    forward(up, () => p.client);
-    forward(p.client, () => p.upstream);
+    forward(p, up, () => p.client);
+    forward(p, p.client, () => p.upstream);
   };
 
   const server = net.createServer((client) => {
-    const p: Pair = { client };
+    const p: Pair = { client, held: [] };
     pairs.add(p);
     client.on('error', () => kill(p));
     client.on('close', () => kill(p));
@@ -95,6 +101,11 @@ export async function startFaultProxy(target: { host: string; port: number }): P
     set(m) {
       mode = m;
       if (m === 'reset') for (const p of [...pairs]) kill(p);
+      else if (m !== 'blackhole')
+        for (const p of pairs) {
+          const held = p.held.splice(0);
+          for (const send of held) send();
+        }
     },
     connections: () => pairs.size,
     async close() {

@@ -15,7 +15,7 @@ export interface Db extends Queryable {
 pg.types.setTypeParser(pg.types.builtins.TIMESTAMPTZ, (v) => new Date(v).toISOString());
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 
-export function createDb(opts: { connectionString: string; max: number; onError?: (err: Error) => void }): Db {
+export function createDb(opts: { connectionString: string; max: number; queryTimeoutMs?: number; onError?: (err: Error) => void }): Db {
   const pool = new pg.Pool({
     connectionString: opts.connectionString,
     max: opts.max,
@@ -23,6 +23,8 @@ export function createDb(opts: { connectionString: string; max: number; onError?
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
     keepAlive: true,
+    // A query on a connection whose server went silent fails instead of hanging forever.
+    query_timeout: opts.queryTimeoutMs ?? 15_000,
   });
   pool.on('error', (err) => opts.onError?.(err));
   return {
@@ -30,16 +32,18 @@ export function createDb(opts: { connectionString: string; max: number; onError?
     query: (text, params) => pool.query(text, params as any[]),
     async tx(fn) {
       const client = await pool.connect();
+      let broken: Error | undefined;
       try {
         await client.query('BEGIN');
         const out = await fn(client);
         await client.query('COMMIT');
         return out;
       } catch (err) {
-        await client.query('ROLLBACK').catch(() => {});
+        await client.query('ROLLBACK').catch((e: Error) => (broken = e));
         throw err;
       } finally {
-        client.release();
+        // A connection that could not even roll back is discarded, not reused.
+        client.release(broken);
       }
     },
     close: () => pool.end(),

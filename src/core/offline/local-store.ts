@@ -1,0 +1,180 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { CaseDetail, CaseSummary } from '../../shared/domain.js';
+import type { CommandInput } from '../api.js';
+import { GuardianError } from '../errors.js';
+
+export type OutboxState = 'pending' | 'delivered' | 'applied' | 'conflict' | 'rejected' | 'discarded';
+
+export interface OutboxEntry {
+  id: string;
+  seq: number;
+  user: string;
+  caseId: string;
+  type: CommandInput['type'];
+  command: CommandInput;
+  state: OutboxState;
+  error: { code: string; message: string; details?: Record<string, unknown> } | null;
+  attempts: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+interface OutboxRow {
+  id: string;
+  seq: number;
+  user: string;
+  case_id: string;
+  type: CommandInput['type'];
+  command: string;
+  state: OutboxState;
+  error: string | null;
+  attempts: number;
+  created_at: string;
+  updated_at: string;
+}
+
+const toEntry = (r: OutboxRow): OutboxEntry => ({
+  id: r.id,
+  seq: r.seq,
+  user: r.user,
+  caseId: r.case_id,
+  type: r.type,
+  command: JSON.parse(r.command) as CommandInput,
+  state: r.state,
+  error: r.error ? JSON.parse(r.error) : null,
+  attempts: r.attempts,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+// Versioned with PRAGMA user_version: each entry upgrades the file by one version.
+const MIGRATIONS = [
+  `CREATE TABLE outbox (
+     seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+     id         TEXT NOT NULL UNIQUE,
+     user       TEXT NOT NULL,
+     case_id    TEXT NOT NULL,
+     type       TEXT NOT NULL,
+     command    TEXT NOT NULL,
+     state      TEXT NOT NULL,
+     error      TEXT,
+     attempts   INTEGER NOT NULL DEFAULT 0,
+     created_at TEXT NOT NULL,
+     updated_at TEXT NOT NULL
+   );
+   CREATE INDEX outbox_active ON outbox (state, user, seq);
+   CREATE TABLE cached_cases (
+     id        TEXT PRIMARY KEY,
+     summary   TEXT NOT NULL,
+     detail    TEXT,
+     synced_at TEXT NOT NULL
+   );
+   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+];
+
+/** "Not saved" when the disk is full or read-only: nothing half-written is ever shown as saved. */
+function storageError(err: unknown, file: string): never {
+  const code = (err as { code?: string }).code ?? '';
+  if (/SQLITE_FULL|SQLITE_IOERR|SQLITE_READONLY|SQLITE_CANTOPEN|ENOSPC|EROFS/.test(code))
+    throw new GuardianError('unavailable', `Not saved: could not write to ${file} (${code === 'SQLITE_FULL' ? 'the disk is full' : code}).`, { storage: code });
+  throw err;
+}
+
+/**
+ * The workstation's own store in its data dir (SQLite via better-sqlite3): the command outbox and a read
+ * cache. WAL with synchronous=FULL: a commit is on disk (fsync) before it returns, so "saved" survives
+ * a crash or power loss, and a torn write is rolled back on the next open.
+ */
+export function openLocalStore(dataDir: string) {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const file = path.join(dataDir, 'workstation.sqlite');
+  let db: Database.Database;
+  try {
+    db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('busy_timeout = 5000');
+    const version = db.pragma('user_version', { simple: true }) as number;
+    for (let v = version; v < MIGRATIONS.length; v++) {
+      db.transaction(() => {
+        db.exec(MIGRATIONS[v]!);
+        db.pragma(`user_version = ${v + 1}`);
+      })();
+    }
+  } catch (err) {
+    storageError(err, file);
+  }
+  const now = () => new Date().toISOString();
+
+  const stmt = {
+    insert: db.prepare(
+      `INSERT INTO outbox (id, user, case_id, type, command, state, created_at, updated_at)
+       VALUES (@id, @user, @caseId, @type, @command, 'pending', @at, @at)`,
+    ),
+    byId: db.prepare('SELECT * FROM outbox WHERE id = ?'),
+    active: db.prepare(`SELECT * FROM outbox WHERE state IN ('pending', 'delivered') ORDER BY seq`),
+    recent: db.prepare('SELECT * FROM outbox ORDER BY seq DESC LIMIT ?'),
+    setState: db.prepare('UPDATE outbox SET state = @state, error = @error, updated_at = @at WHERE id = @id'),
+    attempt: db.prepare('UPDATE outbox SET attempts = attempts + 1, updated_at = @at WHERE id = @id'),
+    putCase: db.prepare(
+      `INSERT INTO cached_cases (id, summary, detail, synced_at) VALUES (@id, @summary, @detail, @at)
+       ON CONFLICT (id) DO UPDATE SET summary = excluded.summary, detail = COALESCE(excluded.detail, cached_cases.detail), synced_at = excluded.synced_at`,
+    ),
+    getCase: db.prepare('SELECT * FROM cached_cases WHERE id = ?'),
+    allCases: db.prepare('SELECT summary FROM cached_cases'),
+    setMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
+    getMeta: db.prepare('SELECT value FROM meta WHERE key = ?'),
+  };
+
+  return {
+    file,
+    outbox: {
+      /** Durably records a command; returns only once it is on disk. */
+      add(cmd: CommandInput): OutboxEntry {
+        try {
+          stmt.insert.run({ id: cmd.commandId, user: cmd.actor, caseId: cmd.caseId, type: cmd.type, command: JSON.stringify(cmd), at: now() });
+        } catch (err) {
+          if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') return toEntry(stmt.byId.get(cmd.commandId) as OutboxRow);
+          storageError(err, file);
+        }
+        return toEntry(stmt.byId.get(cmd.commandId) as OutboxRow);
+      },
+      get: (id: string) => {
+        const r = stmt.byId.get(id) as OutboxRow | undefined;
+        return r && toEntry(r);
+      },
+      active: () => (stmt.active.all() as OutboxRow[]).map(toEntry),
+      recent: (limit = 200) => (stmt.recent.all(limit) as OutboxRow[]).map(toEntry),
+      setState(id: string, state: OutboxState, error: OutboxEntry['error'] = null) {
+        stmt.setState.run({ id, state, error: error ? JSON.stringify(error) : null, at: now() });
+      },
+      attempted(id: string) {
+        stmt.attempt.run({ id, at: now() });
+      },
+    },
+    cache: {
+      putCases(cases: CaseSummary[], syncedAt = now()) {
+        db.transaction(() => {
+          for (const c of cases) stmt.putCase.run({ id: c.id, summary: JSON.stringify(c), detail: null, at: syncedAt });
+          stmt.setMeta.run('cases_synced_at', syncedAt);
+        })();
+      },
+      putCase(detail: CaseDetail, syncedAt = now()) {
+        stmt.putCase.run({ id: detail.id, summary: JSON.stringify(detail), detail: JSON.stringify(detail), at: syncedAt });
+      },
+      cases: () => (stmt.allCases.all() as Array<{ summary: string }>).map((r) => JSON.parse(r.summary) as CaseSummary),
+      getCase(id: string): { detail: CaseDetail; syncedAt: string } | undefined {
+        const r = stmt.getCase.get(id) as { detail: string | null; synced_at: string } | undefined;
+        return r?.detail ? { detail: JSON.parse(r.detail) as CaseDetail, syncedAt: r.synced_at } : undefined;
+      },
+      syncedAt: () => (stmt.getMeta.get('cases_synced_at') as { value: string } | undefined)?.value ?? null,
+    },
+    close(): void {
+      db.close();
+    },
+  };
+}
+
+export type LocalStore = ReturnType<typeof openLocalStore>;

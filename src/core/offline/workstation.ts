@@ -1,0 +1,175 @@
+import type { CaseDetail, CaseSummary } from '../../shared/domain.js';
+import type { CaseQuery, CommandInput, CoreApi } from '../api.js';
+import { GuardianError } from '../errors.js';
+import type { Logger } from '../ports.js';
+import { backoffMs } from '../queue/bus.js';
+import { CommandInputSchema } from '../services/commands.js';
+import type { LocalStore, OutboxEntry } from './local-store.js';
+
+export interface Read<T> {
+  value: T;
+  /** True when the shared database could not be reached and this came from the local cache. */
+  stale: boolean;
+  syncedAt: string | null;
+}
+
+/** A command as the UI submits it: the acting user and the tool are the workstation's, not the page's. */
+export type Submission = DistributiveOmit<CommandInput, 'actor' | 'tool'>;
+type DistributiveOmit<T, K extends keyof any> = T extends unknown ? Omit<T, K> : never;
+
+/**
+ * DESIGN §9: the workstation side of the core. Decisions go through a durable outbox (saved = on disk)
+ * and a relay delivers them in order, idempotent by command id and checked against the case version by
+ * the core's command path; reads fall back to the local cache, marked stale, when the database is away.
+ */
+export function createWorkstation(o: { core: CoreApi; store: LocalStore; user: string; logger: Logger; pollMs?: number }) {
+  const log = o.logger.child({ part: 'outbox' });
+  const listeners = new Set<(e: OutboxEntry) => void>();
+  const changed = (id: string) => {
+    const e = o.store.outbox.get(id);
+    if (e) for (const l of listeners) l(e);
+  };
+  let timer: NodeJS.Timeout | undefined;
+  let running = false;
+  let again = false;
+  let stopped = false;
+  let failures = 0;
+
+  const transient = (err: unknown) => !(err instanceof GuardianError) || err.code === 'unavailable' || err.code === 'internal';
+
+  /** One pass over the outbox: oldest first; a transient failure stops the pass so order is kept. */
+  async function relayOnce(): Promise<boolean> {
+    // While the database is known to be away, don't pile requests onto it: wait for it to return.
+    if (o.core.connection().database === 'down') return o.store.outbox.active().length > 0;
+    let blocked = false;
+    for (const e of o.store.outbox.active()) {
+      if (stopped) break;
+      try {
+        if (e.state === 'pending') {
+          if (blocked) continue;
+          o.store.outbox.attempted(e.id);
+          const r = await o.core.execute(e.command);
+          o.store.outbox.setState(e.id, r.status === 'applied' ? 'applied' : 'delivered');
+          changed(e.id);
+        } else {
+          const st = await o.core.commandStatus(e.id);
+          if (st?.status === 'applied') o.store.outbox.setState(e.id, 'applied');
+          else if (st?.status === 'failed' || st?.status === 'rejected') o.store.outbox.setState(e.id, 'rejected', st.error ?? { code: 'internal', message: 'failed while being applied' });
+          else continue;
+          changed(e.id);
+        }
+      } catch (err) {
+        if (transient(err)) {
+          // In doubt (the server may have committed it): it stays pending and is resent with the same id.
+          blocked = true;
+          log.debug({ commandId: e.id, err: (err as Error).message }, 'delivery deferred');
+          continue;
+        }
+        const g = err as GuardianError;
+        o.store.outbox.setState(e.id, g.code === 'conflict' ? 'conflict' : 'rejected', { code: g.code, message: g.message, details: g.details });
+        changed(e.id);
+      }
+    }
+    return blocked;
+  }
+
+  function schedule(ms: number) {
+    if (stopped) return;
+    clearTimeout(timer);
+    timer = setTimeout(() => void kick(), ms);
+    timer.unref();
+  }
+
+  async function kick(): Promise<void> {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
+    try {
+      do {
+        again = false;
+        const blocked = await relayOnce();
+        failures = blocked ? failures + 1 : 0;
+      } while (again && !stopped);
+    } finally {
+      running = false;
+    }
+    // Backoff with jitter while the servers are away; a steady poll while commands await application.
+    if (failures) schedule(backoffMs(failures, 500, 15_000) + 250);
+    else if (o.store.outbox.active().length) schedule(o.pollMs ?? 1_000);
+  }
+
+  async function read<T>(fn: () => Promise<T>, fallback: () => T | undefined, save: (v: T) => void): Promise<Read<T>> {
+    try {
+      const value = await fn();
+      save(value);
+      return { value, stale: false, syncedAt: new Date().toISOString() };
+    } catch (err) {
+      const cached = fallback();
+      if (cached === undefined || !transient(err)) throw err;
+      return { value: cached, stale: true, syncedAt: o.store.cache.syncedAt() };
+    }
+  }
+
+  const unsubscribe = o.core.onEvent((e) => {
+    if (e.type === 'case.updated' || (e.type === 'connection.changed' && e.state.database !== 'down')) void kick();
+  });
+
+  return {
+    user: o.user,
+    /** Saves the command durably (fsync) and returns it as pending; delivery follows. Throws "not saved". */
+    submit(input: Submission): OutboxEntry {
+      const cmd = { ...input, actor: o.user, tool: 'ui' } as CommandInput;
+      const parsed = CommandInputSchema.safeParse(cmd);
+      if (!parsed.success) {
+        const i = parsed.error.issues[0]!;
+        throw new GuardianError('invalid_input', `${i.path.join('.') || 'command'}: ${i.message}`);
+      }
+      const entry = o.store.outbox.add(cmd);
+      changed(entry.id);
+      void kick();
+      return entry;
+    },
+    outbox: () => o.store.outbox.recent(),
+    /** Gives up on a command that conflicted or was rejected (it never applied). */
+    discard(id: string): OutboxEntry {
+      const e = o.store.outbox.get(id);
+      if (!e) throw new GuardianError('not_found', `No outbox entry ${id}.`);
+      if (e.state !== 'conflict' && e.state !== 'rejected') throw new GuardianError('conflict', `Only a conflicted or rejected command can be discarded (this one is ${e.state}).`);
+      o.store.outbox.setState(id, 'discarded', e.error);
+      changed(id);
+      return o.store.outbox.get(id)!;
+    },
+    onOutboxChange(l: (e: OutboxEntry) => void) {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+    listCases: (q: CaseQuery = {}): Promise<Read<CaseSummary[]>> =>
+      read(
+        () => o.core.listCases(q),
+        () => {
+          const all = o.store.cache.cases().filter((c) => (!q.status?.length || q.status.includes(c.status)) && (!q.level || c.level === q.level));
+          return all.length ? all : undefined;
+        },
+        (v) => o.store.cache.putCases(v),
+      ),
+    getCase: (id: string): Promise<Read<CaseDetail>> =>
+      read(
+        () => o.core.getCase(id),
+        () => o.store.cache.getCase(id)?.detail,
+        (v) => o.store.cache.putCase(v),
+      ),
+    kick,
+    start() {
+      void kick();
+    },
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
+      unsubscribe();
+    },
+  };
+}
+
+export type Workstation = ReturnType<typeof createWorkstation>;
