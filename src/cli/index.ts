@@ -3,8 +3,7 @@ import fs from 'node:fs';
 import readline from 'node:readline';
 import dotenv from 'dotenv';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import type { CaseSummary } from '../shared/domain.js';
-import { CaseStatus, Decision, AppealOutcome } from '../shared/domain.js';
+import { AppealOutcome, CaseStatus, CaseSummary, Decision } from '../shared/domain.js';
 import type { CommandInput, CommandResult } from '../core/api.js';
 import { ConfigError, loadConfig, type Config } from '../core/config.js';
 import { readEvalFile, runEval, formatEvalTable } from '../core/classify/eval.js';
@@ -58,14 +57,10 @@ async function runCommand(input: CommandInput, asJson: boolean) {
     const r = await core.execute(input);
     // Standalone runs the resulting work in this process; report the state it ended in.
     const after = core.mode === 'standalone' ? (await core.drain(), await core.getCase(r.case.id)) : r.case;
-    printResult({ ...r, case: { ...r.case, ...pickSummary(after) } }, asJson);
+    printResult({ ...r, case: CaseSummary.parse(after) }, asJson);
   });
 }
 
-function pickSummary(c: CaseSummary): CaseSummary {
-  const { id, contentId, authorId, status, level, reviewKind, version, severity, violationType, verdict, priority, claimedBy, claimUntil, textPreview, createdAt, updatedAt, slaDueAt } = c;
-  return { id, contentId, authorId, status, level, reviewKind, version, severity, violationType, verdict, priority, claimedBy, claimUntil, textPreview, createdAt, updatedAt, slaDueAt };
-}
 
 const asOption = () => new Option('--as <user>', 'the user acting (a moderators id)').env('GUARDIAN_USER').makeOptionMandatory();
 const commandIdOption = () => new Option('--command-id <id>', 'idempotency key (default: a new random id)');

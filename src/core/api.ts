@@ -34,7 +34,11 @@ export type CommandInput =
       durationHours?: number;
     } & CommandMeta)
   | ({ type: 'rollback'; caseId: string; reason: string } & CommandMeta)
-  | ({ type: 'appeal_decide'; caseId: string; outcome: AppealOutcome; reason: string } & CommandMeta);
+  | ({ type: 'appeal_decide'; caseId: string; outcome: AppealOutcome; reason: string } & CommandMeta)
+  /** A note on the case's timeline. */
+  | ({ type: 'note'; caseId: string; text: string } & CommandMeta)
+  /** Asks a supervisor to look at the case again (e.g. after an offline decision lost a conflict). */
+  | ({ type: 'request_escalation'; caseId: string; reason: string } & CommandMeta);
 
 export type CommandType = CommandInput['type'] | 'appeal_open';
 
@@ -62,6 +66,8 @@ export interface CaseQuery {
   search?: string;
   authorId?: string;
   claimedBy?: string;
+  /** Only cases a moderator asked a supervisor to look at again. */
+  escalationRequested?: boolean;
 }
 
 export interface AuditQuery {

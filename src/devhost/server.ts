@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { CoreApi } from '../core/api.js';
-import { COMMAND_NAMES, type SessionUser } from '../shared/contract.js';
+import type { SessionUser } from '../shared/contract.js';
 import { createDispatcher, resolveUser } from '../main/ipc/dispatcher.js';
 import { forwardCoreEvents } from '../main/ipc/events.js';
 import { CSP } from '../main/csp.js';
@@ -123,7 +123,6 @@ export async function startDevHost(o: DevHostOptions): Promise<DevHost> {
   });
   const port = (server.address() as AddressInfo).port;
   origin = `http://${host}:${port}`;
-  void COMMAND_NAMES;
   return {
     url: origin,
     token,

@@ -106,6 +106,8 @@ export const CaseSummary = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   slaDueAt: z.string().nullable(),
+  /** A moderator asked a supervisor to look at this case again. */
+  escalationRequest: z.object({ by: z.string(), at: z.string(), reason: z.string() }).nullable(),
 });
 export type CaseSummary = z.infer<typeof CaseSummary>;
 

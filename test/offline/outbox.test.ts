@@ -57,6 +57,13 @@ describe('offline decisions', () => {
     await w.waitForState(entry.id, 'applied');
     await h.waitForStatus(c.id, 'actioned');
     expect(h.kinds(c.id)).toEqual(['remove_content']);
+    // Notes made offline travel the same way and land on the timeline.
+    w.pg.set('blackhole');
+    await waitFor(() => w.core.connection().database === 'down', { timeoutMs: 5_000, message: 'database shown offline again' });
+    const note = w.ws.submit({ type: 'note', caseId: c.id, text: 'Author has two earlier warnings.', commandId: h.cmdId() });
+    w.pg.set('pass');
+    await w.waitForState(note.id, 'applied');
+    expect((await h.core.getCase(c.id)).timeline.find((e) => e.type === 'case.note')).toMatchObject({ actor: USERS.mod2, payload: { text: 'Author has two earlier warnings.' } });
     off();
   });
 
@@ -76,10 +83,17 @@ describe('offline decisions', () => {
     expect(e.error!.message).toMatch(/decided by mod-1 \(remove\) at \d{4}-\d\d-\d\dT/);
     expect(e.error!.details).toMatchObject({ lastDecision: { actor: USERS.mod1, decision: 'remove' } });
     expect(h.kinds(c.id)).toEqual(['remove_content']);
-    // The moderator can discard it; it never applies.
-    expect(w.ws.discard(mine.id).state).toBe('discarded');
+    // The moderator asks a supervisor to look again; the conflicted decision itself never applies.
+    const request = w.ws.requestEscalation(mine.id);
+    expect(w.store.outbox.get(mine.id)!.state).toBe('discarded');
+    await w.waitForState(request.id, 'applied');
+    const after = await h.core.getCase(c.id);
+    expect(after.escalationRequest).toMatchObject({ by: USERS.mod2, reason: expect.stringContaining('my decision (warn) was not applied') });
+    expect(after.timeline.at(-1)).toMatchObject({ type: 'escalation.requested', actor: USERS.mod2 });
+    expect((await h.core.listCases({ escalationRequested: true })).map((x) => x.id)).toContain(c.id);
     const { rows } = await h.core.db.query(`SELECT status FROM commands WHERE id = $1`, [mine.id]);
     expect(rows.map((r) => r.status)).toEqual(['rejected']);
+    expect(h.kinds(c.id)).toEqual(['remove_content']);
   });
 
   it('a stale offline decision after a rollback re-paused the case is a conflict and never answers the level-2 review (must show 3)', async () => {

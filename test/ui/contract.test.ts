@@ -27,6 +27,7 @@ const summary: CaseSummary = {
   createdAt: new Date().toISOString(),
   updatedAt: new Date().toISOString(),
   slaDueAt: null,
+  escalationRequest: null,
 };
 
 function fakeCore(executed: CommandInput[]): CoreApi {

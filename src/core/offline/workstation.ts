@@ -141,6 +141,22 @@ export function createWorkstation(o: { core: CoreApi; store: LocalStore; user: s
       changed(id);
       return o.store.outbox.get(id)!;
     },
+    /** Resolves a conflicted or rejected command by asking a supervisor to look at the case again. */
+    requestEscalation(id: string, reason?: string): OutboxEntry {
+      const e = o.store.outbox.get(id);
+      if (!e) throw new GuardianError('not_found', `No outbox entry ${id}.`);
+      if (e.state !== 'conflict' && e.state !== 'rejected') throw new GuardianError('conflict', `Only a conflicted or rejected command can be escalated (this one is ${e.state}).`);
+      const what = e.command.type === 'decide' ? `my decision (${e.command.decision})` : `my ${e.command.type}`;
+      const request = this.submit({
+        type: 'request_escalation',
+        caseId: e.caseId,
+        reason: reason ?? `${what} was not applied: ${e.error?.message ?? e.state}`.slice(0, 2000),
+        commandId: `${e.id}:escalation`,
+      });
+      o.store.outbox.setState(id, 'discarded', e.error);
+      changed(id);
+      return request;
+    },
     onOutboxChange(l: (e: OutboxEntry) => void) {
       listeners.add(l);
       return () => listeners.delete(l);

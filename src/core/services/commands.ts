@@ -28,6 +28,8 @@ export const CommandInputSchema = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('rollback'), ...Meta, reason: Reason }),
   z.object({ type: z.literal('appeal_decide'), ...Meta, outcome: AppealOutcome, reason: Reason }),
+  z.object({ type: z.literal('note'), ...Meta, text: z.string().trim().min(1, 'a note cannot be empty').max(5000) }),
+  z.object({ type: z.literal('request_escalation'), ...Meta, reason: Reason }),
 ]);
 
 export interface CommandServiceOptions {
@@ -162,6 +164,20 @@ export function createCommandService(o: CommandServiceOptions) {
       case 'decide':
       case 'appeal_decide':
         return decide(q, cmd, row, actor);
+      case 'note': {
+        await appendAudit(q, { caseId: row.id, type: 'case.note', actor: actor.id, tool: cmd.tool, payload: { commandId: cmd.commandId, text: cmd.text } });
+        return { row, status: 'applied' };
+      }
+      case 'request_escalation': {
+        if (row.status === 'closed') throw conflict(`Case ${row.id} is closed.`, conflictDetails(row));
+        const { rows } = await q.query<CaseRow>(
+          `UPDATE cases SET escalation_requested_by = $2, escalation_requested_at = now(), escalation_reason = $3, updated_at = now()
+            WHERE id = $1 RETURNING *, (claim_until IS NOT NULL AND claim_until > now()) AS claim_active`,
+          [row.id, actor.id, cmd.reason],
+        );
+        await appendAudit(q, { caseId: row.id, type: 'escalation.requested', actor: actor.id, tool: cmd.tool, payload: { commandId: cmd.commandId, reason: cmd.reason, status: row.status, level: row.level } });
+        return { row: rows[0]!, status: 'applied' };
+      }
       case 'rollback': {
         if (rank(actor.role) < rank('supervisor')) throw forbidden('Rollback needs a supervisor or an admin.');
         if (row.status !== 'actioned') throw conflict(`Case ${row.id} is ${row.status}: only an actioned case can be rolled back.`, conflictDetails(row));

@@ -40,6 +40,9 @@ export interface CaseRow {
   analysis_attempts: number;
   failure_reason: string | null;
   sla_due_at: string | null;
+  escalation_requested_by: string | null;
+  escalation_requested_at: string | null;
+  escalation_reason: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -66,6 +69,9 @@ export function toSummary(r: CaseRow): CaseSummary {
     createdAt: r.created_at,
     updatedAt: r.updated_at,
     slaDueAt: r.sla_due_at,
+    escalationRequest: r.escalation_requested_by
+      ? { by: r.escalation_requested_by, at: r.escalation_requested_at!, reason: r.escalation_reason ?? '' }
+      : null,
   };
 }
 
@@ -103,6 +109,7 @@ export async function listCases(q: Queryable, f: CaseQuery): Promise<CaseSummary
   if (f.status?.length) where.push(`c.status = ANY(${p(f.status)})`);
   if (f.level) where.push(`c.level = ${p(f.level)}`);
   if (f.authorId) where.push(`c.author_id = ${p(f.authorId)}`);
+  if (f.escalationRequested) where.push('c.escalation_requested_at IS NOT NULL');
   if (f.claimedBy) where.push(`c.claimed_by = ${p(f.claimedBy)} AND c.claim_until > now()`);
   if (f.search) {
     const s = p(`%${f.search.replace(/[\\%_]/g, (m) => `\\${m}`)}%`);

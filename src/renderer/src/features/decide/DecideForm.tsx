@@ -36,18 +36,20 @@ export function DecideForm({ c, permission, onNext }: { c: CaseView; permission:
   const [reason, setReason] = useState('');
   const [policies, setPolicies] = useState('');
   const [hours, setHours] = useState('');
-  const [confirmBan, setConfirmBan] = useState(false);
-  const [andNext, setAndNext] = useState(false);
+  /** Set while the ban confirmation is open: whether to move on to the next case afterwards. */
+  const [confirmBan, setConfirmBan] = useState<{ next: boolean } | null>(null);
   const reasonRef = useRef<HTMLTextAreaElement>(null);
   const formRef = useRef<HTMLFormElement>(null);
   const disabled = !permission.allowed || busy;
 
+  // Reset when the case or its review changes, not on every version bump (a claim must not wipe a reason).
   useEffect(() => {
     setChoice('');
     setReason('');
     setPolicies('');
     setHours('');
-  }, [c.id, c.version]);
+    setConfirmBan(null);
+  }, [c.id, c.status, c.level, c.reviewKind]);
 
   // Single-key shortcuts pick a decision and put the cursor in the reason field.
   useEffect(() => {
@@ -68,8 +70,8 @@ export function DecideForm({ c, permission, onNext }: { c: CaseView; permission:
   const reasonOk = reason.trim().length >= spec.reasonMin;
   const canSubmit = !disabled && !!choice && reasonOk;
 
-  const send = async () => {
-    setConfirmBan(false);
+  const send = async (next: boolean) => {
+    setConfirmBan(null);
     const ok =
       spec.choiceKey === 'outcome'
         ? await appealDecide({ outcome: choice as 'uphold' | 'overturn', reason: reason.trim() })
@@ -79,13 +81,12 @@ export function DecideForm({ c, permission, onNext }: { c: CaseView; permission:
             policyIds: spec.policies && policies.trim() ? policies.split(',').map((p) => p.trim()).filter(Boolean) : undefined,
             durationHours: spec.duration && choice === 'remove_and_ban' && hours ? Number(hours) : undefined,
           });
-    if (ok && andNext) onNext();
+    if (ok && next) onNext();
   };
   const submit = (next: boolean) => {
     if (!canSubmit) return;
-    setAndNext(next);
-    if (choice === 'remove_and_ban') setConfirmBan(true);
-    else void send();
+    if (choice === 'remove_and_ban') setConfirmBan({ next });
+    else void send(next);
   };
 
   return (
@@ -157,16 +158,16 @@ export function DecideForm({ c, permission, onNext }: { c: CaseView; permission:
       </fieldset>
       {confirmBan && (
         <div className="backdrop">
-          <div role="dialog" aria-modal="true" aria-labelledby="ban-title" className="dialog" onKeyDown={(e) => e.key === 'Escape' && setConfirmBan(false)}>
+          <div role="dialog" aria-modal="true" aria-labelledby="ban-title" className="dialog" onKeyDown={(e) => e.key === 'Escape' && setConfirmBan(null)}>
             <h2 id="ban-title">Ban {c.authorId}?</h2>
             <p>
               This removes the content and bans the author {hours ? `for ${hours} hours` : 'permanently'}. A supervisor can roll it back.
             </p>
             <div className="buttons">
-              <button className="danger" autoFocus onClick={() => void send()}>
+              <button className="danger" autoFocus onClick={() => void send(confirmBan.next)}>
                 Confirm ban
               </button>
-              <button onClick={() => setConfirmBan(false)}>Cancel</button>
+              <button onClick={() => setConfirmBan(null)}>Cancel</button>
             </div>
           </div>
         </div>
