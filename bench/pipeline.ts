@@ -1,0 +1,118 @@
+// Part 1 — pipeline throughput against the library ceiling.
+//
+//   npm run bench:pipeline                 (N = 5000)      npx tsx bench/pipeline.ts --n 500
+//   BENCH_N=5000 GUARDIAN_PREFETCH=8       env equivalents
+//
+// A plain amqplib publisher sends N content.submitted messages (60 % clean, 25 % violating, 10 % spam,
+// 5 % urgent threats) to moderation.ingest; the connected-mode core (simulator platform, rules
+// classifier) turns them into cases. Measured from the first publish until every case is auto_resolved,
+// awaiting_review or (spam) actioned, polling the cases table. Then, in the same process and on the same
+// database, the ceiling: a trivial LangGraph graph (start → interrupt) with PostgresSaver, durability
+// "sync", with as many concurrent runs as the core's analysis prefetch. Prints cases/s and the ratio.
+import { runCeiling } from './ceiling.js';
+import {
+  banner,
+  corePrefetch,
+  countQueries,
+  cpuMeter,
+  printQueryCounts,
+  describeCpu,
+  f1,
+  f2,
+  footer,
+  isolatedEnv,
+  mb,
+  messageFor,
+  opt,
+  publishAll,
+  result,
+  runId,
+  startCore,
+  waitSettled,
+  now,
+} from './lib.js';
+
+export async function benchPipeline(o: { n?: number } = {}) {
+  const n = o.n ?? opt('n', 'BENCH_N', 5000);
+  const prefetch = corePrefetch();
+  banner(`Part 1: pipeline, N=${n}, prefetch ${prefetch} (analysis), ${prefetch * 2} (ingest)`);
+  const env = await isolatedEnv('bench_pipe');
+  try {
+    const core = await startCore(env);
+    const rssIdle = process.memoryUsage().rss;
+    const run = runId('pipe');
+
+    // warm-up: a few cases through the whole pipeline (JIT, pools, channels), not counted
+    const warm = Array.from({ length: 40 }, (_, i) => messageFor(`${run}w`, i));
+    await publishAll(env.vhost.url, warm);
+    await waitSettled(core, `${run}w`, warm.length);
+
+    const msgs = Array.from({ length: n }, (_, i) => messageFor(run, i));
+    let rssPeak = 0;
+    const rssTimer = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 250);
+    const sql = process.env.BENCH_SQL !== '0';
+    countQueries(sql);
+    const cpu = cpuMeter();
+    const t0 = now();
+    const publishMs = await publishAll(env.vhost.url, msgs);
+    const done = await waitSettled(core, run, n, { progress: true });
+    const wallMs = done.at - t0;
+    const cpuUse = cpu.stop();
+    clearInterval(rssTimer);
+    const { rows } = await core.db.query<{ span: number; first: string; last: string }>(
+      `SELECT extract(epoch FROM max(updated_at) - min(created_at))::float8 AS span FROM cases WHERE content_id LIKE $1`,
+      [`${run}-%`],
+    );
+    const dbSpanS = rows[0]!.span;
+    const pipelinePerSec = (n * 1000) / wallMs;
+    console.log(`published ${n} in ${f1(publishMs)} ms (${f1((n * 1000) / publishMs)} msg/s, confirms every 500)`);
+    console.log(`statuses: ${JSON.stringify(done.counts)}`);
+    console.log(`pipeline: ${n} cases settled in ${f1(wallMs / 1000)} s → ${f1(pipelinePerSec)} cases/s (database time, first created → last updated: ${f2(dbSpanS)} s → ${f1(n / dbSpanS)} cases/s)`);
+    console.log(`core RSS: idle ${mb(rssIdle)}, peak under load ${mb(rssPeak)} (the bench process is the core's process)`);
+    console.log(describeCpu(cpuUse));
+    countQueries(false);
+    const pipeSql = sql ? printQueryCounts('pipeline SQL (includes the bench\'s status polls)', n, 'case') : NaN;
+    await core.stop();
+
+    // The ceiling, same database (own schema), same concurrency as the analysis queue's prefetch.
+    const ceilN = Math.min(n, opt('ceiling-n', 'BENCH_CEILING_N', n));
+    const cpu2 = cpuMeter();
+    const ceil = await runCeiling({ url: env.db.url, n: ceilN, concurrency: prefetch, shape: 'trivial', onMeasure: (on) => countQueries(on && sql) });
+    const ceilCpu = cpu2.stop();
+    const ceilSql = sql ? printQueryCounts('ceiling SQL', ceilN, 'thread') : NaN;
+    console.log(`ceiling (trivial start → interrupt, PostgresSaver sync, concurrency ${prefetch}, pool 10): ${f1(ceil.startPerSec)} threads/s (n=${ceilN})`);
+    console.log(describeCpu(ceilCpu));
+    // Diagnostic: the production graph's shape with empty nodes, same mix (60 % end without interrupt).
+    const shape = await runCeiling({ url: env.db.url, n: ceilN, concurrency: prefetch, shape: 'same-shape', cleanFraction: 0.6 });
+    console.log(`same-shape graph, empty nodes (analyze → route → interrupt | resolve): ${f1(shape.startPerSec)} threads/s`);
+    const ratio = pipelinePerSec / ceil.startPerSec;
+    console.log(`RATIO pipeline / ceiling = ${f2(ratio)} (target ≥ 0.8: ${ratio >= 0.8 ? 'met' : 'MISSED'}); pipeline / same-shape = ${f2(pipelinePerSec / shape.startPerSec)}`);
+    result('pipeline', {
+      n,
+      prefetch,
+      publishMs,
+      wallMs,
+      dbSpanS,
+      pipelinePerSec,
+      counts: done.counts,
+      ceilingPerSec: ceil.startPerSec,
+      sameShapePerSec: shape.startPerSec,
+      ratio,
+      sqlPerCase: pipeSql,
+      sqlPerCeilingThread: ceilSql,
+      rssIdle,
+      rssPeak,
+      cpu: cpuUse,
+      ceilingCpu: ceilCpu,
+    });
+    return { pipelinePerSec, ceiling: ceil.startPerSec, ratio };
+  } finally {
+    await env.drop();
+    footer();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  await benchPipeline();
+  process.exit(0);
+}
