@@ -30,7 +30,7 @@ export class QueuePage {
   constructor(readonly page: Page) {
     this.list = page.getByRole('listbox', { name: 'Cases' });
     this.counts = page.getByTestId('queue-counts');
-    this.search = page.getByRole('textbox', { name: 'Search' });
+    this.search = page.getByRole('searchbox', { name: 'Search' });
   }
   row(contentId: string) {
     return this.list.locator(`[data-testid="case-row"][data-content-id="${contentId}"]`);

@@ -1,0 +1,95 @@
+// The rest of the triage UI: a stale decision becomes a visible conflict naming who decided what,
+// bans ask for confirmation, the queue is virtualised and searchable, shortcuts and themes.
+import { contentMessage, TEXT } from '../test/support/harness.js';
+import { AppPage, CasePage, DecidePage, QueuePage } from './pages/app.js';
+import { expect, shot, test } from './support/stack.js';
+
+test('a decision made on a stale view is a visible conflict that says who decided what; bans need confirmation', async ({ stack, browser }) => {
+  const contentId = `race-${Date.now().toString(36)}`;
+  await stack.pub.publish('content.submitted', contentMessage(contentId, TEXT.threat));
+  await stack.h.waitForCase(contentId, 'awaiting_review');
+
+  const mod1 = await stack.openAs(browser, 'mod-1');
+  const mod2 = await stack.openAs(browser, 'mod-2');
+  // mod-2's view goes stale: drop live pushes on its dev host socket (as a slow link would).
+  let stale = false;
+  await mod2.routeWebSocket(/\/ws/, (ws) => {
+    const server = ws.connectToServer();
+    server.onMessage((m) => {
+      if (!(stale && String(m).includes('"event"'))) ws.send(m);
+    });
+    ws.onMessage((m) => server.send(m));
+  });
+  await mod2.reload();
+
+  const queue2 = new QueuePage(mod2);
+  await queue2.search.fill(contentId);
+  await queue2.row(contentId).click();
+  const case2 = new CasePage(mod2);
+  await expect(case2.status).toHaveText('awaiting review');
+  stale = true;
+
+  const queue1 = new QueuePage(mod1);
+  await queue1.search.fill(contentId);
+  await queue1.row(contentId).click();
+  const app1 = new AppPage(mod1);
+  const decide1 = new DecidePage(mod1);
+  await app1.press('b');
+  await expect(decide1.choice('remove and ban')).toBeChecked();
+  await mod1.keyboard.type('Threat of violence, repeat offender');
+  await mod1.keyboard.press('Control+Enter');
+  await expect(decide1.confirmBan).toBeVisible();
+  await expect(mod1.getByRole('dialog', { name: /Ban author-/ })).toContainText('permanently');
+  await decide1.confirmBan.click();
+  await expect(new CasePage(mod1).status).toHaveText('actioned');
+
+  // mod-2 still sees "awaiting review" and decides: the core refuses, and the UI says who decided what.
+  await expect(case2.status).toHaveText('awaiting review');
+  await new AppPage(mod2).press('a');
+  await mod2.keyboard.type('Looks like a joke to me');
+  await mod2.keyboard.press('Control+Enter');
+  await expect(case2.notice).toContainText('Conflict');
+  await expect(case2.notice).toContainText('decided by mod-1 (remove_and_ban)');
+  await expect(case2.notice).toContainText('mod-1 decided remove and ban');
+  await expect(case2.status).toHaveText('actioned'); // refreshed after the refusal
+});
+
+test('the queue is virtualised, searchable by author, filterable, and keyboard-navigable; shortcuts sheet and dark theme', async ({ stack, browser }) => {
+  const run = Date.now().toString(36);
+  for (let i = 0; i < 300; i++) await stack.pub.publish('content.submitted', contentMessage(`bulk-${run}-${i}`, `${TEXT.insult} #${i}`, { priority: i === 7 ? 'urgent' : 'normal' }));
+  const page = await stack.openAs(browser, 'mod-2');
+  const queue = new QueuePage(page);
+  const app = new AppPage(page);
+  await queue.search.fill(`bulk-${run}`);
+  await expect(queue.counts).toContainText(/^300 cases · 1 urgent/, { timeout: 90_000 });
+  // Only the visible window of rows is in the DOM.
+  const rendered = await queue.list.getByTestId('case-row').count();
+  expect(rendered).toBeGreaterThan(5);
+  expect(rendered).toBeLessThan(60);
+  // Sorted by priority: the urgent case comes first.
+  await app.press('j');
+  await expect(queue.selected()).toHaveAttribute('data-content-id', `bulk-${run}-7`);
+  for (let i = 0; i < 25; i++) await app.press('j');
+  await expect(queue.selected()).toBeInViewport();
+
+  await page.getByRole('combobox', { name: 'Priority' }).selectOption('urgent');
+  await expect(queue.counts).toContainText(/^1 cases/);
+  await page.getByRole('combobox', { name: 'Priority' }).selectOption('any');
+  await queue.search.fill(`author-bulk-${run}-42`);
+  await expect(queue.counts).toContainText(/^1 cases/);
+  await expect(queue.row(`bulk-${run}-42`)).toBeVisible();
+
+  await app.press('?');
+  await expect(page.getByRole('dialog', { name: 'Keyboard shortcuts' })).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('dialog', { name: 'Keyboard shortcuts' })).toBeHidden();
+
+  await page.getByRole('button', { name: /Switch to (dark|light) theme/ }).click();
+  const theme = await page.evaluate(() => document.documentElement.dataset.theme);
+  if (theme !== 'dark') await page.getByRole('button', { name: 'Switch to dark theme' }).click();
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  await queue.row(`bulk-${run}-42`).click();
+  await expect(new CasePage(page).status).toHaveText('awaiting review');
+  await expect(new DecidePage(page).form).toBeVisible();
+  await shot(page, 'case-dark');
+});
