@@ -11,12 +11,12 @@ test('a decision made on a stale view is a visible conflict that says who decide
 
   const mod1 = await stack.openAs(browser, 'mod-1');
   const mod2 = await stack.openAs(browser, 'mod-2');
-  // mod-2's view goes stale: drop live pushes on its dev host socket (as a slow link would).
+  // mod-2's view of the case goes stale: drop case pushes on its dev host socket (as a slow link would).
   let stale = false;
   await mod2.routeWebSocket(/\/ws/, (ws) => {
     const server = ws.connectToServer();
     server.onMessage((m) => {
-      if (!(stale && String(m).includes('"event"'))) ws.send(m);
+      if (!(stale && /"event":"(case:updated|queue:changed)"/.test(String(m)))) ws.send(m);
     });
     ws.onMessage((m) => server.send(m));
   });
@@ -52,6 +52,16 @@ test('a decision made on a stale view is a visible conflict that says who decide
   await expect(case2.notice).toContainText('decided by mod-1 (remove_and_ban)');
   await expect(case2.notice).toContainText('mod-1 decided remove and ban');
   await expect(case2.status).toHaveText('actioned'); // refreshed after the refusal
+
+  // The refused decision stays in mod-2's outbox as a conflict, to discard or to escalate.
+  const conflicted = case2.root.locator('[data-testid="case-command"][data-state="conflict"]');
+  await expect(conflicted).toContainText('approve — Looks like a joke to me');
+  await expect(mod2.getByTestId('outbox-count')).toContainText('1 to resolve');
+  await conflicted.getByRole('button', { name: 'Request escalation' }).click();
+  await expect(case2.root.locator('[data-testid="case-command"][data-state="discarded"]')).toContainText('approve');
+  await expect(case2.root.locator('[data-testid="case-command"][data-state="applied"]')).toContainText('escalation request');
+  await expect(case2.timeline.filter({ hasText: 'escalation.requested' })).toHaveCount(1);
+  await shot(mod2, 'conflict');
 });
 
 test('the queue is virtualised, searchable by author, filterable, and keyboard-navigable; shortcuts sheet and dark theme', async ({ stack, browser }) => {
@@ -73,10 +83,10 @@ test('the queue is virtualised, searchable by author, filterable, and keyboard-n
   await expect(queue.selected()).toBeInViewport();
 
   await page.getByRole('combobox', { name: 'Priority' }).selectOption('urgent');
-  await expect(queue.counts).toContainText(/^1 cases/);
+  await expect(queue.counts).toContainText(/^1 case ·/);
   await page.getByRole('combobox', { name: 'Priority' }).selectOption('any');
   await queue.search.fill(`author-bulk-${run}-42`);
-  await expect(queue.counts).toContainText(/^1 cases/);
+  await expect(queue.counts).toContainText(/^1 case ·/);
   await expect(queue.row(`bulk-${run}-42`)).toBeVisible();
 
   await app.press('?');

@@ -1,6 +1,7 @@
 // An isolated stack per spec file: its own PostgreSQL database, RabbitMQ vhost, platform stub and core
 // (test/support/harness.ts), plus the dev host serving the built renderer on loopback.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test as base, type Browser, type Page } from '@playwright/test';
 import { plainPublisher, startHarness, type Harness } from '../../test/support/harness.js';
@@ -21,7 +22,9 @@ export const test = base.extend<object, { stack: Stack }>({
   stack: [
     async ({}, use) => {
       const h = await startHarness();
-      const host = await startDevHost({ core: h.core, rendererDir: join(ROOT, 'out', 'renderer'), defaultUser: 'mod-1' });
+      // Decisions go through a per-user local outbox, as in the Electron app (DESIGN §9).
+      const outboxDir = mkdtempSync(join(tmpdir(), 'gw-e2e-outbox-'));
+      const host = await startDevHost({ core: h.core, rendererDir: join(ROOT, 'out', 'renderer'), defaultUser: 'mod-1', outboxDir });
       const pub = await plainPublisher(h.vhost.url);
       mkdirSync(SCREENSHOTS, { recursive: true });
       await use({
@@ -38,6 +41,7 @@ export const test = base.extend<object, { stack: Stack }>({
       await pub.close();
       await host.close();
       await h.close();
+      rmSync(outboxDir, { recursive: true, force: true });
     },
     { scope: 'worker', timeout: 120_000 },
   ],

@@ -18,6 +18,7 @@ const host = await startDevHost({
   rendererDir: resolve(import.meta.dirname, '../../out/renderer'),
   defaultUser: config.mode === 'standalone' && !config.user ? 'demo-moderator' : localUserId(config.user),
   port: Number(process.env.DEVHOST_PORT ?? 0),
+  outboxDir: resolve(config.dataDir, 'devhost-outbox'),
 });
 process.stdout.write(`Guardian dev host (test/dev only): ${host.urlFor()}\n`);
 process.stdout.write(`Act as another user: append &user=<id> (dev host only).\n`);

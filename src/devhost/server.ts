@@ -13,9 +13,12 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { CoreApi } from '../core/api.js';
+import { silentLogger } from '../core/log.js';
+import { openLocalStore, type LocalStore } from '../core/offline/local-store.js';
+import { createWorkstation, type Workstation } from '../core/offline/workstation.js';
 import type { SessionUser } from '../shared/contract.js';
 import { createDispatcher, resolveUser } from '../main/ipc/dispatcher.js';
-import { forwardCoreEvents } from '../main/ipc/events.js';
+import { forwardCoreEvents, forwardOutboxEvents } from '../main/ipc/events.js';
 import { CSP } from '../main/csp.js';
 
 export interface DevHostOptions {
@@ -27,6 +30,11 @@ export interface DevHostOptions {
   port?: number;
   host?: string;
   token?: string;
+  /**
+   * Route decisions through a per-user local outbox under this directory, as the Electron app does
+   * (DESIGN §9). Without it, commands go straight to the core.
+   */
+  outboxDir?: string;
 }
 
 export interface DevHost {
@@ -53,7 +61,24 @@ export async function startDevHost(o: DevHostOptions): Promise<DevHost> {
   const token = o.token ?? randomBytes(24).toString('base64url');
   const root = resolve(o.rendererDir);
   if (!existsSync(join(root, 'index.html'))) throw new Error(`No built renderer in ${root}: run \`npx electron-vite build\` first.`);
-  const dispatcher = createDispatcher(o.core);
+  const workstations = new Map<string, { ws: Workstation; store: LocalStore; users: Set<WebSocket> }>();
+  const workstationFor = (userId: string) => {
+    if (!o.outboxDir) return undefined;
+    let w = workstations.get(userId);
+    if (!w) {
+      const store = openLocalStore(join(o.outboxDir, userId));
+      const ws = createWorkstation({ core: o.core, store, user: userId, logger: silentLogger });
+      ws.start();
+      const users = new Set<WebSocket>();
+      forwardOutboxEvents(ws, (event, payload) => {
+        const msg = JSON.stringify({ event, payload });
+        for (const sock of users) if (sock.readyState === sock.OPEN) sock.send(msg);
+      });
+      workstations.set(userId, (w = { ws, store, users }));
+    }
+    return w.ws;
+  };
+  const dispatcher = createDispatcher(o.core, { workstationFor });
 
   const serveStatic = (req: IncomingMessage, res: ServerResponse) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
@@ -100,7 +125,11 @@ export async function startDevHost(o: DevHostOptions): Promise<DevHost> {
 
   function attach(ws: WebSocket, user: SessionUser) {
     clients.add(ws);
-    ws.on('close', () => clients.delete(ws));
+    if (workstationFor(user.id)) workstations.get(user.id)!.users.add(ws);
+    ws.on('close', () => {
+      clients.delete(ws);
+      workstations.get(user.id)?.users.delete(ws);
+    });
     ws.on('message', (raw) => {
       let msg: { id?: unknown; name?: unknown; input?: unknown };
       try {
@@ -132,6 +161,10 @@ export async function startDevHost(o: DevHostOptions): Promise<DevHost> {
       for (const ws of clients) ws.terminate();
       wss.close();
       await new Promise<void>((ok) => server.close(() => ok()));
+      for (const { ws, store } of workstations.values()) {
+        ws.stop();
+        store.close();
+      }
     },
   };
 }

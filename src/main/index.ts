@@ -7,9 +7,11 @@ import { pathToFileURL } from 'node:url';
 import { loadConfig } from '../core/config.js';
 import { createCore, type Core } from '../core/core.js';
 import { createLogger } from '../core/log.js';
+import { openLocalStore, type LocalStore } from '../core/offline/local-store.js';
+import { createWorkstation, type Workstation } from '../core/offline/workstation.js';
 import type { SessionUser } from '../shared/contract.js';
 import { createDispatcher, localUserId, resolveUser } from './ipc/dispatcher.js';
-import { forwardCoreEvents } from './ipc/events.js';
+import { forwardCoreEvents, forwardOutboxEvents } from './ipc/events.js';
 import { registerIpc } from './ipc/register.js';
 import { buildMenu } from './menu.js';
 import { startAttentionWatch } from './notify.js';
@@ -20,6 +22,8 @@ const logger = createLogger({ name: 'workstation' });
 let core: Core | undefined;
 let win: BrowserWindow | null = null;
 let user: SessionUser | undefined;
+let store: LocalStore | undefined;
+let workstation: Workstation | undefined;
 const cleanups: Array<() => void> = [];
 
 const rendererUrl = process.env.ELECTRON_RENDERER_URL ?? pathToFileURL(join(__dirname, '../renderer/index.html')).toString();
@@ -56,12 +60,22 @@ async function start() {
     // The acting user comes from the session (GUARDIAN_USER or the standalone local user), never from IPC input.
     user = await resolveUser(core, localUserId(config.user));
 
-    const dispatcher = createDispatcher(core, { onError: (name, err) => logger.error({ name, err: (err as Error)?.message }, 'ipc handler failed') });
+    // DESIGN §9: decisions are "saved" once in the local outbox (fsync) and delivered by the relay.
+    store = openLocalStore(join(config.dataDir, 'workstation'));
+    workstation = createWorkstation({ core, store, user: user.id, logger });
+    workstation.start();
+    const ws = workstation;
+    const dispatcher = createDispatcher(core, {
+      workstationFor: (id) => (id === user?.id ? ws : undefined),
+      onError: (name, err) => logger.error({ name, err: (err as Error)?.message }, 'ipc handler failed'),
+    });
+    const send = (name: string, payload: unknown) => {
+      if (win && !win.isDestroyed()) win.webContents.send(name, payload);
+    };
     cleanups.push(
+      forwardOutboxEvents(ws, send),
       registerIpc({ dispatcher, context: () => ({ user: user!, shell: 'electron' }), window: () => win, isOwnOrigin }),
-      forwardCoreEvents(core, (name, payload) => {
-        if (win && !win.isDestroyed()) win.webContents.send(name, payload);
-      }),
+      forwardCoreEvents(core, send),
       startAttentionWatch(core, () => win),
     );
     createWindow();
@@ -115,8 +129,12 @@ app.on('before-quit', (event) => {
   event.preventDefault();
   quitting = true;
   for (const c of cleanups.splice(0)) c();
+  workstation?.stop();
   const bound = new Promise((resolve) => setTimeout(resolve, 10_000));
   void Promise.race([core.stop(), bound])
     .catch((err: unknown) => logger.warn({ err: (err as Error)?.message }, 'core stop failed'))
-    .finally(() => app.quit());
+    .finally(() => {
+      store?.close();
+      app.quit();
+    });
 });

@@ -8,13 +8,17 @@ export const COMMAND_NAMES = [
   'case:release',
   'case:decide',
   'case:rollback',
+  'case:note',
   'appeal:decide',
   'audit:list',
   'moderators:list',
+  'outbox:list',
+  'outbox:discard',
+  'outbox:escalate',
 ] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
-export const EVENT_NAMES = ['case:updated', 'queue:changed', 'connection:changed'] as const;
+export const EVENT_NAMES = ['case:updated', 'queue:changed', 'connection:changed', 'outbox:changed'] as const;
 export type EventName = (typeof EVENT_NAMES)[number];
 
 /** Bridge method name for a channel: `case:decide` → `caseDecide`. */

@@ -19,6 +19,13 @@ import { COMMAND_NAMES, EVENT_NAMES, type CommandName, type EventName } from './
 
 export { COMMAND_NAMES, EVENT_NAMES, methodName, type CommandName, type EventName } from './channels.js';
 
+export const ContractError = z.object({
+  code: ErrorCode,
+  message: z.string(),
+  details: z.record(z.string(), z.unknown()).optional(),
+});
+export type ContractError = z.infer<typeof ContractError>;
+
 export const ConnectionState = z.object({
   database: z.enum(['up', 'down', 'embedded']),
   broker: z.enum(['up', 'down', 'in-process']),
@@ -34,6 +41,8 @@ export const Session = z.object({
   connection: ConnectionState,
   /** Which shell carries the contract: the Electron app or the test/dev-only browser host. */
   shell: z.enum(['electron', 'devhost']),
+  /** Decisions go through the durable local outbox (DESIGN §9): "saved" once on disk, delivered later. */
+  outbox: z.boolean(),
 });
 export type Session = z.infer<typeof Session>;
 
@@ -43,9 +52,14 @@ const Meta = { caseId: z.string().trim().min(1).max(100), commandId: CommandId }
 
 export const CommandOutcome = z.object({
   commandId: z.string(),
-  status: z.enum(['accepted', 'applied']),
+  /**
+   * applied / accepted: the core took it (execution may follow). pending: saved in the local outbox and
+   * not delivered yet (servers unreachable) — it will be, once, by command id.
+   */
+  status: z.enum(['accepted', 'applied', 'pending']),
   duplicate: z.boolean(),
-  case: CaseSummary,
+  /** The case after the command; null when it was only saved to the outbox. */
+  case: CaseSummary.nullable(),
 });
 export type CommandOutcome = z.infer<typeof CommandOutcome>;
 
@@ -83,6 +97,22 @@ export type AuditQuery = z.infer<typeof AuditQuery>;
 
 const Empty = z.object({}).strict().optional();
 
+export const OutboxState = z.enum(['pending', 'delivered', 'applied', 'conflict', 'rejected', 'discarded']);
+export const OutboxEntry = z.object({
+  id: z.string(),
+  caseId: z.string(),
+  type: z.string(),
+  /** A short human description: "remove — credible threat". */
+  summary: z.string(),
+  state: OutboxState,
+  error: ContractError.nullable(),
+  attempts: z.number().int(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type OutboxEntry = z.infer<typeof OutboxEntry>;
+const OutboxRef = z.object({ id: z.string().trim().min(1).max(200) }).strict();
+
 export const commands = {
   'session:get': { input: Empty, output: Session },
   'cases:list': { input: CasesQuery, output: z.array(CaseSummary) },
@@ -106,6 +136,10 @@ export const commands = {
     input: z.object({ ...Meta, expectedVersion: z.number().int().nonnegative().optional(), reason: Reason }).strict(),
     output: CommandOutcome,
   },
+  'case:note': {
+    input: z.object({ ...Meta, text: z.string().trim().min(1, 'a note cannot be empty').max(5000) }).strict(),
+    output: CommandOutcome,
+  },
   'appeal:decide': {
     input: z
       .object({ ...Meta, expectedVersion: z.number().int().nonnegative().optional(), outcome: AppealOutcome, reason: Reason })
@@ -114,6 +148,11 @@ export const commands = {
   },
   'audit:list': { input: AuditQuery, output: z.array(AuditEvent) },
   'moderators:list': { input: Empty, output: z.array(Moderator) },
+  'outbox:list': { input: Empty, output: z.array(OutboxEntry) },
+  /** Gives up on a conflicted or rejected command (it never applied). */
+  'outbox:discard': { input: OutboxRef, output: OutboxEntry },
+  /** Resolves a conflicted or rejected command by asking a supervisor to look at the case again. */
+  'outbox:escalate': { input: OutboxRef.extend({ reason: Reason.optional() }).strict(), output: OutboxEntry },
 } as const satisfies Record<CommandName, { input: z.ZodType; output: z.ZodType }>;
 
 export type Commands = typeof commands;
@@ -126,15 +165,11 @@ export const events = {
   /** Something in the queue changed (coalesced): refetch the list. */
   'queue:changed': z.object({ at: z.string() }),
   'connection:changed': ConnectionState,
+  /** One of the acting user's outbox entries changed state. */
+  'outbox:changed': OutboxEntry,
 } as const satisfies Record<EventName, z.ZodType>;
 export type EventPayload<K extends EventName> = z.infer<(typeof events)[K]>;
 
-export const ContractError = z.object({
-  code: ErrorCode,
-  message: z.string(),
-  details: z.record(z.string(), z.unknown()).optional(),
-});
-export type ContractError = z.infer<typeof ContractError>;
 
 /** Errors cross the boundary as values, never as thrown exceptions. */
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ContractError };

@@ -112,3 +112,43 @@ describe('IPC contract', () => {
     expect(await d.dispatch('case:get', { caseId: 'nope' }, ctx)).toMatchObject({ ok: false, error: { code: 'not_found' } });
   });
 });
+
+describe('IPC contract with the local outbox (DESIGN §9)', () => {
+  it('saves decisions in the outbox, reports delivery, and turns a conflict into a typed error that keeps the entry', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { openLocalStore } = await import('../../src/core/offline/local-store.js');
+    const { createWorkstation } = await import('../../src/core/offline/workstation.js');
+    const { silentLogger } = await import('../../src/core/log.js');
+    const dir = mkdtempSync(join(tmpdir(), 'gw-contract-'));
+    const store = openLocalStore(dir);
+    const base = fakeCore([]);
+    const core = {
+      ...base,
+      commandStatus: async () => undefined,
+      execute: (cmd: CommandInput) => base.execute(cmd.commandId === 'cmd-outbox-2' ? { ...cmd, caseId: 'taken' } : cmd),
+    } as CoreApi;
+    const caseId = summary.id;
+    const ws = createWorkstation({ core, store, user: 'mod-1', logger: silentLogger });
+    try {
+      const d = createDispatcher(core, { workstationFor: (id) => (id === 'mod-1' ? ws : undefined), settleMs: 2_000 });
+      expect(await d.dispatch('session:get', {}, ctx)).toMatchObject({ ok: true, value: { outbox: true } });
+      const ok = await d.dispatch('case:decide', { caseId, commandId: 'cmd-outbox-1', decision: 'remove', reason: 'a threat' }, ctx);
+      expect(ok).toMatchObject({ ok: true, value: { commandId: 'cmd-outbox-1', status: 'accepted' } });
+      const conflict = await d.dispatch('case:decide', { caseId, commandId: 'cmd-outbox-2', decision: 'warn', reason: 'mine' }, ctx);
+      expect(conflict).toMatchObject({ ok: false, error: { code: 'conflict', details: { outboxId: 'cmd-outbox-2', outboxState: 'conflict' } } });
+      const list = await d.dispatch('outbox:list', {}, ctx);
+      expect(list.ok && (list.value as Array<{ id: string; state: string }>).map((e) => [e.id, e.state])).toEqual([
+        ['cmd-outbox-2', 'conflict'],
+        ['cmd-outbox-1', 'delivered'],
+      ]);
+      expect(await d.dispatch('outbox:discard', { id: 'cmd-outbox-2' }, ctx)).toMatchObject({ ok: true, value: { state: 'discarded' } });
+      expect(await d.dispatch('outbox:discard', { id: 'cmd-outbox-1' }, ctx)).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    } finally {
+      ws.stop();
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -2,19 +2,24 @@
 // (src/devhost) both call it, so a command behaves the same whichever shell carries it.
 // No electron import here: this file must also run under plain Node for the dev host and tests.
 import os from 'node:os';
-import type { CoreApi, Tool } from '../../core/api.js';
+import type { CommandInput, CoreApi, Tool } from '../../core/api.js';
+import type { OutboxEntry as CoreOutboxEntry } from '../../core/offline/local-store.js';
+import type { Submission, Workstation } from '../../core/offline/workstation.js';
 import { decisionFormSchema } from '../../core/agent/decision-form.js';
 import { GuardianError } from '../../core/errors.js';
 import {
   commands,
   type CommandName,
+  type CommandOutcome,
   type CommandOutput,
   type Commands,
   type ContractError,
+  type OutboxEntry,
   type Result,
   type SessionUser,
 } from '../../shared/contract.js';
 import type { z } from 'zod';
+import type { ErrorCode } from '../../shared/domain.js';
 
 export interface DispatchContext {
   /** The acting user: fixed by the shell (session), never taken from the renderer's input. */
@@ -27,15 +32,100 @@ export type Handlers = { [K in CommandName]: Handler<K> };
 
 const TOOL: Tool = 'ui';
 
-export function createHandlers(core: CoreApi): Handlers {
+export interface DispatcherOptions {
+  onError?: (name: string, err: unknown) => void;
+  /**
+   * The acting user's workstation (DESIGN §9): when present, decisions, rollbacks, appeal decisions and
+   * notes go through its durable outbox instead of straight to the core. Claims stay direct (a lease
+   * only means something on the server).
+   */
+  workstationFor?: (userId: string) => Workstation | undefined;
+  /** How long a command waits for the outbox to deliver it before answering "pending" (saved). */
+  settleMs?: number;
+}
+
+/** A short description of an outbox command for people. */
+function summarize(c: CommandInput): string {
+  switch (c.type) {
+    case 'decide':
+      return `${c.decision} — ${c.reason}`;
+    case 'appeal_decide':
+      return `appeal ${c.outcome} — ${c.reason}`;
+    case 'rollback':
+      return `rollback — ${c.reason}`;
+    case 'note':
+      return `note — ${c.text}`;
+    case 'request_escalation':
+      return `escalation request — ${c.reason}`;
+    default:
+      return c.type;
+  }
+}
+
+export function toOutboxDto(e: CoreOutboxEntry): OutboxEntry {
+  return {
+    id: e.id,
+    caseId: e.caseId,
+    type: e.type,
+    summary: summarize(e.command).slice(0, 300),
+    state: e.state,
+    error: e.error ? { code: e.error.code as ErrorCode, message: e.error.message, details: e.error.details } : null,
+    attempts: e.attempts,
+    createdAt: e.createdAt,
+    updatedAt: e.updatedAt,
+  };
+}
+
+/** Waits until the outbox entry leaves "pending" (delivered, applied, conflict, …) or the time is up. */
+function settle(ws: Workstation, id: string, ms: number): Promise<CoreOutboxEntry | undefined> {
+  const current = () => ws.outbox().find((e) => e.id === id);
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = (e: CoreOutboxEntry | undefined) => {
+      if (done) return;
+      done = true;
+      off();
+      clearTimeout(timer);
+      resolve(e);
+    };
+    const off = ws.onOutboxChange((e) => {
+      if (e.id === id && e.state !== 'pending') finish(e);
+    });
+    const timer = setTimeout(() => finish(current()), ms);
+    const now = current();
+    if (now && now.state !== 'pending') finish(now);
+  });
+}
+
+export function createHandlers(core: CoreApi, opts: DispatcherOptions = {}): Handlers {
   const meta = (ctx: DispatchContext, i: { commandId: string; expectedVersion?: number }) => ({
     actor: ctx.user.id,
     tool: TOOL,
     commandId: i.commandId,
     expectedVersion: i.expectedVersion,
   });
+  const workstation = (ctx: DispatchContext) => opts.workstationFor?.(ctx.user.id);
+  const requireWorkstation = (ctx: DispatchContext) => {
+    const ws = workstation(ctx);
+    if (!ws) throw new GuardianError('invalid_input', 'This shell has no local outbox.');
+    return ws;
+  };
+
+  /** A state-changing command: through the outbox when there is one, else straight to the core. */
+  async function submit(ctx: DispatchContext, cmd: Submission): Promise<CommandOutcome> {
+    const ws = workstation(ctx);
+    if (!ws) return core.execute({ ...cmd, actor: ctx.user.id, tool: TOOL } as CommandInput);
+    const saved = ws.submit(cmd);
+    const e = (await settle(ws, saved.id, opts.settleMs ?? 4_000)) ?? saved;
+    if (e.state === 'conflict' || e.state === 'rejected' || e.state === 'discarded') {
+      const err = e.error ?? { code: 'conflict', message: `The command was ${e.state}.` };
+      throw new GuardianError(err.code as ErrorCode, err.message, { ...err.details, outboxId: e.id, outboxState: e.state });
+    }
+    return { commandId: e.id, status: e.state === 'applied' ? 'applied' : e.state === 'delivered' ? 'accepted' : 'pending', duplicate: false, case: null };
+  }
+
   return {
-    'session:get': async (_i, ctx) => ({ user: ctx.user, mode: core.mode, connection: core.connection(), shell: ctx.shell }),
+    'session:get': async (_i, ctx) => ({ user: ctx.user, mode: core.mode, connection: core.connection(), shell: ctx.shell, outbox: !!workstation(ctx) }),
     'cases:list': (i) => core.listCases(i),
     'case:get': async ({ caseId }) => {
       const c = await core.getCase(caseId);
@@ -47,19 +137,25 @@ export function createHandlers(core: CoreApi): Handlers {
     'case:claim': (i, ctx) => core.execute({ type: 'claim', caseId: i.caseId, ...meta(ctx, i) }),
     'case:release': (i, ctx) => core.execute({ type: 'release', caseId: i.caseId, ...meta(ctx, i) }),
     'case:decide': (i, ctx) =>
-      core.execute({
+      submit(ctx, {
         type: 'decide',
         caseId: i.caseId,
         decision: i.decision,
         reason: i.reason,
         policyIds: i.policyIds,
         durationHours: i.durationHours,
-        ...meta(ctx, i),
+        commandId: i.commandId,
+        expectedVersion: i.expectedVersion,
       }),
-    'case:rollback': (i, ctx) => core.execute({ type: 'rollback', caseId: i.caseId, reason: i.reason, ...meta(ctx, i) }),
-    'appeal:decide': (i, ctx) => core.execute({ type: 'appeal_decide', caseId: i.caseId, outcome: i.outcome, reason: i.reason, ...meta(ctx, i) }),
+    'case:rollback': (i, ctx) => submit(ctx, { type: 'rollback', caseId: i.caseId, reason: i.reason, commandId: i.commandId, expectedVersion: i.expectedVersion }),
+    'case:note': (i, ctx) => submit(ctx, { type: 'note', caseId: i.caseId, text: i.text, commandId: i.commandId }),
+    'appeal:decide': (i, ctx) =>
+      submit(ctx, { type: 'appeal_decide', caseId: i.caseId, outcome: i.outcome, reason: i.reason, commandId: i.commandId, expectedVersion: i.expectedVersion }),
     'audit:list': (i) => core.audit(i),
     'moderators:list': () => core.moderators(),
+    'outbox:list': async (_i, ctx) => (workstation(ctx)?.outbox() ?? []).map(toOutboxDto),
+    'outbox:discard': async ({ id }, ctx) => toOutboxDto(requireWorkstation(ctx).discard(id)),
+    'outbox:escalate': async ({ id, reason }, ctx) => toOutboxDto(requireWorkstation(ctx).requestEscalation(id, reason)),
   };
 }
 
@@ -74,8 +170,8 @@ export interface Dispatcher {
 }
 
 /** Parse, call, catch: every outcome is a Result value; nothing is thrown across the boundary. */
-export function createDispatcher(core: CoreApi, opts: { onError?: (name: string, err: unknown) => void } = {}): Dispatcher {
-  const handlers = createHandlers(core);
+export function createDispatcher(core: CoreApi, opts: DispatcherOptions = {}): Dispatcher {
+  const handlers = createHandlers(core, opts);
   return {
     handlers,
     async dispatch(name, input, ctx) {

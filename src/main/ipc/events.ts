@@ -1,6 +1,8 @@
 // Maps core events onto the contract's push events. No electron import: the dev host uses it too.
 import type { CoreApi } from '../../core/api.js';
+import type { Workstation } from '../../core/offline/workstation.js';
 import type { EventName, EventPayload } from '../../shared/contract.js';
+import { toOutboxDto } from './dispatcher.js';
 
 export type Emit = <K extends EventName>(name: K, payload: EventPayload<K>) => void;
 
@@ -27,5 +29,13 @@ export function forwardCoreEvents(core: CoreApi, emit: Emit, opts: { coalesceMs?
   return () => {
     off();
     if (timer) clearTimeout(timer);
+  };
+}
+
+/** Pushes the acting user's outbox changes (pending → delivered → applied | conflict | rejected). */
+export function forwardOutboxEvents(ws: Workstation, emit: Emit): () => void {
+  const off = ws.onOutboxChange((e) => emit('outbox:changed', toOutboxDto(e)));
+  return () => {
+    off();
   };
 }

@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { AuditView } from './features/audit/AuditView';
+import { OutboxView } from './features/outbox/OutboxView';
 import { CheatSheet } from './features/shell/CheatSheet';
 import { Header } from './features/shell/Header';
 import { QueueView } from './features/queue/QueueView';
@@ -45,6 +46,8 @@ export function App() {
           <QueueView />
         ) : view === 'supervisor' ? (
           <SupervisorView />
+        ) : view === 'outbox' ? (
+          <OutboxView />
         ) : (
           <AuditView />
         )}

@@ -4,6 +4,7 @@ export type {
   CasesQuery,
   AuditQuery,
   CommandOutcome,
+  OutboxEntry,
   ConnectionState,
   ContractError,
   Session,

@@ -1,6 +1,8 @@
 import { create } from 'zustand';
 import type { AppealOutcome, CaseView, CommandOutcome, ContractError, Decision } from '../lib/contract-types';
 import { api, newCommandId } from '../lib/api';
+import { useOutbox } from './outbox';
+import { useSession } from './session';
 
 export interface Notice {
   kind: 'ok' | 'error';
@@ -22,6 +24,7 @@ interface CaseSlice {
   decide(input: { decision: Decision; reason: string; policyIds?: string[]; durationHours?: number }): Promise<boolean>;
   appealDecide(input: { outcome: AppealOutcome; reason: string }): Promise<boolean>;
   rollback(reason: string): Promise<boolean>;
+  note(text: string): Promise<boolean>;
   clearNotice(): void;
 }
 
@@ -36,7 +39,13 @@ export const useCase = create<CaseSlice>((set, get) => {
     set({ busy: true, notice: undefined });
     const r = await fn({ caseId: d.id, commandId: commandId(), expectedVersion: d.version });
     if (r.ok || r.error.code !== 'unavailable') retryId = undefined;
-    set({ busy: false, notice: r.ok ? { kind: 'ok', text: `${label}: ${r.value.duplicate ? 'already recorded' : r.value.status}` } : { kind: 'error', text: r.error.message, error: r.error } });
+    const okText = (v: CommandOutcome) =>
+      v.status === 'pending'
+        ? `${label}: saved in the outbox — it will be delivered once the servers can be reached`
+        : `${label}: ${v.duplicate ? 'already recorded' : v.status}`;
+    set({ busy: false, notice: r.ok ? { kind: 'ok', text: okText(r.value) } : { kind: 'error', text: r.error.message, error: r.error } });
+    // The outbox also pushes its changes; reloading here keeps it right even if a push was missed.
+    if (useSession.getState().session?.outbox) void useOutbox.getState().load();
     await get().refresh();
     return r.ok;
   }
@@ -62,6 +71,7 @@ export const useCase = create<CaseSlice>((set, get) => {
     decide: (i) => run(`Decision ${i.decision}`, (m) => api.call('case:decide', { ...m, ...i })),
     appealDecide: (i) => run(`Appeal ${i.outcome}`, (m) => api.call('appeal:decide', { ...m, ...i })),
     rollback: (reason) => run('Rollback', (m) => api.call('case:rollback', { ...m, reason })),
+    note: (text) => run('Note', (m) => api.call('case:note', { caseId: m.caseId, commandId: m.commandId, text })),
     clearNotice: () => set({ notice: undefined }),
   };
 });

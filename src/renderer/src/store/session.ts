@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import type { ConnectionState, ContractError, Moderator, Session } from '../lib/contract-types';
 import { api } from '../lib/api';
+import { useOutbox } from './outbox';
 
 interface SessionSlice {
   session?: Session;
@@ -19,6 +20,7 @@ export const useSession = create<SessionSlice>((set, get) => ({
       return;
     }
     set({ session: r.value, error: undefined });
+    if (r.value.outbox) void useOutbox.getState().load();
     const m = await api.call('moderators:list', {});
     if (m.ok) set({ moderators: m.value });
   },

@@ -2,6 +2,7 @@
 import { api } from '../lib/api';
 import { useAudit } from './audit';
 import { useCase } from './case';
+import { useOutbox } from './outbox';
 import { useQueue } from './queue';
 import { useSession } from './session';
 import { useSupervisor } from './supervisor';
@@ -19,6 +20,10 @@ export function wireSubscriptions(): () => void {
       if (view === 'audit') void useAudit.getState().refresh();
     }),
     api.on('connection:changed', (c) => useSession.getState().setConnection(c)),
+    api.on('outbox:changed', (e) => {
+      useOutbox.getState().upsert(e);
+      if (useCase.getState().caseId === e.caseId) void useCase.getState().refresh();
+    }),
   ];
   return () => offs.forEach((off) => off());
 }

@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 
-export type View = 'queue' | 'supervisor' | 'audit';
+export type View = 'queue' | 'supervisor' | 'audit' | 'outbox';
 export type Theme = 'light' | 'dark';
 
 const initialTheme = (): Theme => {

@@ -1,8 +1,10 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { ActionRecord, CaseView as CaseDto, SessionUser } from '../../lib/contract-types';
 import { fmtClock, fmtTime, isShortcutTarget, label } from '../../lib/format';
 import { casePermissions, claimActive, type Permission } from '../../../../shared/permissions';
 import { useCase, type Notice } from '../../store/case';
+import { useOutbox } from '../../store/outbox';
+import { OutboxActions } from '../outbox/OutboxView';
 import { useQueue } from '../../store/queue';
 import { useSession } from '../../store/session';
 import { DecideForm } from '../decide/DecideForm';
@@ -19,6 +21,8 @@ function Why({ p, id }: { p: Permission; id: string }) {
 
 function NoticeBanner({ n, onClose }: { n: Notice; onClose(): void }) {
   const last = n.error?.details?.lastDecision as { actor?: string; decision?: string; at?: string; reason?: string } | null | undefined;
+  const outboxId = n.error?.details?.outboxId as string | undefined;
+  const entry = useOutbox((s) => s.entries.find((e) => e.id === outboxId));
   return (
     <div className={`notice notice-${n.kind}`} role={n.kind === 'error' ? 'alert' : 'status'} data-testid="notice">
       <strong>{n.kind === 'error' ? (n.error?.code === 'conflict' ? 'Conflict' : n.error?.code === 'forbidden' ? 'Not allowed' : 'Error') : 'Done'}:</strong>{' '}
@@ -27,6 +31,11 @@ function NoticeBanner({ n, onClose }: { n: Notice; onClose(): void }) {
         <div className="muted">
           {last.actor} decided <strong>{label(last.decision)}</strong> at {fmtTime(last.at)}
           {last.reason ? ` — “${last.reason}”` : ''}
+        </div>
+      )}
+      {entry && (
+        <div className="notice-actions">
+          Your command is kept as <strong>{entry.state}</strong>. <OutboxActions e={entry} />
         </div>
       )}
       <button className="ghost small" onClick={onClose} aria-label="Dismiss message">
@@ -104,6 +113,52 @@ function RollbackPanel({ c, p }: { c: CaseDto; p: Permission }) {
         </form>
       ) : null}
     </section>
+  );
+}
+
+/** This user's saved commands for the case and where each one is (DESIGN §9). */
+function CaseCommands({ caseId }: { caseId: string }) {
+  // Select the stable array, filter outside the selector (a new array per call would loop zustand).
+  const all = useOutbox((s) => s.entries);
+  const entries = useMemo(() => all.filter((e) => e.caseId === caseId), [all, caseId]);
+  if (entries.length === 0) return null;
+  return (
+    <section className="card" aria-label="Your commands">
+      <h3>Your commands</h3>
+      <ul className="plain">
+        {entries.map((e) => (
+          <li key={e.id} data-testid="case-command" data-state={e.state}>
+            <span className={`ostate os-${e.state}`}>{e.state}</span> {e.summary} <span className="muted small">{fmtTime(e.updatedAt)}</span>
+            {e.error && <div className="small muted">{e.error.message}</div>}
+            <OutboxActions e={e} />
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function NoteForm({ caseId }: { caseId: string }) {
+  const { note, busy } = useCase();
+  const [text, setText] = useState('');
+  useEffect(() => setText(''), [caseId]);
+  return (
+    <form
+      className="card note"
+      aria-label="Add a note"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (text.trim()) void note(text.trim()).then((ok) => ok && setText(''));
+      }}
+    >
+      <label className="block">
+        Note for the timeline
+        <input value={text} onChange={(e) => setText(e.target.value)} maxLength={5000} />
+      </label>
+      <button type="submit" disabled={busy || !text.trim()}>
+        Add note
+      </button>
+    </form>
   );
 }
 
@@ -247,6 +302,10 @@ export function CaseView({ onNext }: { onNext(): void }) {
           Failed: {c.failureReason}
         </p>
       )}
+
+      <CaseCommands caseId={c.id} />
+
+      <NoteForm caseId={c.id} />
 
       <section className="card" aria-label="History">
         <h3>Timeline</h3>

@@ -145,7 +145,7 @@ export function QueueView() {
       <section className="pane list-pane" aria-label="Queue">
         <Filters />
         <div className="counts" aria-live="polite" data-testid="queue-counts">
-          <strong>{rows.length}</strong> cases · {counts.urgent} urgent · {counts.escalated} escalated · {counts.claimed} claimed
+          <strong>{rows.length}</strong> {rows.length === 1 ? 'case' : 'cases'} · {counts.urgent} urgent · {counts.escalated} escalated · {counts.claimed} claimed
           {loading && <span className="muted"> · refreshing…</span>}
         </div>
         {error && <p className="error" role="alert">{error.message}</p>}

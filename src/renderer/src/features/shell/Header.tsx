@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { hostLink, type HostLink } from '../../lib/api';
+import { isOpen, needsAction, useOutbox } from '../../store/outbox';
 import { useSession } from '../../store/session';
 import { useUi, type View } from '../../store/ui';
 
@@ -23,6 +24,9 @@ export function Header() {
   const session = useSession((s) => s.session);
   const { view, setView, theme, toggleTheme, setCheatSheet } = useUi();
   const [link, setLink] = useState<HostLink>(hostLink.get());
+  const entries = useOutbox((s) => s.entries);
+  const waiting = entries.filter(isOpen).length;
+  const attention = entries.filter(needsAction).length;
   useEffect(() => hostLink.on(setLink), []);
   return (
     <header className="header">
@@ -33,6 +37,14 @@ export function Header() {
             {name}
           </button>
         ))}
+        {session?.outbox && (
+          <button className={view === 'outbox' ? 'tab active' : 'tab'} aria-current={view === 'outbox' ? 'page' : undefined} onClick={() => setView('outbox')}>
+            Outbox{' '}
+            <span className={attention ? 'count-bad' : 'count'} data-testid="outbox-count">
+              {waiting} waiting{attention ? ` · ${attention} to resolve` : ''}
+            </span>
+          </button>
+        )}
       </nav>
       <div className="header-right">
         {link !== 'open' && <Chip name="Link" value={link} />}
