@@ -3,6 +3,7 @@ import type { CaseView } from '../../lib/contract-types';
 import { DECISION_KEYS, isShortcutTarget, label } from '../../lib/format';
 import type { Permission } from '../../../../shared/permissions';
 import { useCase } from '../../store/case';
+import { CATEGORY_IDS } from '../../lib/domain-values';
 
 interface FormSpec {
   choiceKey: 'decision' | 'outcome';
@@ -34,7 +35,9 @@ export function DecideForm({ c, permission, onNext }: { c: CaseView; permission:
   const { decide, appealDecide, busy } = useCase();
   const [choice, setChoice] = useState<string>('');
   const [reason, setReason] = useState('');
-  const [policies, setPolicies] = useState('');
+  /** Policy ids are the policy file's category ids (resources/policy.json); the analysis' category is preselected. */
+  const suggested = c.analysis && c.analysis.violationType !== 'ok' ? [c.analysis.violationType] : [];
+  const [policies, setPolicies] = useState<string[]>(suggested);
   const [hours, setHours] = useState('');
   /** Set while the ban confirmation is open: whether to move on to the next case afterwards. */
   const [confirmBan, setConfirmBan] = useState<{ next: boolean } | null>(null);
@@ -46,7 +49,7 @@ export function DecideForm({ c, permission, onNext }: { c: CaseView; permission:
   useEffect(() => {
     setChoice('');
     setReason('');
-    setPolicies('');
+    setPolicies(c.analysis && c.analysis.violationType !== 'ok' ? [c.analysis.violationType] : []);
     setHours('');
     setConfirmBan(null);
   }, [c.id, c.status, c.level, c.reviewKind]);
@@ -78,7 +81,7 @@ export function DecideForm({ c, permission, onNext }: { c: CaseView; permission:
         : await decide({
             decision: choice as 'approve',
             reason: reason.trim(),
-            policyIds: spec.policies && policies.trim() ? policies.split(',').map((p) => p.trim()).filter(Boolean) : undefined,
+            policyIds: spec.policies && policies.length ? policies : undefined,
             durationHours: spec.duration && choice === 'remove_and_ban' && hours ? Number(hours) : undefined,
           });
     if (ok && next) onNext();
@@ -134,10 +137,19 @@ export function DecideForm({ c, permission, onNext }: { c: CaseView; permission:
           />
         </label>
         {spec.policies && (
-          <label className="block">
-            Policies (comma-separated ids, optional)
-            <input value={policies} onChange={(e) => setPolicies(e.target.value)} placeholder="e.g. threats-1, spam-2" />
-          </label>
+          <fieldset className="policies">
+            <legend>Policies</legend>
+            {CATEGORY_IDS.map((id) => (
+              <label key={id} className="policy">
+                <input
+                  type="checkbox"
+                  checked={policies.includes(id)}
+                  onChange={(e) => setPolicies(e.target.checked ? [...policies, id] : policies.filter((p) => p !== id))}
+                />
+                {id.replace(/_/g, ' ')}
+              </label>
+            ))}
+          </fieldset>
         )}
         {spec.duration && choice === 'remove_and_ban' && (
           <label className="block">
