@@ -15,7 +15,8 @@ import { forwardCoreEvents, forwardOutboxEvents } from './ipc/events.js';
 import { registerIpc } from './ipc/register.js';
 import { buildMenu } from './menu.js';
 import { startAttentionWatch } from './notify.js';
-import { createOriginCheck, hardenContents, hardenSession } from './security.js';
+import { createOriginCheck } from './origin.js';
+import { hardenContents, hardenSession } from './security.js';
 import { loadWindowState, trackWindowState } from './window-state.js';
 
 const logger = createLogger({ name: 'workstation' });

@@ -1,7 +1,8 @@
 // Window and session hardening (DESIGN §10). Everything here denies by default.
-import { session, shell, type BrowserWindow, type IpcMainInvokeEvent, type WebContents } from 'electron';
-
+import { session, type BrowserWindow, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { CSP } from './csp.js';
+
+export { createOriginCheck } from './origin.js';
 
 export { CSP };
 
@@ -15,20 +16,6 @@ export function hardenSession(): void {
   ses.setDevicePermissionHandler(() => false);
 }
 
-/** The app's own origin: the packaged file:// page, or the dev server in `electron-vite dev`. */
-export function createOriginCheck(rendererUrl: string): (url: string) => boolean {
-  const app = new URL(rendererUrl);
-  return (url: string) => {
-    try {
-      const u = new URL(url);
-      if (app.protocol === 'file:') return u.protocol === 'file:' && u.pathname === app.pathname;
-      return u.origin === app.origin;
-    } catch {
-      return false;
-    }
-  };
-}
-
 export function hardenContents(contents: WebContents, isOwnOrigin: (url: string) => boolean): void {
   contents.on('will-navigate', (event, url) => {
     if (!isOwnOrigin(url)) event.preventDefault();
@@ -37,11 +24,8 @@ export function hardenContents(contents: WebContents, isOwnOrigin: (url: string)
     if (!isOwnOrigin(url)) event.preventDefault();
   });
   contents.on('will-attach-webview', (event) => event.preventDefault());
-  contents.setWindowOpenHandler(({ url }) => {
-    // Links in moderated content never open inside the app; https links may open in the system browser.
-    if (/^https:\/\//i.test(url)) void shell.openExternal(url);
-    return { action: 'deny' };
-  });
+  // No new windows, ever: moderated content is untrusted and its URLs are shown as text, not links.
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
 }
 
 /** IPC sender validation: only the app's own top-level page may call the core. */
