@@ -187,6 +187,8 @@ export async function createCore(o: CoreOptions): Promise<Core> {
     db,
     logger,
     publishJob,
+    slaMinutes: config.slaMinutes,
+    onCaseChanged,
     minAgeSeconds: config.mode === 'connected' ? 60 : 0,
     intervalMs: config.mode === 'connected' ? 30_000 : 60_000,
   });

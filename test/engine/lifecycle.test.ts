@@ -355,3 +355,22 @@ describe('graph versions', () => {
     expect(h.kinds(c.id)).toEqual([]);
   });
 });
+
+describe('SLA', () => {
+  it('a level-1 review past its SLA is escalated to level 2 for supervisors, and audited', async () => {
+    const c = await reviewCase('sla');
+    await h.core.execute({ type: 'claim', caseId: c.id, actor: USERS.mod1, tool: 'ui', commandId: h.cmdId() });
+    await h.core.db.query(`UPDATE cases SET sla_due_at = now() - interval '1 minute' WHERE id = $1`, [c.id]);
+    await h.core.sweep();
+    const d = await h.core.getCase(c.id);
+    expect(d).toMatchObject({ level: 2, status: 'awaiting_review', claimedBy: null, version: c.version + 1 });
+    expect(d.timeline.at(-1)).toMatchObject({ type: 'sla.breached', actor: 'agent' });
+    await expectError(
+      h.core.execute({ type: 'decide', caseId: c.id, decision: 'remove', reason: 'threat', actor: USERS.mod1, tool: 'ui', commandId: h.cmdId() }),
+      'forbidden',
+      /supervisors/,
+    );
+    await h.core.execute({ type: 'decide', caseId: c.id, decision: 'remove', reason: 'threat', actor: USERS.sup1, tool: 'ui', commandId: h.cmdId() });
+    await h.waitForStatus(c.id, 'actioned');
+  });
+});
