@@ -31,6 +31,7 @@ import {
   stats,
   USERS,
   waitSettled,
+  type Env,
 } from './lib.js';
 import type { Core } from '../src/core/core.js';
 import { installStageTracer } from './trace.js';
@@ -136,11 +137,11 @@ export function printDecisionRun(r: DecisionRun, prefix = '') {
 }
 
 /** Seeds n violating cases through the pipeline; returns them as awaiting review. */
-export async function seedAwaiting(core: Core, url: string, n: number, tag: string) {
+export async function seedAwaiting(core: Core, env: Env, n: number, tag: string) {
   const run = runId(tag);
   const msgs = Array.from({ length: n }, (_, i) => messageFor(run, i, 'violating'));
-  await publishAll(url, msgs);
-  await waitSettled(core, run, n, { progress: true });
+  await publishAll(env.vhost.url, msgs);
+  await waitSettled(env.pg, run, n, { progress: true, stallMs: 120_000 });
   const { rows } = await core.db.query<{ id: string; version: number }>(
     `SELECT id, version FROM cases WHERE content_id LIKE $1 AND status = 'awaiting_review' ORDER BY created_at`,
     [`${run}-%`],
@@ -158,9 +159,9 @@ export async function benchDecisions() {
     const core = await startCore(env, {}, { beforeStart: (c) => (tracer = installStageTracer(c)) });
     await addUsers(core);
     // warm-up: 30 decisions, not counted
-    const warm = await seedAwaiting(core, env.vhost.url, 30, 'decw');
+    const warm = await seedAwaiting(core, env, 30, 'decw');
     await decideAtRate(core, warm, rate, 'warm');
-    const cases = await seedAwaiting(core, env.vhost.url, n, 'dec');
+    const cases = await seedAwaiting(core, env, n, 'dec');
     await sleep(500);
     countQueries(true);
     const cpu = cpuMeter();

@@ -86,6 +86,8 @@ export function result(part: string, data: Record<string, unknown>) {
 export interface Env {
   db: TestDatabase;
   vhost: TestVhost;
+  /** The bench's own connections (progress polls): never taken from the core's pool. */
+  pg: pg.Pool;
   drop(): Promise<void>;
 }
 
@@ -93,10 +95,14 @@ export interface Env {
 export async function isolatedEnv(prefix: string): Promise<Env> {
   const db = await createTestDatabase(prefix);
   const vhost = await createTestVhost(prefix);
+  const pool = new pg.Pool({ connectionString: db.url, max: 2 });
+  pool.on('error', () => {});
   return {
     db,
     vhost,
+    pg: pool,
     async drop() {
+      await pool.end().catch(() => {});
       if (process.env.BENCH_KEEP === '1') {
         console.log(`BENCH_KEEP=1: kept database ${db.name} and vhost ${vhost.vhost}`);
         return;
@@ -186,8 +192,8 @@ export async function publishAll(url: string, msgs: object[], window = 500): Pro
 }
 
 /** Counts of cases by status among the given content id prefix. */
-export async function statusCounts(core: Core, prefix: string): Promise<Record<string, number>> {
-  const { rows } = await core.db.query<{ status: string; n: number }>(
+export async function statusCounts(db: Pick<pg.Pool, 'query'>, prefix: string): Promise<Record<string, number>> {
+  const { rows } = await db.query<{ status: string; n: number }>(
     `SELECT status, count(*)::int AS n FROM cases WHERE content_id LIKE $1 GROUP BY status`,
     [`${prefix}-%`],
   );
@@ -198,14 +204,14 @@ export async function statusCounts(core: Core, prefix: string): Promise<Record<s
  * Waits until `n` cases of the run have settled (auto_resolved | awaiting_review | actioned), polling the
  * database. Returns the wall time at which that was first seen. Throws when nothing moves for stallMs.
  */
-export async function waitSettled(core: Core, prefix: string, n: number, o: { pollMs?: number; stallMs?: number; progress?: boolean } = {}) {
+export async function waitSettled(db: Pick<pg.Pool, 'query'>, prefix: string, n: number, o: { pollMs?: number; stallMs?: number; progress?: boolean } = {}) {
   const poll = o.pollMs ?? 200;
   const stall = o.stallMs ?? 60_000;
   let last = -1;
   let lastChange = now();
   let lastPrint = now();
   for (;;) {
-    const c = await statusCounts(core, prefix);
+    const c = await statusCounts(db, prefix);
     const settled = (c.auto_resolved ?? 0) + (c.awaiting_review ?? 0) + (c.actioned ?? 0);
     if (settled >= n) return { at: now(), counts: c };
     if (settled !== last) {

@@ -82,10 +82,10 @@ export async function benchScale() {
     let tracer!: ReturnType<typeof installStageTracer>;
     const core = await startCore(env, {}, { beforeStart: (c) => (tracer = installStageTracer(c)) });
     await addUsers(core);
-    const warm = await seedAwaiting(core, env.vhost.url, 30, 'scw');
+    const warm = await seedAwaiting(core, env, 30, 'scw');
     await measure(core, tracer, warm, 'warm');
 
-    const a = await seedAwaiting(core, env.vhost.url, k, 'sca');
+    const a = await seedAwaiting(core, env, k, 'sca');
     const sizes = async () => {
       const { rows } = await core.db.query<{ cases: number; paused: number; checkpoints: number; writes: number; blobs: number; audit: number }>(
         `SELECT (SELECT count(*) FROM cases)::int AS cases, (SELECT count(*) FROM cases WHERE status = 'awaiting_review')::int AS paused,
@@ -101,10 +101,10 @@ export async function benchScale() {
     const stagesA = tracer.report(a.map((c) => c.id), '    ');
 
     const t0 = now();
-    await seedAwaiting(core, env.vhost.url, paused, 'scbulk');
+    await seedAwaiting(core, env, paused, 'scbulk');
     const seedS = (now() - t0) / 1000;
     await core.db.query('ANALYZE');
-    const b = await seedAwaiting(core, env.vhost.url, k, 'scb');
+    const b = await seedAwaiting(core, env, k, 'scb');
     const sizeB = await sizes();
     console.log(`(b) loaded (seeded ${paused} paused cases through the pipeline in ${f1(seedS)} s): ${JSON.stringify(sizeB)}`);
     const rb = await measure(core, tracer, b, 'b');
