@@ -40,6 +40,8 @@ interface QueueSlice {
 }
 
 let inflight = 0;
+/** Rows loaded at once; the list is virtualised, so this bounds memory and transfer, not rendering. */
+export const QUEUE_LIMIT = 20_000;
 
 export const useQueue = create<QueueSlice>((set, get) => ({
   cases: [],
@@ -62,7 +64,7 @@ export const useQueue = create<QueueSlice>((set, get) => ({
       level: f.level || undefined,
       search: f.search.trim() || undefined,
       claimedBy: f.claimedBy.trim() || undefined,
-      limit: 100_000,
+      limit: QUEUE_LIMIT,
     });
     if (ticket !== inflight) return; // a newer refresh superseded this one
     if (r.ok) set({ cases: r.value, loading: false, error: undefined });

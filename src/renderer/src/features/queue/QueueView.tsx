@@ -3,7 +3,7 @@ import { useEffect, useMemo, useRef } from 'react';
 import { CATEGORY_IDS } from '../../lib/domain-values';
 import { isShortcutTarget } from '../../lib/format';
 import { useCase } from '../../store/case';
-import { useQueue, visibleCases, type QueueFilters, type SortKey } from '../../store/queue';
+import { QUEUE_LIMIT, useQueue, visibleCases, type QueueFilters, type SortKey } from '../../store/queue';
 import { CaseView } from '../case/CaseView';
 import { CaseRow } from './CaseRow';
 
@@ -147,6 +147,7 @@ export function QueueView() {
         <div className="counts" aria-live="polite" data-testid="queue-counts">
           <strong>{rows.length}</strong> {rows.length === 1 ? 'case' : 'cases'} · {counts.urgent} urgent · {counts.escalated} escalated · {counts.claimed} claimed
           {loading && <span className="muted"> · refreshing…</span>}
+          {cases.length >= QUEUE_LIMIT && <span className="muted"> · showing the first {QUEUE_LIMIT.toLocaleString()}: narrow the filters</span>}
         </div>
         {error && <p className="error" role="alert">{error.message}</p>}
         <div
