@@ -148,3 +148,37 @@ test('the audit view shows every step with its actor; CSV and JSON exports hold 
   expect(json.every((e) => e.caseId === caseId)).toBe(true);
   expect(json.filter((e) => e.type === 'decision.made').map((e) => e.actor)).toEqual(['mod-1', 'sup-1']);
 });
+
+test('an appeal lands in the supervisors’ appeal queue beside the appealed decision; four-eyes keeps its decider out; another supervisor upholds it', async ({ stack, browser }) => {
+  await stack.pub.publish('appeal.submitted', {
+    schemaVersion: 1,
+    contentId,
+    authorId: `author-${contentId}`,
+    reason: 'It was a line from a film, not a threat',
+    submittedAt: new Date().toISOString(),
+  });
+  const app = new AppPage(sup1);
+  const sup = new SupervisorPage(sup1);
+  await app.goto('Supervisor');
+  await sup.row('Appeals', contentId).click();
+  const view = new CasePage(sup1);
+  await expect(view.status).toHaveText('awaiting review');
+  await expect(sup1.getByRole('region', { name: 'Appealed decision' })).toContainText('warn by sup-1');
+  const decide = new DecidePage(sup1);
+  await expect(decide.why).toContainText('Four-eyes: you made the decision under review');
+  await expect(decide.choice('uphold')).toBeDisabled();
+  await shot(sup1, 'appeal');
+
+  const sup2 = await stack.openAs(browser, 'sup-2');
+  const app2 = new AppPage(sup2);
+  await app2.goto('Supervisor');
+  await new SupervisorPage(sup2).row('Appeals', contentId).click();
+  const decide2 = new DecidePage(sup2);
+  await app2.press('u');
+  await expect(decide2.choice('uphold')).toBeChecked();
+  await sup2.keyboard.type('The warning stands: context does not excuse it');
+  await sup2.keyboard.press('Control+Enter');
+  await expect(new CasePage(sup2).status).toHaveText('closed');
+  await expect(view.status).toHaveText('closed'); // sup-1 sees it live
+  await expect(view.timeline.filter({ hasText: 'appeal.decided' })).toContainText('sup-2');
+});
