@@ -164,6 +164,7 @@ test('an appeal lands in the supervisors’ appeal queue beside the appealed dec
   const view = new CasePage(sup1);
   await expect(view.status).toHaveText('awaiting review');
   await expect(sup1.getByRole('region', { name: 'Appealed decision' })).toContainText('warn by sup-1');
+  await expect(sup1.getByTestId('appeal-reason')).toContainText('It was a line from a film, not a threat');
   const decide = new DecidePage(sup1);
   await expect(decide.why).toContainText('Four-eyes: you made the decision under review');
   await expect(decide.choice('uphold')).toBeDisabled();

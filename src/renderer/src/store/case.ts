@@ -53,7 +53,10 @@ export const useCase = create<CaseSlice>((set, get) => {
     loading: false,
     busy: false,
     async open(caseId) {
-      if (caseId === get().caseId && get().detail) return;
+      if (caseId === get().caseId && get().detail) {
+        set({ notice: undefined });
+        return;
+      }
       retryId = undefined;
       set({ caseId, detail: undefined, notice: undefined, loadError: undefined });
       if (caseId) await get().refresh();
@@ -64,7 +67,10 @@ export const useCase = create<CaseSlice>((set, get) => {
       set({ loading: true });
       const r = await api.call('case:get', { caseId: id });
       if (get().caseId !== id) return;
-      set(r.ok ? { detail: r.value, loading: false, loadError: undefined } : { loading: false, loadError: r.error });
+      const before = get().detail;
+      // A confirmation belongs to the step it confirmed: drop it once the case has moved on to another review.
+      const movedOn = r.ok && before && get().notice?.kind === 'ok' && (before.level !== r.value.level || before.reviewKind !== r.value.reviewKind);
+      set(r.ok ? { detail: r.value, loading: false, loadError: undefined, ...(movedOn ? { notice: undefined } : {}) } : { loading: false, loadError: r.error });
     },
     claim: () => run('Claimed', (m) => api.call('case:claim', { caseId: m.caseId, commandId: m.commandId })),
     release: () => run('Released', (m) => api.call('case:release', { caseId: m.caseId, commandId: m.commandId })),

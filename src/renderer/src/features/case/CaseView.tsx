@@ -184,6 +184,9 @@ export function CaseView({ onNext }: { onNext(): void }) {
   if (!c || !perms) return <p className="empty">{loading ? 'Loading…' : ''}</p>;
   const a = c.analysis;
   const claimed = claimActive(c);
+  // The open appeal (if this review is one): its reason sits beside the decision it appeals.
+  const appeal =
+    c.reviewKind === 'appeal' && c.status === 'awaiting_review' ? [...c.timeline].reverse().find((e) => e.type === 'appeal.opened') : undefined;
 
   return (
     <article className="case" aria-label={`Case ${c.contentId}`} data-testid="case-view" data-case-id={c.id} data-status={c.status}>
@@ -201,13 +204,13 @@ export function CaseView({ onNext }: { onNext(): void }) {
 
       <div className="claimbar">
         <span data-testid="claim-holder">{claimed ? `Claimed by ${c.claimedBy} until ${fmtClock(c.claimUntil)}` : 'Not claimed'}</span>
-        <button onClick={() => void claim().then(() => void useQueue.getState().refresh())} disabled={!perms.claim.allowed || busy} aria-describedby="claim-why">
+        <button onClick={() => void claim().then(() => void useQueue.getState().refresh())} disabled={!perms.claim.allowed || busy} aria-describedby={!perms.claim.allowed ? (c.decisionForm ? 'decide-why' : 'claim-why') : undefined}>
           Claim <kbd>c</kbd>
         </button>
         <button onClick={() => void release().then(() => void useQueue.getState().refresh())} disabled={!perms.release.allowed || busy}>
           Release
         </button>
-        <Why p={perms.claim.allowed ? perms.claim : perms.decide} id="claim-why" />
+        {!c.decisionForm && <Why p={perms.claim} id="claim-why" />}
       </div>
 
       <section className="card" aria-label="Content">
@@ -270,13 +273,23 @@ export function CaseView({ onNext }: { onNext(): void }) {
       )}
 
       {c.lastDecision && (
-        <section className="card" aria-label={c.reviewKind === 'appeal' ? 'Appealed decision' : 'Last decision'}>
-          <h3>{c.reviewKind === 'appeal' && c.status === 'awaiting_review' ? 'Appealed decision' : 'Last decision'}</h3>
-          <p data-testid="last-decision">
-            <strong>{label(c.lastDecision.decision)}</strong> by {c.lastDecision.actor} (level {c.lastDecision.level}, {c.lastDecision.reviewKind}) at{' '}
-            {fmtTime(c.lastDecision.at)} — “{c.lastDecision.reason}”
-          </p>
-        </section>
+        <div className={appeal ? 'beside' : undefined}>
+          {appeal && (
+            <section className="card" aria-label="Appeal">
+              <h3>Appeal</h3>
+              <p data-testid="appeal-reason">
+                “{String(appeal.payload.reason ?? '')}” <span className="muted small">— {appeal.actor}, {fmtTime(appeal.at)}</span>
+              </p>
+            </section>
+          )}
+          <section className="card" aria-label={appeal ? 'Appealed decision' : 'Last decision'}>
+            <h3>{appeal ? 'Appealed decision' : 'Last decision'}</h3>
+            <p data-testid="last-decision">
+              <strong>{label(c.lastDecision.decision)}</strong> by {c.lastDecision.actor} (level {c.lastDecision.level}, {c.lastDecision.reviewKind}) at{' '}
+              {fmtTime(c.lastDecision.at)} — “{c.lastDecision.reason}”
+            </p>
+          </section>
+        </div>
       )}
 
       {c.decisionForm && (
