@@ -94,6 +94,7 @@ test('a supervisor rolls back, watches the reversals and decides the level-2 rev
   await expect(view.status).toHaveText('awaiting review');
   await expect(view.root.getByText('level 2', { exact: true })).toBeVisible();
   await expect(sup.row('Escalated reviews', contentId)).toBeVisible();
+  await expect(sup.backlog).toContainText('Awaiting review');
   await shot(sup1, 'supervisor');
 
   // The original moderator cannot decide the level-2 review, and is told why (role + four-eyes).

@@ -104,6 +104,9 @@ export class SupervisorPage {
   get rollbackButton() {
     return this.page.getByRole('button', { name: 'Roll back' });
   }
+  get backlog() {
+    return this.page.getByTestId('backlog');
+  }
   get reversalProgress() {
     return this.page.getByTestId('reversal-progress');
   }

@@ -187,6 +187,13 @@ export function CaseView({ onNext }: { onNext(): void }) {
   // The open appeal (if this review is one): its reason sits beside the decision it appeals.
   const appeal =
     c.reviewKind === 'appeal' && c.status === 'awaiting_review' ? [...c.timeline].reverse().find((e) => e.type === 'appeal.opened') : undefined;
+  const lastTitle = appeal
+    ? 'Appealed decision'
+    : c.status === 'awaiting_review' && c.reviewKind === 'rollback'
+      ? 'Rolled-back decision'
+      : c.status === 'awaiting_review' && c.reviewKind === 'escalation'
+        ? 'Escalated by'
+        : 'Last decision';
 
   return (
     <article className="case" aria-label={`Case ${c.contentId}`} data-testid="case-view" data-case-id={c.id} data-status={c.status}>
@@ -282,8 +289,8 @@ export function CaseView({ onNext }: { onNext(): void }) {
               </p>
             </section>
           )}
-          <section className="card" aria-label={appeal ? 'Appealed decision' : 'Last decision'}>
-            <h3>{appeal ? 'Appealed decision' : 'Last decision'}</h3>
+          <section className="card" aria-label={lastTitle}>
+            <h3>{lastTitle}</h3>
             <p data-testid="last-decision">
               <strong>{label(c.lastDecision.decision)}</strong> by {c.lastDecision.actor} (level {c.lastDecision.level}, {c.lastDecision.reviewKind}) at{' '}
               {fmtTime(c.lastDecision.at)} — “{c.lastDecision.reason}”

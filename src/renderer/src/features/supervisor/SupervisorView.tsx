@@ -25,7 +25,7 @@ function List({ title, cases, empty }: { title: string; cases: CaseSummary[]; em
 }
 
 export function SupervisorView() {
-  const { escalated, appeals, actioned, error, refresh } = useSupervisor();
+  const { escalated, appeals, actioned, backlog, error, refresh } = useSupervisor();
   const role = useSession((s) => s.session?.user.role);
   useEffect(() => {
     void refresh();
@@ -42,6 +42,26 @@ export function SupervisorView() {
           Four-eyes: whoever made a decision cannot decide the appeal or the escalated review of it — the form says so when that is you.
         </p>
         {error && <p className="error" role="alert">{error.message}</p>}
+        {backlog && (
+          <dl className="metrics" aria-label="Backlog" data-testid="backlog">
+            <div>
+              <dt>Awaiting review</dt>
+              <dd>{backlog.waiting}</dd>
+            </div>
+            <div>
+              <dt>Urgent</dt>
+              <dd>{backlog.urgent}</dd>
+            </div>
+            <div className={backlog.slaBreached ? 'bad' : undefined}>
+              <dt>Past SLA</dt>
+              <dd>{backlog.slaBreached}</dd>
+            </div>
+            <div>
+              <dt>Oldest waiting</dt>
+              <dd>{backlog.waiting ? `${backlog.oldestMinutes} min` : '—'}</dd>
+            </div>
+          </dl>
+        )}
         <List title="Escalated reviews" cases={escalated} empty="No escalated reviews." />
         <List title="Appeals" cases={appeals} empty="No open appeals." />
         <List title="Actioned (can be rolled back)" cases={actioned.slice(0, 200)} empty="Nothing actioned yet." />
