@@ -75,8 +75,10 @@ test.describe('Electron shell', () => {
       await expect(queue.row(contentId)).toBeVisible();
       await shell.press('j');
       await shell.press('Enter');
+      await expect(view.root).toBeVisible();
       await shell.press('c');
       await expect(view.claimHolder).toContainText('Claimed by mod-1');
+      await expect(decide.form).toBeVisible();
       await shell.press('r');
       await expect(decide.reason).toBeFocused();
       await win.keyboard.type('Credible threat');

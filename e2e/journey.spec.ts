@@ -53,6 +53,7 @@ test('content published to the ingest exchange appears live; a moderator claims 
   await expect(new DecidePage(mod2).why).toContainText('Claimed by mod-1');
 
   // r picks "remove" and focuses the reason; Ctrl+Enter submits.
+  await expect(decide1.form).toBeVisible();
   await app1.press('r');
   await expect(decide1.choice('remove')).toBeChecked();
   await expect(decide1.reason).toBeFocused();
@@ -108,6 +109,7 @@ test('a supervisor rolls back, watches the reversals and decides the level-2 rev
 
   // The supervisor decides it with the keyboard: w = warn.
   const decide = new DecidePage(sup1);
+  await expect(decide.choice('warn')).toBeEnabled();
   await app.press('w');
   await expect(decide.choice('warn')).toBeChecked();
   await sup1.keyboard.type('A quote, but a warning about context is fair');
@@ -176,6 +178,7 @@ test('an appeal lands in the supervisors’ appeal queue beside the appealed dec
   await app2.goto('Supervisor');
   await new SupervisorPage(sup2).row('Appeals', contentId).click();
   const decide2 = new DecidePage(sup2);
+  await expect(decide2.form).toBeVisible();
   await app2.press('u');
   await expect(decide2.choice('uphold')).toBeChecked();
   await sup2.keyboard.type('The warning stands: context does not excuse it');

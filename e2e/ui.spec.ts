@@ -34,6 +34,7 @@ test('a decision made on a stale view is a visible conflict that says who decide
   await queue1.row(contentId).click();
   const app1 = new AppPage(mod1);
   const decide1 = new DecidePage(mod1);
+  await expect(decide1.form).toBeVisible(); // shortcuts act on the open case's form
   await app1.press('b');
   await expect(decide1.choice('remove and ban')).toBeChecked();
   await mod1.keyboard.type('Threat of violence, repeat offender');
@@ -45,6 +46,7 @@ test('a decision made on a stale view is a visible conflict that says who decide
 
   // mod-2 still sees "awaiting review" and decides: the core refuses, and the UI says who decided what.
   await expect(case2.status).toHaveText('awaiting review');
+  await expect(new DecidePage(mod2).form).toBeVisible();
   await new AppPage(mod2).press('a');
   await mod2.keyboard.type('Looks like a joke to me');
   await mod2.keyboard.press('Control+Enter');

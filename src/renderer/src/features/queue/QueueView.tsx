@@ -109,27 +109,32 @@ export function QueueView() {
     void useQueue.getState().refresh();
   }, []);
 
-  // j/k move the selection, Enter opens it.
+  // j/k move the selection, Enter opens it. State is read fresh on every key (no stale closures
+  // when keys repeat faster than React renders); scrolling follows the selection after render.
+  const rowsRef = useRef(rows);
+  rowsRef.current = rows;
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (!isShortcutTarget(e)) return;
-      const idx = rows.findIndex((c) => c.id === selectedId);
+      const list = rowsRef.current;
+      const current = useQueue.getState().selectedId;
+      const idx = list.findIndex((c) => c.id === current);
       if (e.key === 'j' || e.key === 'k') {
         e.preventDefault();
-        const next = e.key === 'j' ? Math.min(rows.length - 1, idx + 1) : Math.max(0, idx - 1);
-        const c = rows[next];
-        if (c) {
-          select(c.id);
-          virtual.scrollToIndex(next, { align: 'auto' });
-        }
-      } else if (e.key === 'Enter' && selectedId) {
+        const c = list[e.key === 'j' ? Math.min(list.length - 1, idx + 1) : Math.max(0, idx - 1)];
+        if (c) useQueue.getState().select(c.id);
+      } else if (e.key === 'Enter' && current) {
         e.preventDefault();
-        void open(selectedId);
+        void useCase.getState().open(current);
       }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [rows, selectedId, select, open, virtual]);
+  }, []);
+  useEffect(() => {
+    const idx = rowsRef.current.findIndex((c) => c.id === selectedId);
+    if (idx >= 0) virtual.scrollToIndex(idx, { align: 'auto' });
+  }, [selectedId, virtual]);
 
   const next = () => {
     const idx = rows.findIndex((c) => c.id === openId);
