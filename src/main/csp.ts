@@ -12,3 +12,12 @@ export const CSP = [
   "form-action 'none'",
   "frame-ancestors 'none'",
 ].join('; ');
+
+/**
+ * `electron-vite dev` only (never packaged): Vite's HMR client and React Refresh's inline preamble need
+ * an inline script and a WebSocket to the dev server.
+ */
+export const DEV_CSP = CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'").replace(
+  "connect-src 'self'",
+  "connect-src 'self' ws://localhost:* ws://127.0.0.1:*",
+);

@@ -15,6 +15,7 @@ import { forwardCoreEvents, forwardOutboxEvents } from './ipc/events.js';
 import { registerIpc } from './ipc/register.js';
 import { buildMenu } from './menu.js';
 import { startAttentionWatch } from './notify.js';
+import { CSP, DEV_CSP } from './csp.js';
 import { createOriginCheck } from './origin.js';
 import { hardenContents, hardenSession } from './security.js';
 import { loadWindowState, trackWindowState } from './window-state.js';
@@ -49,7 +50,7 @@ function fatal(err: unknown) {
 
 async function start() {
   try {
-    hardenSession();
+    hardenSession(process.env.ELECTRON_RENDERER_URL && !app.isPackaged ? DEV_CSP : CSP);
     Menu.setApplicationMenu(buildMenu());
     const env = { ...process.env };
     env.GUARDIAN_DATA_DIR ??= join(app.getPath('userData'), 'data');
