@@ -60,7 +60,12 @@ async function start() {
     await core.start();
     if (config.mode === 'standalone' && (await core.listCases({ limit: 1 })).length === 0) await core.seedDemo();
     // The acting user comes from the session (GUARDIAN_USER or the standalone local user), never from IPC input.
-    user = await resolveUser(core, localUserId(config.user));
+    const userId = localUserId(config.user);
+    user = await resolveUser(core, userId).catch(() => {
+      throw new Error(
+        `No active moderator "${userId}" in the ${config.mode} database: set GUARDIAN_USER to your moderator id (an admin adds it with \`guardian moderators add\`).`,
+      );
+    });
 
     // DESIGN §9: decisions are "saved" once in the local outbox (fsync) and delivered by the relay.
     store = openLocalStore(join(config.dataDir, 'workstation'));
