@@ -44,7 +44,7 @@ it('SIGKILL of the worker mid-batch, then a restart: no case lost or duplicated,
   await pub.close();
 
   // Kill it while it is executing platform actions, some of which are in flight right now.
-  await waitFor(() => stub.requests.length >= 8, { timeoutMs: 60_000, message: 'the first worker executing actions' });
+  await waitFor(() => stub.requests.length >= 8, { timeoutMs: 120_000, message: 'the first worker executing actions' });
   first.child.kill('SIGKILL');
   await first.exited;
   const doneBeforeRestart = await reader.db.query(`SELECT count(*)::int AS n FROM cases WHERE status <> 'analyzing'`);
@@ -57,7 +57,7 @@ it('SIGKILL of the worker mid-batch, then a restart: no case lost or duplicated,
         const { rows } = await reader.db.query(`SELECT count(*)::int AS n FROM cases WHERE status IN ('auto_resolved', 'awaiting_review', 'actioned')`);
         return rows[0].n === N;
       },
-      { timeoutMs: 120_000, message: `all ${N} cases analysed after the restart` },
+      { timeoutMs: 240_000, message: `all ${N} cases analysed after the restart` },
     );
   } finally {
     second.child.kill('SIGTERM');
@@ -83,4 +83,4 @@ it('SIGKILL of the worker mid-batch, then a restart: no case lost or duplicated,
   expect(new Set(executedCases).size).toBe(N / 3);
   // Only the second worker exited cleanly.
   expect(second.output()).not.toMatch(/"level":(50|60)/);
-}, 240_000);
+}, 420_000);
