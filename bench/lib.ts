@@ -204,9 +204,15 @@ export async function statusCounts(db: Pick<pg.Pool, 'query'>, prefix: string): 
  * Waits until `n` cases of the run have settled (auto_resolved | awaiting_review | actioned), polling the
  * database. Returns the wall time at which that was first seen. Throws when nothing moves for stallMs.
  */
-export async function waitSettled(db: Pick<pg.Pool, 'query'>, prefix: string, n: number, o: { pollMs?: number; stallMs?: number; progress?: boolean } = {}) {
+export async function waitSettled(
+  db: Pick<pg.Pool, 'query'>,
+  prefix: string,
+  n: number,
+  o: { pollMs?: number; stallMs?: number; progress?: boolean; timeoutMs?: number } = {},
+) {
   const poll = o.pollMs ?? 200;
   const stall = o.stallMs ?? 60_000;
+  const deadline = now() + (o.timeoutMs ?? Infinity);
   let last = -1;
   let lastChange = now();
   let lastPrint = now();
@@ -220,6 +226,7 @@ export async function waitSettled(db: Pick<pg.Pool, 'query'>, prefix: string, n:
     } else if (now() - lastChange > stall) {
       throw new Error(`stalled at ${settled}/${n} settled for ${stall} ms: ${JSON.stringify(c)}`);
     }
+    if (now() > deadline) throw new Error(`gave up after ${o.timeoutMs} ms at ${settled}/${n} settled: ${JSON.stringify(c)}`);
     if (o.progress && now() - lastPrint > 5_000) {
       lastPrint = now();
       process.stderr.write(`  … ${settled}/${n} settled ${JSON.stringify(c)}\n`);

@@ -3,10 +3,11 @@
 //   npm run bench:scale               npx tsx bench/scale.ts --paused 10000 --k 200
 //   BENCH_PAUSED=10000 BENCH_K=200    env equivalents
 //
-// One database, one core. (a) "empty": only k awaiting cases exist; decide them one at a time
-// (closed loop: no queueing, pure latency) and time decision → actioned (case.updated event, local
-// clock) plus the stages; (b) publish `paused` more violating posts through the pipeline so that many
-// cases sit paused (interrupted threads, checkpoints and all), seed k fresh ones, and measure again.
+// Two databases, two cores in this process. A: only k awaiting cases; B: `paused` violating posts
+// pushed through the pipeline first (paused threads, checkpoints, audit and all), then k more. The k
+// cases of each are decided one at a time (closed loop: no queueing, pure latency), alternating A and B
+// so that load drift on this shared machine hits both alike; decision → actioned is timed with the
+// case.updated event (local clock), plus the stages.
 // Also times the reads that could grow with the table sizes: the saver's getState, the review queue
 // listCases, and EXPLAIN ANALYZE of the checkpoint lookup.
 import {
@@ -43,20 +44,7 @@ async function measure(core: Core, tracer: ReturnType<typeof installStageTracer>
     lat.push(now() - t);
     off();
   }
-  // reads that might grow with the number of threads / cases
-  const gs: number[] = [];
-  for (const c of cases.slice(0, 100)) {
-    const t = now();
-    await core.graph.getState({ configurable: { thread_id: c.id } });
-    gs.push(now() - t);
-  }
-  const lq: number[] = [];
-  for (let i = 0; i < 50; i++) {
-    const t = now();
-    await core.listCases({ status: ['awaiting_review'], limit: 100 });
-    lq.push(now() - t);
-  }
-  return { resume: stats(lat), getState: stats(gs), listQueue: stats(lq) };
+  return { resume: stats(lat) };
 }
 
 async function explain(core: Core, caseId: string) {
@@ -76,17 +64,31 @@ async function explain(core: Core, caseId: string) {
 export async function benchScale() {
   const paused = opt('paused', 'BENCH_PAUSED', 10_000);
   const k = opt('k', 'BENCH_K', 200);
-  banner(`Part 3: scale, resume latency with ${paused} paused cases vs an empty database (k=${k}, one at a time)`);
-  const env = await isolatedEnv('bench_scale');
+  banner(`Part 3: scale, resume latency with ${paused} paused cases vs an empty database (k=${k}, one at a time, interleaved)`);
+  // Two cores in this process, each on its own database and vhost: A stays (nearly) empty, B gets
+  // `paused` paused cases. Decisions alternate A, B, A, B … so that the machine's load (shared with
+  // other engineers) hits both sides alike.
+  const envA = await isolatedEnv('bench_scale_a');
+  const envB = await isolatedEnv('bench_scale_b');
   try {
-    let tracer!: ReturnType<typeof installStageTracer>;
-    const core = await startCore(env, {}, { beforeStart: (c) => (tracer = installStageTracer(c)) });
-    await addUsers(core);
-    const warm = await seedAwaiting(core, env, 30, 'scw');
-    await measure(core, tracer, warm, 'warm');
-
-    const a = await seedAwaiting(core, env, k, 'sca');
-    const sizes = async () => {
+    let tracerA!: ReturnType<typeof installStageTracer>;
+    let tracerB!: ReturnType<typeof installStageTracer>;
+    const coreA = await startCore(envA, {}, { beforeStart: (c) => (tracerA = installStageTracer(c)) });
+    const coreB = await startCore(envB, {}, { beforeStart: (c) => (tracerB = installStageTracer(c)) });
+    for (const c of [coreA, coreB]) await addUsers(c);
+    const t0 = now();
+    await seedAwaiting(coreB, envB, paused, 'scbulk');
+    const seedS = (now() - t0) / 1000;
+    await coreB.db.query('ANALYZE');
+    await coreA.db.query('ANALYZE');
+    // warm-up on both, then the measured cases
+    for (const [c, e, t] of [[coreA, envA, tracerA], [coreB, envB, tracerB]] as const) {
+      const w = await seedAwaiting(c, e, 30, 'scw');
+      for (const x of w) await measure(c, t, [x], 'warm');
+    }
+    const a = await seedAwaiting(coreA, envA, k, 'sca');
+    const b = await seedAwaiting(coreB, envB, k, 'scb');
+    const sizes = async (core: Core) => {
       const { rows } = await core.db.query<{ cases: number; paused: number; checkpoints: number; writes: number; blobs: number; audit: number }>(
         `SELECT (SELECT count(*) FROM cases)::int AS cases, (SELECT count(*) FROM cases WHERE status = 'awaiting_review')::int AS paused,
                 (SELECT count(*) FROM checkpoints)::int AS checkpoints, (SELECT count(*) FROM checkpoint_writes)::int AS writes,
@@ -94,23 +96,43 @@ export async function benchScale() {
       );
       return rows[0]!;
     };
-    const sizeA = await sizes();
-    console.log(`(a) empty: ${JSON.stringify(sizeA)}`);
-    const ra = await measure(core, tracer, a, 'a');
-    console.log('  stages:');
-    const stagesA = tracer.report(a.map((c) => c.id), '    ');
+    const sizeA = await sizes(coreA);
+    const sizeB = await sizes(coreB);
+    console.log(`A (empty):  ${JSON.stringify(sizeA)}`);
+    console.log(`B (loaded, ${paused} paused cases seeded through the pipeline in ${f1(seedS)} s): ${JSON.stringify(sizeB)}`);
 
-    const t0 = now();
-    await seedAwaiting(core, env, paused, 'scbulk');
-    const seedS = (now() - t0) / 1000;
-    await core.db.query('ANALYZE');
-    const b = await seedAwaiting(core, env, k, 'scb');
-    const sizeB = await sizes();
-    console.log(`(b) loaded (seeded ${paused} paused cases through the pipeline in ${f1(seedS)} s): ${JSON.stringify(sizeB)}`);
-    const rb = await measure(core, tracer, b, 'b');
-    console.log('  stages:');
-    const stagesB = tracer.report(b.map((c) => c.id), '    ');
-    const plans = await explain(core, b[0]!.id);
+    const latA: number[] = [];
+    const latB: number[] = [];
+    for (let i = 0; i < k; i++) {
+      latA.push((await measure(coreA, tracerA, [a[i]!], 'a')).resume.p50);
+      latB.push((await measure(coreB, tracerB, [b[i]!], 'b')).resume.p50);
+    }
+    const reads = async (core: Core, cases: Array<{ id: string }>) => {
+      const gs: number[] = [];
+      const lq: number[] = [];
+      for (let r = 0; r < 3; r++) {
+        for (const c of cases.slice(0, 100)) {
+          const t = now();
+          await core.graph.getState({ configurable: { thread_id: c.id } });
+          gs.push(now() - t);
+        }
+        for (let i = 0; i < 20; i++) {
+          const t = now();
+          await core.listCases({ status: ['awaiting_review'], limit: 100 });
+          lq.push(now() - t);
+        }
+      }
+      return { getState: stats(gs), listQueue: stats(lq) };
+    };
+    const readsA = await reads(coreA, a);
+    const readsB = await reads(coreB, b);
+    const ra = { resume: stats(latA), ...readsA };
+    const rb = { resume: stats(latB), ...readsB };
+    console.log('stages, A (empty):');
+    const stagesA = tracerA.report(a.map((c) => c.id), '    ');
+    console.log(`stages, B (${paused} paused):`);
+    const stagesB = tracerB.report(b.map((c) => c.id), '    ');
+    const plans = await explain(coreB, b[0]!.id);
 
     const row = (name: string, x: ReturnType<typeof stats>, y: ReturnType<typeof stats>) =>
       `${name.padEnd(36)} empty p50 ${f2(x.p50).padStart(7)} p95 ${f2(x.p95).padStart(7)} ms | ${paused} paused p50 ${f2(y.p50).padStart(7)} p95 ${f2(y.p95).padStart(7)} ms | ratio p50 ${f2(y.p50 / x.p50)}`;
@@ -121,10 +143,22 @@ export async function benchScale() {
     console.log(`TARGET resume latency within 20 % (p50): ${Math.abs(ratio - 1) <= 0.2 ? 'met' : 'MISSED'} (${f2(ratio)}×)`);
     console.log('EXPLAIN ANALYZE, checkpoint lookup at scale:\n  ' + plans.checkpoint.join('\n  '));
     console.log('EXPLAIN ANALYZE, review queue at scale:\n  ' + plans.queue.join('\n  '));
-    result('scale', { paused, k, sizeA, sizeB, seedS, empty: ra, loaded: rb, ratio, stagesA, stagesB, plans });
-    await core.stop();
+
+    // Experiment (bench data only): the index the review-queue ORDER BY needs.
+    await coreB.db.query(`CREATE INDEX bench_cases_review_queue_idx ON cases (status, (priority = 'urgent') DESC, created_at, id)`);
+    await coreB.db.query('ANALYZE cases');
+    const withIdx = await reads(coreB, b);
+    const plan2 = await explain(coreB, b[0]!.id);
+    console.log(
+      `with index (status, (priority = 'urgent') DESC, created_at, id): listCases limit 100 p50 ${f2(withIdx.listQueue.p50)} ms (was ${f2(rb.listQueue.p50)}); ` +
+        plan2.queue.filter((l) => /Execution Time|Index Scan|Seq Scan/.test(l)).map((l) => l.trim()).join(' | '),
+    );
+    result('scale', { paused, k, sizeA, sizeB, seedS, empty: ra, loaded: rb, ratio, stagesA, stagesB, plans, listQueueWithIndex: withIdx.listQueue, planWithIndex: plan2.queue });
+    await coreA.stop();
+    await coreB.stop();
   } finally {
-    await env.drop();
+    await envA.drop();
+    await envB.drop();
     footer();
   }
 }
