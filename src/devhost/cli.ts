@@ -10,7 +10,8 @@ import { startDevHost } from './server.js';
 
 const config = loadConfig(process.env);
 const logger = createLogger({ name: 'devhost' });
-const core = await createCore({ config, logger });
+// Like a workstation, the dev host opens while the shared servers are unreachable (DESIGN §9).
+const core = await createCore({ config, logger, tolerateOffline: true });
 await core.start();
 if (config.mode === 'standalone' && (await core.listCases({ limit: 1 })).length === 0) await core.seedDemo();
 const host = await startDevHost({

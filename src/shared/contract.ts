@@ -63,7 +63,22 @@ export const CommandOutcome = z.object({
 });
 export type CommandOutcome = z.infer<typeof CommandOutcome>;
 
+/**
+ * Where a read came from (DESIGN §9). Optional, so callers that ignore it keep working: stale is true when
+ * the shared database could not be reached and the workstation answered from its local cache; syncedAt is
+ * when that copy was last read from the database.
+ */
+export const Freshness = {
+  stale: z.boolean().optional(),
+  syncedAt: z.string().nullable().optional(),
+};
+
+/** A queue row: a case summary; only rows served from the local cache carry `stale: true` + `syncedAt`. */
+export const CaseListItem = CaseSummary.extend(Freshness);
+export type CaseListItem = z.infer<typeof CaseListItem>;
+
 export const CaseView = CaseDetail.extend({
+  ...Freshness,
   /** JSON Schema of the decision form (DESIGN §4), null when nothing can be decided now. */
   decisionForm: z.record(z.string(), z.unknown()).nullable(),
   /** The author's other cases, newest first. */
@@ -115,7 +130,7 @@ const OutboxRef = z.object({ id: z.string().trim().min(1).max(200) }).strict();
 
 export const commands = {
   'session:get': { input: Empty, output: Session },
-  'cases:list': { input: CasesQuery, output: z.array(CaseSummary) },
+  'cases:list': { input: CasesQuery, output: z.array(CaseListItem) },
   'case:get': { input: CaseRef, output: CaseView },
   'case:claim': { input: z.object(Meta).strict(), output: CommandOutcome },
   'case:release': { input: z.object(Meta).strict(), output: CommandOutcome },

@@ -2,7 +2,7 @@
 // (src/devhost) both call it, so a command behaves the same whichever shell carries it.
 // No electron import here: this file must also run under plain Node for the dev host and tests.
 import os from 'node:os';
-import type { CommandInput, CoreApi, Tool } from '../../core/api.js';
+import type { CaseQuery, CommandInput, CoreApi, Tool } from '../../core/api.js';
 import type { OutboxEntry as CoreOutboxEntry } from '../../core/offline/local-store.js';
 import type { Submission, Workstation } from '../../core/offline/workstation.js';
 import { decisionFormSchema } from '../../core/agent/decision-form.js';
@@ -19,7 +19,7 @@ import {
   type SessionUser,
 } from '../../shared/contract.js';
 import type { z } from 'zod';
-import type { ErrorCode } from '../../shared/domain.js';
+import type { CaseSummary, ErrorCode } from '../../shared/domain.js';
 
 export interface DispatchContext {
   /** The acting user: fixed by the shell (session), never taken from the renderer's input. */
@@ -97,6 +97,27 @@ function settle(ws: Workstation, id: string, ms: number): Promise<CoreOutboxEntr
   });
 }
 
+/**
+ * The core's case query (cases-repo listCases) over cached cases: the same filters, order and limit, so a
+ * stale queue (or an author's other cases) shows what the live query would have shown at the last sync.
+ * Search looks at the cached preview, author and content id (the full text is not cached for every case).
+ */
+export function cachedQuery(cases: CaseSummary[], q: CaseQuery, now = Date.now()): CaseSummary[] {
+  const search = q.search?.toLowerCase();
+  const out = cases.filter(
+    (c) =>
+      (!q.status?.length || q.status.includes(c.status)) &&
+      (!q.level || c.level === q.level) &&
+      (!q.authorId || c.authorId === q.authorId) &&
+      (!q.escalationRequested || !!c.escalationRequest) &&
+      (!q.claimedBy || (c.claimedBy === q.claimedBy && !!c.claimUntil && new Date(c.claimUntil).getTime() > now)) &&
+      (!search || [c.textPreview, c.authorId, c.contentId].some((f) => f.toLowerCase().includes(search))),
+  );
+  out.sort((a, b) => Number(b.priority === 'urgent') - Number(a.priority === 'urgent') || a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+  const offset = Math.max(q.offset ?? 0, 0);
+  return out.slice(offset, offset + Math.min(Math.max(q.limit ?? 100, 1), 100_000));
+}
+
 export function createHandlers(core: CoreApi, opts: DispatcherOptions = {}): Handlers {
   const meta = (ctx: DispatchContext, i: { commandId: string; expectedVersion?: number }) => ({
     actor: ctx.user.id,
@@ -116,7 +137,9 @@ export function createHandlers(core: CoreApi, opts: DispatcherOptions = {}): Han
     const ws = workstation(ctx);
     if (!ws) return core.execute({ ...cmd, actor: ctx.user.id, tool: TOOL } as CommandInput);
     const saved = ws.submit(cmd);
-    const e = (await settle(ws, saved.id, opts.settleMs ?? 4_000)) ?? saved;
+    // With the database known to be down nothing can be delivered now: answer "saved" (pending) at once.
+    const wait = core.connection().database === 'down' ? 0 : (opts.settleMs ?? 4_000);
+    const e = (wait ? await settle(ws, saved.id, wait) : saved) ?? saved;
     if (e.state === 'conflict' || e.state === 'rejected' || e.state === 'discarded') {
       const err = e.error ?? { code: 'conflict', message: `The command was ${e.state}.` };
       throw new GuardianError(err.code as ErrorCode, err.message, { ...err.details, outboxId: e.id, outboxState: e.state });
@@ -126,13 +149,34 @@ export function createHandlers(core: CoreApi, opts: DispatcherOptions = {}): Han
 
   return {
     'session:get': async (_i, ctx) => ({ user: ctx.user, mode: core.mode, connection: core.connection(), shell: ctx.shell, outbox: !!workstation(ctx) }),
-    'cases:list': (i) => core.listCases(i),
-    'case:get': async ({ caseId }) => {
-      const c = await core.getCase(caseId);
-      const authorCases = (await core.listCases({ authorId: c.authorId, limit: 50 })).filter((o) => o.id !== c.id).reverse();
+    // Reads go through the workstation when there is one: the shared database when reachable (and the
+    // answer cached), else the local cache marked stale with its sync time (DESIGN §9).
+    'cases:list': async (i, ctx) => {
+      const ws = workstation(ctx);
+      if (!ws) return core.listCases(i);
+      const r = await ws.listCases(i);
+      return r.stale ? cachedQuery(r.value, i).map((c) => ({ ...c, stale: true, syncedAt: r.syncedAt })) : r.value;
+    },
+    'case:get': async ({ caseId }, ctx) => {
+      const ws = workstation(ctx);
+      const read = ws ? await ws.getCase(caseId) : { value: await core.getCase(caseId), stale: false, syncedAt: null };
+      const c = read.value;
+      const byAuthor = { authorId: c.authorId, limit: 50 };
+      // Offline, the author's other cases are whatever the cache holds (none is not an error).
+      let others: CaseSummary[];
+      if (!ws) others = await core.listCases(byAuthor);
+      else
+        try {
+          const r = await ws.listCases(byAuthor);
+          others = r.stale ? cachedQuery(r.value, byAuthor) : r.value;
+        } catch (err) {
+          if (!read.stale) throw err;
+          others = [];
+        }
+      const authorCases = others.filter((o) => o.id !== c.id).reverse();
       const appeal = c.reviewKind === 'appeal';
       const decisionForm = c.allowedDecisions.length > 0 ? decisionFormSchema(c.allowedDecisions, appeal) : null;
-      return { ...c, decisionForm, authorCases };
+      return { ...c, decisionForm, authorCases, ...(ws ? { stale: read.stale, syncedAt: read.syncedAt } : {}) };
     },
     'case:claim': (i, ctx) => core.execute({ type: 'claim', caseId: i.caseId, ...meta(ctx, i) }),
     'case:release': (i, ctx) => core.execute({ type: 'release', caseId: i.caseId, ...meta(ctx, i) }),

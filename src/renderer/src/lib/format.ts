@@ -1,5 +1,7 @@
 export const fmtTime = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleString() : '—');
 export const fmtClock = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleTimeString() : '—');
+/** Hours and minutes, local time ("14:02"). */
+export const fmtHm = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }) : '—');
 export const label = (s: string | null | undefined) => (s ? s.replace(/_/g, ' ') : '—');
 
 export function waitingFor(iso: string, now = Date.now()): string {

@@ -33,6 +33,8 @@ interface QueueSlice {
   selectedId?: string;
   loading: boolean;
   error?: ContractError;
+  /** Set when the rows came from the workstation's local cache (database unreachable): when they were synced. */
+  stale?: { syncedAt: string | null };
   setFilters(f: Partial<QueueFilters>): void;
   setSort(s: SortKey): void;
   select(id: string | undefined): void;
@@ -67,7 +69,10 @@ export const useQueue = create<QueueSlice>((set, get) => ({
       limit: QUEUE_LIMIT,
     });
     if (ticket !== inflight) return; // a newer refresh superseded this one
-    if (r.ok) set({ cases: r.value, loading: false, error: undefined });
+    if (r.ok) {
+      const cached = r.value.find((c) => c.stale);
+      set({ cases: r.value, loading: false, error: undefined, stale: cached ? { syncedAt: cached.syncedAt ?? null } : undefined });
+    }
     else set({ loading: false, error: r.error });
   },
 }));

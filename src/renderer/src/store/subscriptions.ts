@@ -19,7 +19,15 @@ export function wireSubscriptions(): () => void {
       if (view === 'supervisor') void useSupervisor.getState().refresh();
       if (view === 'audit') void useAudit.getState().refresh();
     }),
-    api.on('connection:changed', (c) => useSession.getState().setConnection(c)),
+    api.on('connection:changed', (c) => {
+      const before = useSession.getState().session?.connection.database;
+      useSession.getState().setConnection(c);
+      // The database came or went: re-read, so views switch between live and cached (stale-marked) data.
+      if (before !== c.database) {
+        void useQueue.getState().refresh();
+        void useCase.getState().refresh();
+      }
+    }),
     api.on('outbox:changed', (e) => {
       useOutbox.getState().upsert(e);
       if (useCase.getState().caseId === e.caseId) void useCase.getState().refresh();

@@ -10,6 +10,7 @@ import { useSession } from '../../store/session';
 import { DecideForm } from '../decide/DecideForm';
 import { ContentText } from './ContentText';
 import { Timeline } from './Timeline';
+import { StaleMarker } from '../shell/StaleMarker';
 
 function Why({ p, id }: { p: Permission; id: string }) {
   return p.allowed ? null : (
@@ -127,7 +128,7 @@ function CaseCommands({ caseId }: { caseId: string }) {
       <h3>Your commands</h3>
       <ul className="plain">
         {entries.map((e) => (
-          <li key={e.id} data-testid="case-command" data-state={e.state}>
+          <li key={e.id} data-testid="case-command" data-state={e.state} data-id={e.id}>
             <span className={`ostate os-${e.state}`}>{e.state}</span> {e.summary} <span className="muted small">{fmtTime(e.updatedAt)}</span>
             {e.error && <div className="small muted">{e.error.message}</div>}
             <OutboxActions e={e} />
@@ -196,7 +197,7 @@ export function CaseView({ onNext }: { onNext(): void }) {
         : 'Last decision';
 
   return (
-    <article className="case" aria-label={`Case ${c.contentId}`} data-testid="case-view" data-case-id={c.id} data-status={c.status}>
+    <article className="case" aria-label={`Case ${c.contentId}`} data-testid="case-view" data-case-id={c.id} data-status={c.status} data-stale={c.stale ? 'true' : undefined}>
       <header className="case-head">
         <h2>{c.contentId}</h2>
         <span className={`status st-${c.status}`} data-testid="case-status">
@@ -207,6 +208,7 @@ export function CaseView({ onNext }: { onNext(): void }) {
         {c.priority === 'urgent' && <span className="badge urgent">urgent</span>}
         <span className="muted">v{c.version}</span>
       </header>
+      {c.stale && <StaleMarker syncedAt={c.syncedAt} testId="case-stale" />}
       {notice && <NoticeBanner n={notice} onClose={clearNotice} />}
 
       <div className="claimbar">

@@ -39,7 +39,7 @@ export function OutboxView() {
         </thead>
         <tbody>
           {entries.map((e) => (
-            <tr key={e.id} data-testid="outbox-row" data-state={e.state}>
+            <tr key={e.id} data-testid="outbox-row" data-state={e.state} data-id={e.id} data-case-id={e.caseId}>
               <td>{fmtTime(e.createdAt)}</td>
               <td>
                 <button

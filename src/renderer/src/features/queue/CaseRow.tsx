@@ -1,8 +1,9 @@
-import type { CaseSummary } from '../../lib/contract-types';
+import type { CaseSummary, OutboxEntry } from '../../lib/contract-types';
 import { label, waitingFor } from '../../lib/format';
 import { claimActive } from '../../../../shared/permissions';
 
-export function CaseRow({ c, selected, open, onOpen }: { c: CaseSummary; selected: boolean; open: boolean; onOpen(): void }) {
+/** `mine`: the user's latest outbox command on this case, shown so cached (stale) rows say what is on its way. */
+export function CaseRow({ c, selected, open, onOpen, mine }: { c: CaseSummary; selected: boolean; open: boolean; onOpen(): void; mine?: OutboxEntry }) {
   const claimed = claimActive(c);
   return (
     <div
@@ -32,6 +33,11 @@ export function CaseRow({ c, selected, open, onOpen }: { c: CaseSummary; selecte
         {claimed && (
           <span className="claim" data-testid="row-claim">
             claimed by {c.claimedBy}
+          </span>
+        )}
+        {mine && (
+          <span className="row-command" data-testid="row-command" data-state={mine.state} title={mine.summary}>
+            your {mine.type === 'decide' ? 'decision' : mine.type.replace(/_/g, ' ')}: <span className={`ostate os-${mine.state}`}>{mine.state}</span>
           </span>
         )}
       </div>

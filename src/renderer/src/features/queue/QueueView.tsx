@@ -3,9 +3,12 @@ import { useEffect, useMemo, useRef } from 'react';
 import { CATEGORY_IDS } from '../../lib/domain-values';
 import { isShortcutTarget } from '../../lib/format';
 import { useCase } from '../../store/case';
+import { useOutbox } from '../../store/outbox';
+import type { OutboxEntry } from '../../lib/contract-types';
 import { QUEUE_LIMIT, useQueue, visibleCases, type QueueFilters, type SortKey } from '../../store/queue';
 import { CaseView } from '../case/CaseView';
 import { CaseRow } from './CaseRow';
+import { StaleMarker } from '../shell/StaleMarker';
 
 const STATUSES = ['awaiting_review', 'analyzing', 'executing', 'actioned', 'reversing', 'closed', 'failed', 'auto_resolved', 'all'] as const;
 const ROW_HEIGHT = 78;
@@ -89,10 +92,17 @@ function Filters() {
 }
 
 export function QueueView() {
-  const { cases, filters, sort, selectedId, select, error, loading } = useQueue();
+  const { cases, filters, sort, selectedId, select, error, loading, stale } = useQueue();
   const openId = useCase((s) => s.caseId);
   const open = useCase((s) => s.open);
   const rows = useMemo(() => visibleCases(cases, filters, sort), [cases, filters, sort]);
+  // The user's latest outbox command per case (entries are newest first; discarded ones are done with).
+  const entries = useOutbox((s) => s.entries);
+  const mine = useMemo(() => {
+    const m = new Map<string, OutboxEntry>();
+    for (const e of entries) if (e.state !== 'discarded' && e.type !== 'note' && !m.has(e.caseId)) m.set(e.caseId, e);
+    return m;
+  }, [entries]);
   const scroller = useRef<HTMLDivElement>(null);
   const virtual = useVirtualizer({ count: rows.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 10 });
 
@@ -149,6 +159,7 @@ export function QueueView() {
     <div className="split">
       <section className="pane list-pane" aria-label="Queue">
         <Filters />
+        {stale && <StaleMarker syncedAt={stale.syncedAt} testId="queue-stale" />}
         <div className="counts" aria-live="polite" data-testid="queue-counts">
           <strong>{rows.length}</strong> {rows.length === 1 ? 'case' : 'cases'} · {counts.urgent} urgent · {counts.escalated} escalated · {counts.claimed} claimed
           {loading && <span className="muted"> · refreshing…</span>}
@@ -172,6 +183,7 @@ export function QueueView() {
                     c={c}
                     selected={c.id === selectedId}
                     open={c.id === openId}
+                    mine={mine.get(c.id)}
                     onOpen={() => {
                       select(c.id);
                       void open(c.id);

@@ -12,10 +12,12 @@ const VIEWS: Array<[View, string]> = [
 
 function Chip({ name, value }: { name: string; value: string }) {
   const good = value === 'up' || value === 'embedded' || value === 'in-process' || value === 'open';
+  // "down" reads as what it means to a moderator: the server is offline (decisions wait in the outbox).
+  const shown = value === 'down' ? 'offline' : value;
   return (
-    <span className={`chip ${good ? 'chip-ok' : 'chip-bad'}`} role="status" aria-label={`${name}: ${value}`} data-testid={`conn-${name.toLowerCase()}`}>
+    <span className={`chip ${good ? 'chip-ok' : 'chip-bad'}`} role="status" aria-label={`${name}: ${shown}`} data-testid={`conn-${name.toLowerCase()}`}>
       <span className="dot" aria-hidden="true" />
-      {name}: {value}
+      {name}: {shown}
     </span>
   );
 }
