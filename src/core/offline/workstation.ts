@@ -22,7 +22,7 @@ type DistributiveOmit<T, K extends keyof any> = T extends unknown ? Omit<T, K> :
  * and a relay delivers them in order, idempotent by command id and checked against the case version by
  * the core's command path; reads fall back to the local cache, marked stale, when the database is away.
  */
-export function createWorkstation(o: { core: CoreApi; store: LocalStore; user: string; logger: Logger; pollMs?: number }) {
+export function createWorkstation(o: { core: CoreApi; store: LocalStore; user: string; logger: Logger; pollMs?: number; readBoundMs?: number }) {
   const log = o.logger.child({ part: 'outbox' });
   const listeners = new Set<(e: OutboxEntry) => void>();
   const changed = (id: string) => {
@@ -100,15 +100,41 @@ export function createWorkstation(o: { core: CoreApi; store: LocalStore; user: s
     else if (o.store.outbox.active().length) schedule(o.pollMs ?? 1_000);
   }
 
+  /**
+   * Live read when the database answers; the local cache (marked stale) when it is known to be down or
+   * does not answer within `readBoundMs` — a moderator should not wait on a silent server.
+   */
   async function read<T>(fn: () => Promise<T>, fallback: () => T | undefined, save: (v: T) => void): Promise<Read<T>> {
-    try {
-      const value = await fn();
-      save(value);
-      return { value, stale: false, syncedAt: new Date().toISOString() };
-    } catch (err) {
+    const cachedRead = (): Read<T> | undefined => {
       const cached = fallback();
-      if (cached === undefined || !transient(err)) throw err;
-      return { value: cached, stale: true, syncedAt: o.store.cache.syncedAt() };
+      return cached === undefined ? undefined : { value: cached, stale: true, syncedAt: o.store.cache.syncedAt() };
+    };
+    if (o.core.connection().database === 'down') {
+      const c = cachedRead();
+      if (c) return c;
+      throw new GuardianError('unavailable', 'The database is offline and this is not in the local cache yet.');
+    }
+    const live = fn().then((value) => {
+      save(value);
+      return { value, stale: false, syncedAt: new Date().toISOString() } as Read<T>;
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const slow = new Promise<'slow'>((r) => (timer = setTimeout(() => r('slow'), o.readBoundMs ?? 2_500)));
+    try {
+      const first = await Promise.race([live, slow]);
+      if (first !== 'slow') return first;
+      const c = cachedRead();
+      if (c) {
+        live.catch(() => {}); // it may still answer later and refresh the cache
+        return c;
+      }
+      return await live;
+    } catch (err) {
+      const c = cachedRead();
+      if (!c || !transient(err)) throw err;
+      return c;
+    } finally {
+      clearTimeout(timer);
     }
   }
 
