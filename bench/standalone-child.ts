@@ -16,6 +16,8 @@ const tStarted = performance.now();
 let cases = await core.listCases({ limit: 100 });
 const tListed = performance.now();
 const rssReady = process.memoryUsage().rss;
+const cpu = process.cpuUsage();
+const cpuReadyMs = (cpu.user + cpu.system) / 1000; // this process's CPU until ready (load-independent)
 let seeded: number | undefined;
 let tSeeded: number | undefined;
 if (process.env.BENCH_SEED === '1' && cases.length === 0) {
@@ -32,6 +34,7 @@ const out = {
   listMs: tListed - tStarted,
   readyMs: tListed, // process start → listCases answered
   rssReady,
+  cpuReadyMs,
   cases: cases.length,
   seeded,
   seedAndAnalyseMs: tSeeded !== undefined ? tSeeded - tListed : undefined,
