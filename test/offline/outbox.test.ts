@@ -176,3 +176,26 @@ describe('disk full (must show 5)', () => {
     }
   });
 });
+
+describe('read cache', () => {
+  it('follows live updates, so offline the queue does not show a case decided elsewhere as still open', async () => {
+    const w = await startWorkstation(h, USERS.mod2);
+    try {
+      const c = await reviewCase('cache-follow');
+      const listed = await w.ws.listCases({ status: ['awaiting_review'], limit: 1000 });
+      expect(listed.value.map((x) => x.id)).toContain(c.id);
+      await h.core.execute({ type: 'decide', caseId: c.id, decision: 'remove', reason: 'threat', actor: USERS.mod1, tool: 'ui', commandId: h.cmdId() });
+      await h.waitForStatus(c.id, 'actioned');
+      // The live update reaches the workstation and its cache...
+      await waitFor(() => w.store.cache.cases().find((x) => x.id === c.id)?.status === 'actioned', { message: 'cache updated from the event' });
+      // ...so offline, the cached queue no longer lists it.
+      w.pg.set('blackhole');
+      await waitFor(() => w.core.connection().database === 'down', { timeoutMs: 5_000, message: 'database shown offline' });
+      const offline = await w.ws.listCases({ status: ['awaiting_review'], limit: 1000 });
+      expect(offline.stale).toBe(true);
+      expect(offline.value.map((x) => x.id)).not.toContain(c.id);
+    } finally {
+      await w.close();
+    }
+  });
+});

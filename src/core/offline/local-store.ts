@@ -164,6 +164,13 @@ export function openLocalStore(dataDir: string) {
       putCase(detail: CaseDetail, syncedAt = now()) {
         stmt.putCase.run({ id: detail.id, summary: JSON.stringify(detail), detail: JSON.stringify(detail), at: syncedAt });
       },
+      /** Applies a live update (case:updated) so the cache never shows a case where it no longer is. */
+      patchCase(id: string, patch: Partial<CaseSummary>) {
+        const r = stmt.getCase.get(id) as { summary: string; detail: string | null; synced_at: string } | undefined;
+        if (!r) return;
+        const merge = (json: string) => JSON.stringify({ ...JSON.parse(json), ...patch });
+        stmt.putCase.run({ id, summary: merge(r.summary), detail: r.detail ? merge(r.detail) : null, at: r.synced_at });
+      },
       cases: () => (stmt.allCases.all() as Array<{ summary: string }>).map((r) => JSON.parse(r.summary) as CaseSummary),
       getCase(id: string): { detail: CaseDetail; syncedAt: string } | undefined {
         const r = stmt.getCase.get(id) as { detail: string | null; synced_at: string } | undefined;

@@ -139,6 +139,14 @@ export function createWorkstation(o: { core: CoreApi; store: LocalStore; user: s
   }
 
   const unsubscribe = o.core.onEvent((e) => {
+    if (e.type === 'case.updated') {
+      // Keep the cache's view of the queue current: an offline queue must not show decided cases as open.
+      try {
+        o.store.cache.patchCase(e.caseId, { status: e.status, version: e.version, level: e.level });
+      } catch (err) {
+        log.warn({ err: (err as Error).message }, 'could not update the local cache');
+      }
+    }
     if (e.type === 'case.updated' || (e.type === 'connection.changed' && e.state.database !== 'down')) void kick();
   });
 
@@ -191,8 +199,9 @@ export function createWorkstation(o: { core: CoreApi; store: LocalStore; user: s
       read(
         () => o.core.listCases(q),
         () => {
-          const all = o.store.cache.cases().filter((c) => (!q.status?.length || q.status.includes(c.status)) && (!q.level || c.level === q.level));
-          return all.length ? all : undefined;
+          // Never synced: nothing to show. Synced: the filtered cache, even when nothing matches.
+          if (o.store.cache.syncedAt() === null) return undefined;
+          return o.store.cache.cases().filter((c) => (!q.status?.length || q.status.includes(c.status)) && (!q.level || c.level === q.level));
         },
         (v) => o.store.cache.putCases(v),
       ),
