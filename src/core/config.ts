@@ -82,6 +82,11 @@ export interface Config {
   slaMinutes: number;
 }
 
+/** The standalone local user's id: GUARDIAN_USER, else the OS user, made a valid moderator id. */
+export function localUserId(configured?: string): string {
+  return (configured ?? os.userInfo().username ?? 'local').replace(/[^A-Za-z0-9._@-]/g, '_').slice(0, 64) || 'local';
+}
+
 export function defaultDataDir(): string {
   const home = os.homedir();
   if (process.platform === 'win32') return path.join(process.env.APPDATA ?? home, 'Guardian Workstation');

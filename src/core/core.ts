@@ -1,5 +1,4 @@
 import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
-import os from 'node:os';
 import pg from 'pg';
 import type { CaseStatus } from '../shared/domain.js';
 import type { ConnectionState, CoreApi, CoreEvent } from './api.js';
@@ -11,7 +10,7 @@ import { createGroqClassifier } from './classify/groq.js';
 import { createRulesClassifier } from './classify/rules.js';
 import { instrumentClassifier } from './observability/instrument.js';
 import { createTracing, flushTraces } from './observability/tracing.js';
-import type { Config } from './config.js';
+import { localUserId, type Config } from './config.js';
 import type { Logger } from './ports.js';
 import { createAmqpBus } from './queue/amqp-bus.js';
 import { backoffMs, PermanentError, type Bus, type WorkQueue } from './queue/bus.js';
@@ -215,7 +214,7 @@ export async function createCore(o: CoreOptions): Promise<Core> {
 
   /** Standalone: one local user holding every role (DESIGN §1). */
   async function ensureLocalUser() {
-    const id = (config.user ?? os.userInfo().username ?? 'local').replace(/[^A-Za-z0-9._@-]/g, '_').slice(0, 64) || 'local';
+    const id = localUserId(config.user);
     const { rowCount } = await db.query('SELECT 1 FROM moderators WHERE id = $1', [id]);
     if (!rowCount) await queries.addModerator({ id, role: 'admin', displayName: `${id} (local)`, actor: 'standalone', tool: 'worker' });
   }

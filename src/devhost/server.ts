@@ -7,7 +7,7 @@
 // connection so several browser contexts can act as different people. That user switch exists ONLY
 // here: in Electron the user is fixed by the session (GUARDIAN_USER / the standalone local user).
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
@@ -17,10 +17,9 @@ import { silentLogger } from '../core/log.js';
 import { openLocalStore, type LocalStore } from '../core/offline/local-store.js';
 import { createWorkstation, type Workstation } from '../core/offline/workstation.js';
 import type { SessionUser } from '../shared/contract.js';
-import { createDispatcher, resolveUser } from '../main/ipc/dispatcher.js';
+import { createDispatcher, resolveSessionUser } from '../main/ipc/dispatcher.js';
 import { forwardCoreEvents, forwardOutboxEvents } from '../main/ipc/events.js';
 import { CSP } from '../main/csp.js';
-import { GuardianError } from '../core/errors.js';
 
 export interface DevHostOptions {
   core: CoreApi;
@@ -86,26 +85,9 @@ export async function startDevHost(o: DevHostOptions): Promise<DevHost> {
    * is remembered in their outbox folder, so the page still opens (read-only cache + outbox) while the
    * database is unreachable, as the workstation must (DESIGN §9). An unknown user is always refused.
    */
-  const sessionUser = async (id: string): Promise<SessionUser> => {
-    const remembered = o.outboxDir && /^[A-Za-z0-9._@-]{1,64}$/.test(id) ? join(o.outboxDir, id, 'session-user.json') : undefined;
-    const recall = () => (remembered && existsSync(remembered) ? (JSON.parse(readFileSync(remembered, 'utf8')) as SessionUser) : undefined);
-    if (o.core.connection().database === 'down') {
-      const u = recall();
-      if (u) return u;
-    }
-    try {
-      const user = await resolveUser(o.core, id);
-      if (remembered) {
-        mkdirSync(join(o.outboxDir!, id), { recursive: true });
-        writeFileSync(remembered, JSON.stringify(user));
-      }
-      return user;
-    } catch (err) {
-      const u = err instanceof GuardianError && err.code === 'forbidden' ? undefined : recall();
-      if (!u) throw err;
-      return u;
-    }
-  };
+  const sessionUser = (id: string): Promise<SessionUser> =>
+    resolveSessionUser(o.core, id, o.outboxDir && /^[A-Za-z0-9._@-]{1,64}$/.test(id) ? join(o.outboxDir, id, 'session-user.json') : undefined);
+
 
   const serveStatic = (req: IncomingMessage, res: ServerResponse) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);

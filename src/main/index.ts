@@ -10,7 +10,7 @@ import { createLogger } from '../core/log.js';
 import { openLocalStore, type LocalStore } from '../core/offline/local-store.js';
 import { createWorkstation, type Workstation } from '../core/offline/workstation.js';
 import type { SessionUser } from '../shared/contract.js';
-import { createDispatcher, localUserId, resolveUser } from './ipc/dispatcher.js';
+import { createDispatcher, localUserId, resolveSessionUser } from './ipc/dispatcher.js';
 import { forwardCoreEvents, forwardOutboxEvents } from './ipc/events.js';
 import { registerIpc } from './ipc/register.js';
 import { buildMenu } from './menu.js';
@@ -56,12 +56,13 @@ async function start() {
     env.GUARDIAN_DATA_DIR ??= join(app.getPath('userData'), 'data');
     mkdirSync(env.GUARDIAN_DATA_DIR, { recursive: true });
     const config = loadConfig(env);
-    core = await createCore({ config, logger });
+    // A workstation opens while the shared servers are away: cached reads, decisions into the outbox.
+    core = await createCore({ config, logger, tolerateOffline: true });
     await core.start();
     if (config.mode === 'standalone' && (await core.listCases({ limit: 1 })).length === 0) await core.seedDemo();
     // The acting user comes from the session (GUARDIAN_USER or the standalone local user), never from IPC input.
     const userId = localUserId(config.user);
-    user = await resolveUser(core, userId).catch(() => {
+    user = await resolveSessionUser(core, userId, join(config.dataDir, 'workstation', 'session-user.json')).catch(() => {
       throw new Error(
         `No active moderator "${userId}" in the ${config.mode} database: set GUARDIAN_USER to your moderator id (an admin adds it with \`guardian moderators add\`).`,
       );

@@ -1,7 +1,8 @@
 // The one server-side dispatcher of the IPC contract. Electron main (ipc/register.ts) and the dev host
 // (src/devhost) both call it, so a command behaves the same whichever shell carries it.
 // No electron import here: this file must also run under plain Node for the dev host and tests.
-import os from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { CaseQuery, CommandInput, CoreApi, Tool } from '../../core/api.js';
 import type { OutboxEntry as CoreOutboxEntry } from '../../core/offline/local-store.js';
 import type { Submission, Workstation } from '../../core/offline/workstation.js';
@@ -247,13 +248,36 @@ export function createDispatcher(core: CoreApi, opts: DispatcherOptions = {}): D
 }
 
 /** The standalone local user id, derived exactly as the core derives it (core.ts ensureLocalUser). */
-export function localUserId(configured?: string): string {
-  return (configured ?? os.userInfo().username ?? 'local').replace(/[^A-Za-z0-9._@-]/g, '_').slice(0, 64) || 'local';
-}
+export { localUserId } from '../../core/config.js';
 
 /** Resolves a user id to the session user; throws forbidden for unknown users. */
 export async function resolveUser(core: CoreApi, id: string): Promise<SessionUser> {
   const m = (await core.moderators()).find((x) => x.id === id);
   if (!m) throw new GuardianError('forbidden', `Unknown or inactive user "${id}".`);
   return { id: m.id, displayName: m.displayName, role: m.role };
+}
+
+/**
+ * The session user, checked against the shared database. A user resolved once is remembered in
+ * `rememberFile`, so the workstation still opens (read-only cache + outbox) while the database is
+ * unreachable (DESIGN §9). A user the database does not know is always refused.
+ */
+export async function resolveSessionUser(core: CoreApi, id: string, rememberFile?: string): Promise<SessionUser> {
+  const recall = () => (rememberFile && existsSync(rememberFile) ? (JSON.parse(readFileSync(rememberFile, 'utf8')) as SessionUser) : undefined);
+  if (core.connection().database === 'down') {
+    const u = recall();
+    if (u?.id === id) return u;
+  }
+  try {
+    const user = await resolveUser(core, id);
+    if (rememberFile) {
+      mkdirSync(dirname(rememberFile), { recursive: true });
+      writeFileSync(rememberFile, JSON.stringify(user));
+    }
+    return user;
+  } catch (err) {
+    const u = err instanceof GuardianError && err.code === 'forbidden' ? undefined : recall();
+    if (u?.id !== id) throw err;
+    return u;
+  }
 }
