@@ -92,8 +92,11 @@ export async function benchPipeline(o: { n?: number } = {}) {
     console.log(`ceiling (trivial start → interrupt, PostgresSaver sync, concurrency ${prefetch}, pool 10): ${f1(ceilingPerSec)} threads/s (mean of before/after, n=${ceilN})`);
     console.log(describeCpu(ceilCpu));
     // Diagnostic: the production graph's shape with empty nodes, same mix (60 % end without interrupt).
+    const cpu3 = cpuMeter();
     const shape = await runCeiling({ url: env.db.url, n: ceilN, concurrency: prefetch, shape: 'same-shape', cleanFraction: 0.6 });
-    console.log(`same-shape graph, empty nodes (analyze → route → interrupt | resolve): ${f1(shape.startPerSec)} threads/s`);
+    const shapeCpu = cpu3.stop();
+    const shapeCpuPerThread = (shapeCpu.benchProcessCpuS * 1000) / ceilN;
+    console.log(`same-shape graph, empty nodes (analyze → route → interrupt | resolve): ${f1(shape.startPerSec)} threads/s, ${f2(shapeCpuPerThread)} ms CPU per thread`);
     const ratio = pipelinePerSec / ceilingPerSec;
     // Load-independent view: CPU of this (single-threaded) process per case. When the JS thread is the
     // bottleneck, throughput ≈ 1 / (CPU per case), so this ratio survives other engineers' load.
@@ -123,6 +126,7 @@ export async function benchPipeline(o: { n?: number } = {}) {
       cpuPerCaseMs: cpuPerCase,
       ceilingCpuPerThreadMs: ceilCpuPerThread,
       cpuEfficiencyRatio: ceilCpuPerThread / cpuPerCase,
+      sameShapeCpuPerThreadMs: shapeCpuPerThread,
       sqlPerCeilingThread: ceilSql,
       rssIdle,
       rssPeak,
