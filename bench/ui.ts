@@ -306,7 +306,17 @@ export async function benchUi() {
     const loadS = (now() - tl) / 1000;
     clearInterval(timer);
     core.listCases = origList;
-    const loadLong = await page.evaluate(() => (window as unknown as { __longtasks: Array<{ duration: number }> }).__longtasks.map((t) => t.duration));
+    // the page may still be busy with queued refetches: bounded reads, then close it to stop the storm
+    const bounded = <T>(p: Promise<T>, fallback: T) => Promise.race([p, sleep(10_000).then(() => fallback)]);
+    const loadLong = await bounded(
+      page.evaluate(() => (window as unknown as { __longtasks: Array<{ duration: number }> }).__longtasks.map((t) => t.duration)),
+      [] as number[],
+    );
+    const heap = await bounded(
+      page.evaluate(() => (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0),
+      NaN,
+    );
+    await context.close().catch(() => {});
     const lc = stats(listCalls);
     console.log(
       `pipeline with the UI open: ${settledN}/${loadN} cases settled in ${f1(loadS)} s = ${f1(settledN / loadS)} cases/s${loadError ? ` — ${loadError}` : ''}`,
@@ -315,7 +325,6 @@ export async function benchUi() {
       `  meanwhile the core served ${listCalls.length} cases:list calls (queue:changed refetches), each p50 ${f1(lc.p50)} ms max ${f1(lc.max)} ms; ` +
         `renderer long tasks: ${loadLong.length}, longest ${f1(Math.max(0, ...loadLong))} ms, total ${f1(loadLong.reduce((a, b) => a + b, 0))} ms`,
     );
-    const heap = await page.evaluate(() => (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0);
     console.log(
       `core RSS (this process = core + dev host): before the page ${mb(rssIdleBefore)}, idle with the page open ${mb(rssIdle)}, peak under pipeline load ${mb(rssPeak)}; ` +
         `renderer JS heap ${mb(heap)}`,
@@ -329,8 +338,7 @@ export async function benchUi() {
       `TARGETS first render ≤ 500 ms: ${targets.firstRender ? 'met' : 'MISSED'}; filter ≤ 100 ms (client-side filters, shown): ${targets.filter ? 'met' : 'MISSED'}; no long task > 50 ms while scrolling: ${targets.longTasks ? 'met' : 'MISSED'}`,
     );
     result('ui', { n, listMs, jsonMs, payloadBytes: payload.length, firstRender, wallFirst, nav, startupLong, filters, scroll: { wheels, longScroll, frames: g }, rssIdleBefore, rssIdle, rssPeak, loadN, settledN, loadS, loadError, listCalls: lc, loadLong, heap, targets, crashes, planLines, trimmedMs });
-    await context.close();
-    await host.close();
+    await Promise.race([host.close(), sleep(5_000)]);
   } catch (err) {
     console.error(`UI benchmark failed: ${(err as Error).stack ?? err}`);
     throw err;
