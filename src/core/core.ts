@@ -13,7 +13,7 @@ import { createTracing, flushTraces } from './observability/tracing.js';
 import { localUserId, type Config } from './config.js';
 import type { Logger } from './ports.js';
 import { createAmqpBus } from './queue/amqp-bus.js';
-import { backoffMs, PermanentError, type Bus, type WorkQueue } from './queue/bus.js';
+import { backoffMs, PermanentError, RetryLaterError, type Bus, type WorkQueue } from './queue/bus.js';
 import { createMemoryBus, type MemoryBus } from './queue/memory-bus.js';
 import { AnalysisJob, CommandJob } from './queue/messages.js';
 import { demoMessages } from './demo/demo-content.js';
@@ -26,7 +26,7 @@ import { createIngestHandler } from './services/ingest.js';
 import { createQueries } from './services/queries.js';
 import { createSweeper } from './services/sweeper.js';
 import type { CaseRow } from './store/cases-repo.js';
-import { createDb, type Db } from './store/db.js';
+import { createDb, isConnectionError, type Db } from './store/db.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './store/embedded.js';
 import { migrate } from './store/migrate.js';
 
@@ -93,7 +93,7 @@ export async function createCore(o: CoreOptions): Promise<Core> {
 
   if (config.mode === 'connected') {
     dbUrl = config.databaseUrl!;
-    lock = createPgLock(new pg.Pool({ connectionString: dbUrl, max: Math.max(4, config.prefetch * 3 + 2), connectionTimeoutMillis: 5_000 }));
+    lock = createPgLock(new pg.Pool({ connectionString: dbUrl, max: Math.max(4, config.prefetch * 3 + 2), connectionTimeoutMillis: 15_000 }));
   } else {
     embedded = await startEmbeddedPostgres(config.dataDir, logger);
     dbUrl = embedded.connectionString;
@@ -102,7 +102,8 @@ export async function createCore(o: CoreOptions): Promise<Core> {
   // PGlite has one backend session: one connection only (FACTS).
   const db = createDb({
     connectionString: dbUrl,
-    max: config.mode === 'connected' ? 10 : 1,
+    // Enough for every handler the consumers may run at once (4 queues × prefetch) plus reads.
+    max: config.mode === 'connected' ? Math.max(10, config.prefetch * 5 + 4) : 1,
     onError: (err) => {
       logger.warn({ err: err.message }, 'database connection error');
     },
@@ -198,6 +199,8 @@ export async function createCore(o: CoreOptions): Promise<Core> {
       await fn();
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
+      // An outage is not the case's fault: retry later without using up its attempts.
+      if (isConnectionError(err)) throw new RetryLaterError(reason);
       if (err instanceof RefusedError || attempts >= maxAttempts) {
         await runner.fail(caseId, reason, commandId).catch(() => {});
         throw new PermanentError(reason);
@@ -264,7 +267,19 @@ export async function createCore(o: CoreOptions): Promise<Core> {
       if (worker) {
         await dbReady;
         const prefetch = config.prefetch;
-        await bus.consume('ingest', ingest, { prefetch: prefetch * 2, maxAttempts });
+        await bus.consume(
+          'ingest',
+          async (d) => {
+            try {
+              await ingest(d);
+            } catch (err) {
+              // Content arriving during a database outage waits; it is never dead-lettered for it.
+              if (isConnectionError(err)) throw new RetryLaterError((err as Error).message);
+              throw err;
+            }
+          },
+          { prefetch: prefetch * 2, maxAttempts },
+        );
         await bus.consume(
           'analysis',
           async (d) => {

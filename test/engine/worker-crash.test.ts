@@ -31,6 +31,7 @@ it('SIGKILL of the worker mid-batch, then a restart: no case lost or duplicated,
     PLATFORM_URL: stub.url,
     PLATFORM_WEBHOOK_SECRET: STUB_SECRET,
     GUARDIAN_PREFETCH: '4',
+    GUARDIAN_LOG_LEVEL: 'warn',
   });
   const first = startWorker(env);
   // The worker declares the topology; publish only once it exists (the ingest queue is bound).
@@ -51,6 +52,15 @@ it('SIGKILL of the worker mid-batch, then a restart: no case lost or duplicated,
   expect(doneBeforeRestart.rows[0].n).toBeLessThan(N);
 
   const second = startWorker(env);
+  const describeStuck = async () => {
+    const { rows } = await reader.db.query(
+      `SELECT status, count(*)::int AS n, min(failure_reason) AS reason, max(analysis_attempts) AS attempts FROM cases GROUP BY status`,
+    );
+    const stuck = await reader.db.query(`SELECT id, content_id, status, analysis_attempts, updated_at FROM cases WHERE status NOT IN ('auto_resolved', 'awaiting_review', 'actioned') LIMIT 5`);
+    const missing = N - (await reader.db.query(`SELECT count(*)::int AS n FROM cases`)).rows[0].n;
+    const cps = await Promise.all(stuck.rows.map(async (r) => ({ id: r.id, snap: await reader.graph.getState({ configurable: { thread_id: r.id } }).then((s) => ({ next: s.next, tasks: s.tasks.length, outcome: s.values?.outcome })) })));
+    return `${JSON.stringify(rows)} missing=${missing}\nstuck: ${JSON.stringify(stuck.rows)}\ncheckpoints: ${JSON.stringify(cps)}\nfirst worker:\n${first.output().slice(-3000)}\nsecond worker:\n${second.output().slice(-4000)}`;
+  };
   try {
     await waitFor(
       async () => {
@@ -58,7 +68,9 @@ it('SIGKILL of the worker mid-batch, then a restart: no case lost or duplicated,
         return rows[0].n === N;
       },
       { timeoutMs: 240_000, message: `all ${N} cases analysed after the restart` },
-    );
+    ).catch(async (err: Error) => {
+      throw new Error(`${err.message}\n${await describeStuck()}`);
+    });
   } finally {
     second.child.kill('SIGTERM');
     await second.exited;

@@ -16,6 +16,8 @@ export interface FaultProxy {
    */
   set(mode: FaultMode): void;
   connections(): number;
+  /** Connections accepted since start (each refused/reset attempt counts too). */
+  accepted(): number;
   close(): Promise<void>;
 }
 
@@ -66,7 +68,9 @@ export async function startFaultProxy(target: { host: string; port: number }): P
     forward(p, p.client, () => p.upstream);
   };
 
+  let acceptedCount = 0;
   const server = net.createServer((client) => {
+    acceptedCount++;
     const p: Pair = { client, held: [] };
     pairs.add(p);
     client.on('error', () => kill(p));
@@ -108,6 +112,7 @@ export async function startFaultProxy(target: { host: string; port: number }): P
         }
     },
     connections: () => pairs.size,
+    accepted: () => acceptedCount,
     async close() {
       for (const p of [...pairs]) kill(p);
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,7 +1,7 @@
 import amqp, { type AmqpConnectionManager, type ChannelWrapper } from 'amqp-connection-manager';
 import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
 import type { Logger } from '../ports.js';
-import { backoffMs, PermanentError, type Bus, type BusState, type ConsumeOptions, type Handler, type QueueName, type WorkQueue } from './bus.js';
+import { backoffMs, PermanentError, RetryLaterError, type Bus, type BusState, type ConsumeOptions, type Handler, type QueueName, type WorkQueue } from './bus.js';
 import type { IngestRoutingKey } from './messages.js';
 import {
   DEAD_HEADERS,
@@ -23,6 +23,14 @@ export interface AmqpBusOptions {
   /** Do not wait for the broker in start/consume: connect whenever it becomes reachable. */
   lazy?: boolean;
 }
+
+// A retry is republished to its queue through the default exchange, which replaces the routing key
+// with the queue name: the key the publisher used travels in this header.
+const ORIGINAL_ROUTING_KEY = 'x-original-routing-key';
+const routingKeyOf = (msg: ConsumeMessage): string => {
+  const original = msg.properties.headers?.[ORIGINAL_ROUTING_KEY];
+  return typeof original === 'string' ? original : msg.fields.routingKey;
+};
 
 async function assertTopology(ch: ConfirmChannel) {
   for (const x of EXCHANGE_DECLS) await ch.assertExchange(x.name, x.type, { durable: true });
@@ -65,7 +73,7 @@ export function createAmqpBus(opts: AmqpBusOptions): Bus {
         ...(msg.properties.headers ?? {}),
         [DEAD_HEADERS.reason]: reason.slice(0, 2000),
         [DEAD_HEADERS.queue]: QUEUES[queue],
-        [DEAD_HEADERS.routingKey]: msg.fields.routingKey,
+        [DEAD_HEADERS.routingKey]: routingKeyOf(msg),
         [DEAD_HEADERS.attempts]: attempts,
       },
       timeout: publishTimeout,
@@ -136,7 +144,7 @@ export function createAmqpBus(opts: AmqpBusOptions): Bus {
           Math.max(Number(headers[DEAD_HEADERS.attempts] ?? 0), Number(headers['x-delivery-count'] ?? 0)) + 1;
         const work = (async () => {
           try {
-            await handler({ body: msg.content, routingKey: msg.fields.routingKey, messageId: msg.properties.messageId, attempts });
+            await handler({ body: msg.content, routingKey: routingKeyOf(msg), messageId: msg.properties.messageId, attempts });
             ch.ack(msg);
           } catch (err) {
             const reason = err instanceof Error ? err.message : String(err);
@@ -144,11 +152,12 @@ export function createAmqpBus(opts: AmqpBusOptions): Bus {
               if (err instanceof PermanentError || attempts >= maxAttempts) {
                 await deadLetter(msg, queue, err instanceof PermanentError ? reason : `gave up after ${attempts} attempts: ${reason}`, attempts);
               } else {
-                log.warn({ queue, attempts, reason }, 'handler failed; will retry');
-                await new Promise((r) => setTimeout(r, backoffMs(attempts, 200, 5_000)));
+                const later = err instanceof RetryLaterError;
+                log.warn({ queue, attempts, reason, counted: !later }, 'handler failed; will retry');
+                await new Promise((r) => setTimeout(r, later ? backoffMs(3, 1_000, 10_000) + 500 : backoffMs(attempts, 200, 5_000)));
                 await publisher().publish('', QUEUES[queue], msg.content, {
                   ...msg.properties,
-                  headers: { ...headers, [DEAD_HEADERS.attempts]: attempts, 'x-original-routing-key': msg.fields.routingKey },
+                  headers: { ...headers, [DEAD_HEADERS.attempts]: later ? attempts - 1 : attempts, [ORIGINAL_ROUTING_KEY]: routingKeyOf(msg) },
                   persistent: true,
                   timeout: publishTimeout,
                 });

@@ -19,9 +19,19 @@ export class PermanentError extends Error {
 }
 
 /**
+ * Thrown by a handler when the infrastructure (not the message) is the problem, e.g. the database is
+ * unreachable: the message is retried later and the attempt is not counted, so an outage never
+ * dead-letters good work or fails cases.
+ */
+export class RetryLaterError extends Error {
+  override name = 'RetryLaterError';
+}
+
+/**
  * Handler contract, the same for RabbitMQ and the in-process adapter:
  * resolve → ack (only after the effect is committed); throw PermanentError → dead-letter with the
- * reason; throw anything else → redeliver with backoff, dead-letter after `maxAttempts`.
+ * reason; throw RetryLaterError → redeliver with backoff, not counted; throw anything else → redeliver
+ * with backoff, dead-letter after `maxAttempts`.
  */
 export type Handler = (d: Delivery) => Promise<void>;
 

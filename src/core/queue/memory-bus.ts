@@ -1,5 +1,5 @@
 import type { Logger } from '../ports.js';
-import { backoffMs, PermanentError, type Bus, type ConsumeOptions, type Delivery, type Handler, type QueueName } from './bus.js';
+import { backoffMs, PermanentError, RetryLaterError, type Bus, type ConsumeOptions, type Delivery, type Handler, type QueueName } from './bus.js';
 
 interface Item {
   body: Buffer;
@@ -87,12 +87,16 @@ export function createMemoryBus(opts: { logger: Logger; onDeadLetter?: (d: DeadL
             log.warn({ queue: name, reason: dl.reason }, 'dead-lettered message');
             opts.onDeadLetter?.(dl);
           } else {
+            const later = err instanceof RetryLaterError;
             waiting++;
-            log.warn({ queue: name, attempts: delivery.attempts, reason }, 'handler failed; will retry');
-            setTimeout(() => {
-              waiting--;
-              enqueue(name, { ...item, attempts: delivery.attempts });
-            }, backoffMs(delivery.attempts, 50, 2_000));
+            log.warn({ queue: name, attempts: delivery.attempts, reason, counted: !later }, 'handler failed; will retry');
+            setTimeout(
+              () => {
+                waiting--;
+                enqueue(name, { ...item, attempts: later ? item.attempts : delivery.attempts });
+              },
+              later ? backoffMs(3, 500, 5_000) + 250 : backoffMs(delivery.attempts, 50, 2_000),
+            );
           }
         })
         .finally(() => {

@@ -15,12 +15,21 @@ export interface Db extends Queryable {
 pg.types.setTypeParser(pg.types.builtins.TIMESTAMPTZ, (v) => new Date(v).toISOString());
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 
+const CONNECTION_SQLSTATES = new Set(['08000', '08001', '08003', '08004', '08006', '57P01', '57P02', '57P03', '53300']);
+const CONNECTION_MESSAGES = /timeout exceeded when trying to connect|Connection terminated|Query read timeout|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|Client has encountered a connection error|connect ENETUNREACH/i;
+
+/** The database could not be reached or dropped the connection: the work is fine, retry it later. */
+export function isConnectionError(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  return (!!e?.code && CONNECTION_SQLSTATES.has(e.code)) || CONNECTION_MESSAGES.test(e?.message ?? '');
+}
+
 export function createDb(opts: { connectionString: string; max: number; queryTimeoutMs?: number; onError?: (err: Error) => void }): Db {
   const pool = new pg.Pool({
     connectionString: opts.connectionString,
     max: opts.max,
-    // A blackholed server must be noticed, not waited on forever.
-    connectionTimeoutMillis: 5_000,
+    // Also bounds the wait for a free pooled client; "database offline" is the probe's job (core.ts).
+    connectionTimeoutMillis: 15_000,
     idleTimeoutMillis: 30_000,
     keepAlive: true,
     // A query on a connection whose server went silent fails instead of hanging forever.
