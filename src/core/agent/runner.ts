@@ -57,7 +57,11 @@ export class AgentRunner {
     if (values.graphVersion !== undefined && values.graphVersion !== GRAPH_VERSION)
       throw new RefusedError(`checkpoint written by graph version ${values.graphVersion}; this build runs ${GRAPH_VERSION}`);
     const pending = snap.tasks.flatMap((t) => t.interrupts).find((i) => i.id);
-    return { snap, values, pending, started: values.caseId !== undefined, running: snap.next.length > 0 };
+    // Work is left when a task is not paused at an interrupt. That includes a task whose writes were saved
+    // before a crash but whose step was never checkpointed: getState() lists it in `tasks` but not in
+    // `next`, and invoke(null) applies those writes and goes on (seen after SIGKILL in the crash test).
+    const running = snap.next.length > 0 || snap.tasks.some((t) => t.interrupts.length === 0);
+    return { snap, values, pending, started: values.caseId !== undefined, running };
   }
 
   /** Analysis job: start the thread (once) or finish a run a crash interrupted. */
@@ -65,11 +69,14 @@ export class AgentRunner {
     await this.o.lock.withLock(caseId, async () => {
       const row = await getCaseRow(this.o.db, caseId);
       if (!row) throw new RefusedError(`case ${caseId} does not exist`);
-      const { started, running, pending } = await this.snapshot(caseId);
+      // analysis_attempts is bumped before the first run: 0 means no checkpoint can exist yet, so the
+      // first (normal) delivery needs no getState.
+      const { started, running, pending } = row.analysis_attempts === 0 ? { started: false, running: false, pending: undefined } : await this.snapshot(caseId);
+      let out: Record<string, unknown> | undefined;
       if (!started) {
         // New input on an existing thread would restart it from START (FACTS): only ever start once.
         await this.o.db.query('UPDATE cases SET analysis_attempts = analysis_attempts + 1 WHERE id = $1', [caseId]);
-        await this.o.graph.invoke(
+        out = await this.o.graph.invoke(
           {
             caseId,
             graphVersion: GRAPH_VERSION,
@@ -86,9 +93,9 @@ export class AgentRunner {
           this.config(caseId),
         );
       } else if (running && !pending) {
-        await this.o.graph.invoke(null, this.config(caseId));
+        out = await this.o.graph.invoke(null, this.config(caseId));
       }
-      await this.syncReadModel(caseId, null);
+      await this.syncReadModel(caseId, null, out);
     });
   }
 
@@ -101,10 +108,11 @@ export class AgentRunner {
     await this.o.lock.withLock(cmd.case_id, async () => {
       const { values, pending, running } = await this.snapshot(cmd.case_id);
       const cfg = this.config(cmd.case_id);
+      let out: Record<string, unknown> | undefined;
       if (cmd.type === 'decide' || cmd.type === 'appeal_decide') {
         if (pending && pending.id === cmd.interrupt_id) {
           const value = decisionRecordOf(cmd);
-          await this.o.graph.invoke(new Command({ resume: { [pending.id]: value } }), cfg);
+          out = await this.o.graph.invoke(new Command({ resume: { [pending.id]: value } }), cfg);
         } else if (running && !pending) {
           await this.o.graph.invoke(null, cfg);
         } else if (pending) {
@@ -141,7 +149,7 @@ export class AgentRunner {
           await this.o.graph.invoke(null, cfg);
         }
       }
-      await this.syncReadModel(cmd.case_id, cmd.id);
+      await this.syncReadModel(cmd.case_id, cmd.id, out);
     });
   }
 
@@ -161,8 +169,10 @@ export class AgentRunner {
   }
 
   /** Projects the checkpoint onto the cases row (the read model) in one transaction with its audit. */
-  private async syncReadModel(caseId: string, commandId: string | null): Promise<void> {
-    const { values, pending, running } = await this.snapshot(caseId);
+  private async syncReadModel(caseId: string, commandId: string | null, out?: Record<string, unknown>): Promise<void> {
+    // The run's own result already says where the thread stopped (values + __interrupt__): reading the
+    // checkpoint back (getState, one more query and a deserialisation) is only needed without one.
+    const { values, pending, running } = out ? fromRunResult(out) : await this.snapshot(caseId);
     const changed = await this.o.db.tx(async (q) => {
       const row = await getCaseRow(q, caseId, true);
       if (!row) return undefined;
@@ -212,6 +222,16 @@ export class AgentRunner {
     });
     if (changed) this.o.onCaseChanged(changed);
   }
+}
+
+/** The thread's position from invoke()'s return value: interrupted (pending) or finished. */
+function fromRunResult(out: Record<string, unknown>) {
+  const interrupts = (out.__interrupt__ ?? []) as Array<{ id?: string; value?: unknown }>;
+  const pending = interrupts.find((i) => i.id) as { id: string; value?: unknown } | undefined;
+  const values = out as Partial<CaseStateType>;
+  if (values.graphVersion !== undefined && values.graphVersion !== GRAPH_VERSION)
+    throw new RefusedError(`checkpoint written by graph version ${values.graphVersion}; this build runs ${GRAPH_VERSION}`);
+  return { values, pending, running: pending !== undefined };
 }
 
 function decisionRecordOf(cmd: StoredCommand): DecisionRecord {

@@ -86,6 +86,9 @@ export function createAmqpBus(opts: AmqpBusOptions): Bus {
         // Short heartbeats: a blackholed broker is noticed within seconds, not minutes.
         heartbeatIntervalInSeconds: opts.heartbeatSeconds ?? 2,
         reconnectTimeInSeconds: 0,
+        // amqplib leaves Nagle on by default: a small publish right after an ack (which the broker
+        // does not answer) then waits for the broker's delayed ACK, ~40 ms (BENCHMARKS.md).
+        connectionOptions: { noDelay: true },
         // The manager's own delay is fixed; waiting here gives exponential backoff with jitter.
         findServers: async () => {
           if (reconnects > 0) await new Promise((r) => setTimeout(r, backoffMs(reconnects, 250, 15_000)));
@@ -103,6 +106,7 @@ export function createAmqpBus(opts: AmqpBusOptions): Bus {
         setState('down');
       });
       pub = conn.createChannel({ confirm: true, setup: assertTopology, publishTimeout });
+      pub.on('error', (err: Error) => log.warn({ err: err.message }, 'publisher channel error'));
       if (!opts.lazy) await pub.waitForConnect();
     },
 
@@ -135,9 +139,26 @@ export function createAmqpBus(opts: AmqpBusOptions): Bus {
     async consume(queue: QueueName, handler: Handler, o: ConsumeOptions) {
       if (!conn) throw new Error('bus not started');
       const maxAttempts = o.maxAttempts ?? 5;
-      const ch = conn.createChannel({ confirm: true, setup: assertTopology });
+      // A delivery tag belongs to the channel that delivered it. After a reconnect the wrapper acks on
+      // the NEW channel, where an old tag is "unknown" (406): that closes the channel again and, with no
+      // 'error' listener, kills the process (BENCHMARKS.md, UI under load). Count channel generations
+      // and never settle a delivery from an earlier one (the broker has requeued it already).
+      let generation = 0;
+      const ch = conn.createChannel({
+        confirm: true,
+        setup: async (c: ConfirmChannel) => {
+          generation++;
+          await assertTopology(c);
+        },
+      });
+      ch.on('error', (err: Error) => log.warn({ queue, err: err.message }, 'consumer channel error'));
       consumers.push(ch);
       const onMessage = (msg: ConsumeMessage) => {
+        const gen = generation;
+        const settle = (fn: () => void) => {
+          if (gen === generation) fn();
+          else log.debug({ queue }, 'delivery from a closed channel: not settled (the broker redelivers it)');
+        };
         const headers = msg.properties.headers ?? {};
         // Our own retries republish with a count; quorum queues count crash-redeliveries themselves.
         const attempts =
@@ -145,7 +166,7 @@ export function createAmqpBus(opts: AmqpBusOptions): Bus {
         const work = (async () => {
           try {
             await handler({ body: msg.content, routingKey: routingKeyOf(msg), messageId: msg.properties.messageId, attempts });
-            ch.ack(msg);
+            settle(() => ch.ack(msg));
           } catch (err) {
             const reason = err instanceof Error ? err.message : String(err);
             try {
@@ -162,11 +183,11 @@ export function createAmqpBus(opts: AmqpBusOptions): Bus {
                   timeout: publishTimeout,
                 });
               }
-              ch.ack(msg);
+              settle(() => ch.ack(msg));
             } catch (publishErr) {
               // Could not park or requeue it safely: leave it unacked so the broker redelivers it.
               log.error({ queue, err: (publishErr as Error).message }, 'could not dead-letter or requeue; nacking');
-              ch.nack(msg, false, true);
+              settle(() => ch.nack(msg, false, true));
             }
           }
         })();

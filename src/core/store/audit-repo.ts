@@ -38,11 +38,15 @@ const streamOf = (caseId: string | null) => (caseId ? `case:${caseId}` : 'global
 export async function appendAudit(q: Queryable, input: AuditInput): Promise<void> {
   const stream = streamOf(input.caseId);
   await q.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`audit:${stream}`]);
-  const prev = await q.query<{ hash: string }>('SELECT hash FROM audit_events WHERE stream = $1 ORDER BY id DESC LIMIT 1', [stream]);
-  const { rows } = await q.query<{ at: string }>('SELECT now() AS at');
+  // After the lock, in its own statement (READ COMMITTED takes the snapshot per statement, so the head
+  // read must start after the lock is held): the chain's head and the transaction time in one round trip.
+  const { rows } = await q.query<{ hash: string | null; at: string }>(
+    'SELECT (SELECT hash FROM audit_events WHERE stream = $1 ORDER BY id DESC LIMIT 1) AS hash, now() AS at',
+    [stream],
+  );
   const at = rows[0]!.at;
   const payload = input.payload ?? {};
-  const prevHash = prev.rows[0]?.hash ?? null;
+  const prevHash = rows[0]?.hash ?? null;
   const hash = hashEvent(prevHash, { stream, type: input.type, actor: input.actor, tool: input.tool, payload, at });
   await q.query(
     `INSERT INTO audit_events (stream, case_id, type, actor, tool, payload, prev_hash, hash, created_at)
