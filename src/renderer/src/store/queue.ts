@@ -42,6 +42,8 @@ interface QueueSlice {
 }
 
 let inflight = 0;
+let refreshing: Promise<void> | undefined;
+let again = false;
 /** Rows loaded at once; the list is virtualised, so this bounds memory and transfer, not rendering. */
 export const QUEUE_LIMIT = 20_000;
 
@@ -57,23 +59,40 @@ export const useQueue = create<QueueSlice>((set, get) => ({
   setSort: (sort) => set({ sort }),
   select: (selectedId) => set({ selectedId }),
   async refresh() {
-    const f = get().filters;
-    const ticket = ++inflight;
-    set({ loading: true });
-    // Server-side: status, level, search, claimed by. Client-side: the rest (cheap on the loaded page).
-    const r = await api.call('cases:list', {
-      status: f.status === 'all' ? undefined : [f.status],
-      level: f.level || undefined,
-      search: f.search.trim() || undefined,
-      claimedBy: f.claimedBy.trim() || undefined,
-      limit: QUEUE_LIMIT,
-    });
-    if (ticket !== inflight) return; // a newer refresh superseded this one
-    if (r.ok) {
-      const cached = r.value.find((c) => c.stale);
-      set({ cases: r.value, loading: false, error: undefined, stale: cached ? { syncedAt: cached.syncedAt ?? null } : undefined });
+    // Single flight with one trailing refresh: a burst of queue:changed events (every 150 ms under
+    // ingest load) must not stack up full-list requests that the core computes and the page discards
+    // (BENCHMARKS.md, part 4).
+    if (refreshing) {
+      again = true;
+      return refreshing;
     }
-    else set({ loading: false, error: r.error });
+    refreshing = (async () => {
+      do {
+        again = false;
+        const f = get().filters;
+        const ticket = ++inflight;
+        set({ loading: true });
+        // Server-side: status, level, search, claimed by. Client-side: the rest (cheap on the loaded page).
+        const r = await api.call('cases:list', {
+          status: f.status === 'all' ? undefined : [f.status],
+          level: f.level || undefined,
+          search: f.search.trim() || undefined,
+          claimedBy: f.claimedBy.trim() || undefined,
+          limit: QUEUE_LIMIT,
+        });
+        if (ticket !== inflight) continue; // a newer refresh superseded this one
+        if (r.ok) {
+          const cached = r.value.find((c) => c.stale);
+          set({ cases: r.value, loading: false, error: undefined, stale: cached ? { syncedAt: cached.syncedAt ?? null } : undefined });
+        }
+        else set({ loading: false, error: r.error });
+      } while (again);
+    })();
+    try {
+      await refreshing;
+    } finally {
+      refreshing = undefined;
+    }
   },
 }));
 
