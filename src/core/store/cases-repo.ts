@@ -50,7 +50,13 @@ export interface CaseRow {
 // claim_active is computed in database time so that every workstation agrees on lease expiry.
 export const CASE_COLUMNS = `c.*, (c.claim_until IS NOT NULL AND c.claim_until > now()) AS claim_active`;
 
-export function toSummary(r: CaseRow): CaseSummary {
+// A list needs the summary only: no analysis, and just the start of the text (it becomes the preview).
+const SUMMARY_COLUMNS = `c.id, c.content_id, c.author_id, left(c.text, 200) AS text, c.priority, c.status, c.level,
+  c.review_kind, c.verdict, c.severity, c.violation_type, c.claimed_by, c.claim_until, c.version, c.sla_due_at,
+  c.created_at, c.updated_at, c.escalation_requested_by, c.escalation_requested_at, c.escalation_reason,
+  (c.claim_until IS NOT NULL AND c.claim_until > now()) AS claim_active`;
+
+export function toSummary(r: Pick<CaseRow, keyof CaseRow>): CaseSummary {
   return {
     id: r.id,
     contentId: r.content_id,
@@ -106,7 +112,9 @@ export async function listCases(q: Queryable, f: CaseQuery): Promise<CaseSummary
     params.push(v);
     return `$${params.length}`;
   };
-  if (f.status?.length) where.push(`c.status = ANY(${p(f.status)})`);
+  // One status is an equality, so the queue-order index serves the ORDER BY (= ANY gives no order).
+  if (f.status?.length === 1) where.push(`c.status = ${p(f.status[0])}`);
+  else if (f.status?.length) where.push(`c.status = ANY(${p(f.status)})`);
   if (f.level) where.push(`c.level = ${p(f.level)}`);
   if (f.authorId) where.push(`c.author_id = ${p(f.authorId)}`);
   if (f.escalationRequested) where.push('c.escalation_requested_at IS NOT NULL');
@@ -118,7 +126,7 @@ export async function listCases(q: Queryable, f: CaseQuery): Promise<CaseSummary
   const limit = p(Math.min(Math.max(f.limit ?? 100, 1), 100_000));
   const offset = p(Math.max(f.offset ?? 0, 0));
   const { rows } = await q.query<CaseRow>(
-    `SELECT ${CASE_COLUMNS} FROM cases c ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    `SELECT ${SUMMARY_COLUMNS} FROM cases c ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
      ORDER BY (c.priority = 'urgent') DESC, c.created_at, c.id LIMIT ${limit} OFFSET ${offset}`,
     params,
   );
