@@ -9,7 +9,8 @@ import type { CoreApi } from '../../src/core/api.js';
 import { silentLogger } from '../../src/core/log.js';
 import { openLocalStore } from '../../src/core/offline/local-store.js';
 import { createWorkstation } from '../../src/core/offline/workstation.js';
-import { cachedQuery, createDispatcher } from '../../src/main/ipc/dispatcher.js';
+import { cachedQuery } from '../../src/core/offline/cached-query.js';
+import { createDispatcher } from '../../src/main/ipc/dispatcher.js';
 import { commands } from '../../src/shared/contract.js';
 import type { CaseDetail, CaseSummary } from '../../src/shared/domain.js';
 

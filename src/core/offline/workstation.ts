@@ -4,6 +4,7 @@ import { GuardianError } from '../errors.js';
 import type { Logger } from '../ports.js';
 import { backoffMs } from '../queue/bus.js';
 import { CommandInputSchema } from '../services/commands.js';
+import { cachedQuery } from './cached-query.js';
 import type { LocalStore, OutboxEntry } from './local-store.js';
 
 export interface Read<T> {
@@ -201,7 +202,7 @@ export function createWorkstation(o: { core: CoreApi; store: LocalStore; user: s
         () => {
           // Never synced: nothing to show. Synced: the filtered cache, even when nothing matches.
           if (o.store.cache.syncedAt() === null) return undefined;
-          return o.store.cache.cases().filter((c) => (!q.status?.length || q.status.includes(c.status)) && (!q.level || c.level === q.level));
+          return cachedQuery(o.store.cache.cases(), q);
         },
         (v) => o.store.cache.putCases(v),
       ),

@@ -98,27 +98,6 @@ function settle(ws: Workstation, id: string, ms: number): Promise<CoreOutboxEntr
   });
 }
 
-/**
- * The core's case query (cases-repo listCases) over cached cases: the same filters, order and limit, so a
- * stale queue (or an author's other cases) shows what the live query would have shown at the last sync.
- * Search looks at the cached preview, author and content id (the full text is not cached for every case).
- */
-export function cachedQuery(cases: CaseSummary[], q: CaseQuery, now = Date.now()): CaseSummary[] {
-  const search = q.search?.toLowerCase();
-  const out = cases.filter(
-    (c) =>
-      (!q.status?.length || q.status.includes(c.status)) &&
-      (!q.level || c.level === q.level) &&
-      (!q.authorId || c.authorId === q.authorId) &&
-      (!q.escalationRequested || !!c.escalationRequest) &&
-      (!q.claimedBy || (c.claimedBy === q.claimedBy && !!c.claimUntil && new Date(c.claimUntil).getTime() > now)) &&
-      (!search || [c.textPreview, c.authorId, c.contentId].some((f) => f.toLowerCase().includes(search))),
-  );
-  out.sort((a, b) => Number(b.priority === 'urgent') - Number(a.priority === 'urgent') || a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
-  const offset = Math.max(q.offset ?? 0, 0);
-  return out.slice(offset, offset + Math.min(Math.max(q.limit ?? 100, 1), 100_000));
-}
-
 export function createHandlers(core: CoreApi, opts: DispatcherOptions = {}): Handlers {
   const meta = (ctx: DispatchContext, i: { commandId: string; expectedVersion?: number }) => ({
     actor: ctx.user.id,
@@ -156,7 +135,7 @@ export function createHandlers(core: CoreApi, opts: DispatcherOptions = {}): Han
       const ws = workstation(ctx);
       if (!ws) return core.listCases(i);
       const r = await ws.listCases(i);
-      return r.stale ? cachedQuery(r.value, i).map((c) => ({ ...c, stale: true, syncedAt: r.syncedAt })) : r.value;
+      return r.stale ? r.value.map((c) => ({ ...c, stale: true, syncedAt: r.syncedAt })) : r.value;
     },
     'case:get': async ({ caseId }, ctx) => {
       const ws = workstation(ctx);
@@ -169,7 +148,7 @@ export function createHandlers(core: CoreApi, opts: DispatcherOptions = {}): Han
       else
         try {
           const r = await ws.listCases(byAuthor);
-          others = r.stale ? cachedQuery(r.value, byAuthor) : r.value;
+          others = r.value;
         } catch (err) {
           if (!read.stale) throw err;
           others = [];
