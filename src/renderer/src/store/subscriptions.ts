@@ -31,6 +31,8 @@ export function wireSubscriptions(): () => void {
     api.on('outbox:changed', (e) => {
       useOutbox.getState().upsert(e);
       if (useCase.getState().caseId === e.caseId) void useCase.getState().refresh();
+      // A conflict or a rejection proves this view was out of date: re-read the queue now.
+      if (e.state === 'conflict' || e.state === 'rejected') void useQueue.getState().refresh();
     }),
   ];
   return () => offs.forEach((off) => off());
