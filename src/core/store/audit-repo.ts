@@ -37,13 +37,9 @@ const streamOf = (caseId: string | null) => (caseId ? `case:${caseId}` : 'global
  */
 export async function appendAudit(q: Queryable, input: AuditInput): Promise<void> {
   const stream = streamOf(input.caseId);
-  await q.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`audit:${stream}`]);
-  // After the lock, in its own statement (READ COMMITTED takes the snapshot per statement, so the head
-  // read must start after the lock is held): the chain's head and the transaction time in one round trip.
-  const { rows } = await q.query<{ hash: string | null; at: string }>(
-    'SELECT (SELECT hash FROM audit_events WHERE stream = $1 ORDER BY id DESC LIMIT 1) AS hash, now() AS at',
-    [stream],
-  );
+  // Takes the stream's lock, then reads the head and the transaction time (one round trip; the function's
+  // read is its own statement after the lock, so it sees a head committed while we waited).
+  const { rows } = await q.query<{ hash: string | null; at: string }>('SELECT head AS hash, at FROM audit_chain_head($1)', [stream]);
   const at = rows[0]!.at;
   const payload = input.payload ?? {};
   const prevHash = rows[0]?.hash ?? null;
