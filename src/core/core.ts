@@ -159,14 +159,6 @@ export async function createCore(o: CoreOptions): Promise<Core> {
   const graph = buildGraph(
     {
       analyze: (content) => classifier.classify(content),
-      store: {
-        async saveAnalysis(caseId, a) {
-          await db.query(
-            `UPDATE cases SET analysis = $2, verdict = $3, severity = $4, violation_type = $5, updated_at = now() WHERE id = $1`,
-            [caseId, JSON.stringify(a), a.verdict, a.severity, a.violationType],
-          );
-        },
-      },
       actions,
     },
     saver,

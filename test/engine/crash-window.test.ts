@@ -1,9 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import { Command, END, START, StateGraph } from '@langchain/langgraph';
 import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalLock } from '../../src/core/agent/case-lock.js';
 import { buildGraph } from '../../src/core/agent/graph.js';
+import { humanReviewNode } from '../../src/core/agent/nodes/human-review.js';
+import { routeAfterAnalysis } from '../../src/core/agent/nodes/route.js';
+import { autoResolveNode } from '../../src/core/agent/nodes/simple.js';
 import { AgentRunner } from '../../src/core/agent/runner.js';
+import { CaseState } from '../../src/core/agent/state.js';
 import { createRulesClassifier } from '../../src/core/classify/rules.js';
 import { silentLogger } from '../../src/core/log.js';
 import { createSimulatorPlatform } from '../../src/core/platform/simulator.js';
@@ -44,7 +49,6 @@ it.each([0, 1, 2, 3])("a run cut after a node's writes were saved but before ste
   const graph = buildGraph(
     {
       analyze: (c) => classifier.classify(c),
-      store: { saveAnalysis: async () => {} },
       actions: createActionService(db, createSimulatorPlatform(db)),
     },
     saver,
@@ -74,11 +78,9 @@ it('a run whose node failed (e.g. the database hiccuped) is retried by the redel
   let failures = 1;
   const graph = buildGraph(
     {
-      analyze: (c) => classifier.classify(c),
-      store: {
-        saveAnalysis: async () => {
-          if (failures-- > 0) throw new Error('timeout exceeded when trying to connect');
-        },
+      analyze: async (c) => {
+        if (failures-- > 0) throw new Error('timeout exceeded when trying to connect');
+        return classifier.classify(c);
       },
       actions: createActionService(db, createSimulatorPlatform(db)),
     },
@@ -91,4 +93,59 @@ it('a run whose node failed (e.g. the database hiccuped) is retried by the redel
   await runner.analyze(caseId);
   const { rows } = await db.query('SELECT status FROM cases WHERE id = $1', [caseId]);
   expect(rows[0].status).toBe('awaiting_review');
+});
+
+describe('threads a version-1 build left behind', () => {
+  /** Fixture: the analysis part of the version-1 graph (analyze → route → autoResolve | humanReview). */
+  const buildVersion1 = (saver: PostgresSaver) => {
+    const classifier = createRulesClassifier();
+    return new StateGraph(CaseState)
+      .addNode('analyze', async (s: typeof CaseState.State) => ({ analysis: await classifier.classify(s.content) }))
+      .addNode('autoResolve', autoResolveNode)
+      .addNode('humanReview', humanReviewNode)
+      .addEdge(START, 'analyze')
+      .addConditionalEdges('analyze', (s) => (routeAfterAnalysis(s) === 'autoResolve' ? 'autoResolve' : 'humanReview'), ['autoResolve', 'humanReview'])
+      .addEdge('autoResolve', END)
+      .addEdge('humanReview', END)
+      .compile({ checkpointer: saver });
+  };
+
+  const newCase = async (text: string) => {
+    const caseId = randomUUID();
+    await db.query(`INSERT INTO cases (id, content_id, author_id, text, submitted_at, status, analysis_attempts) VALUES ($1, $2, 'a-1', $3, now(), 'analyzing', 1)`, [caseId, `v1-${caseId}`, text]);
+    const input = { caseId, graphVersion: 1, content: { caseId, contentId: `v1-${caseId}`, authorId: 'a-1', text, priority: 'normal' as const } };
+    return { caseId, input, config: { configurable: { thread_id: caseId }, durability: 'sync' as const } };
+  };
+
+  it('a clean case whose version-1 run died between analyze and autoResolve is finished by this build', async () => {
+    const saver = new CrashingSaver(db.pool);
+    await saver.setup();
+    const { caseId, input, config } = await newCase(TEXT.clean);
+    saver.armedAt = 0; // analyze's writes (including the choice of autoResolve) saved, its checkpoint not
+    await expect(buildVersion1(saver).invoke(input, config)).rejects.toThrow(/simulated crash/);
+
+    const graph = buildGraph({ analyze: (c) => createRulesClassifier().classify(c), actions: createActionService(db, createSimulatorPlatform(db)) }, saver);
+    const runner = new AgentRunner({ db, graph, lock: createLocalLock(), logger: silentLogger, slaMinutes: 60, onCaseChanged: () => {} });
+    await runner.analyze(caseId); // the redelivered analysis job
+    const { rows } = await db.query('SELECT status, verdict FROM cases WHERE id = $1', [caseId]);
+    expect(rows[0]).toEqual({ status: 'auto_resolved', verdict: 'ok' });
+    const state = await graph.getState(config);
+    expect(state.values.graphVersion).toBe(1);
+  });
+
+  it('a case paused for review by version 1 is resumed by this build on the same path', async () => {
+    const saver = new PostgresSaver(db.pool);
+    const { caseId, input, config } = await newCase(TEXT.threat);
+    await buildVersion1(saver).invoke(input, config);
+
+    const graph = buildGraph({ analyze: (c) => createRulesClassifier().classify(c), actions: createActionService(db, createSimulatorPlatform(db)) }, saver);
+    const before = await graph.getState(config);
+    const pending = before.tasks.flatMap((t) => t.interrupts)[0]!;
+    expect(before.next).toEqual(['humanReview']);
+    const decision = { commandId: randomUUID(), decision: 'remove', reason: 'threat', policyIds: [], actor: 'mod-1', level: 1, reviewKind: 'initial', at: new Date().toISOString() };
+    const out = await graph.invoke(new Command({ resume: { [pending.id!]: decision } }), config);
+    expect(out).toMatchObject({ outcome: 'actioned', graphVersion: 1, decision: { decision: 'remove' } });
+    const { rows } = await db.query(`SELECT kind, status FROM actions WHERE case_id = $1`, [caseId]);
+    expect(rows).toEqual([{ kind: 'remove_content', status: 'done' }]);
+  });
 });

@@ -24,7 +24,6 @@ export interface ReversalReport {
 /** What the graph's nodes need from the rest of the core. */
 export interface AgentDeps {
   analyze(content: ContentForAnalysis): Promise<AnalysisResult>;
-  store: { saveAnalysis(caseId: string, analysis: AnalysisResult): Promise<void> };
   actions: {
     execute(req: ActionRequest): Promise<{ ok: true } | { ok: false; error: string }>;
     reverseAll(req: { caseId: string; commandId: string; contentId: string; authorId: string; reason: string; actor: string }): Promise<ReversalReport>;

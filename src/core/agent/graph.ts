@@ -5,12 +5,12 @@ import { analyzeNode } from './nodes/analyze.js';
 import { executeNode } from './nodes/execute.js';
 import { humanReviewNode } from './nodes/human-review.js';
 import { reverseNode } from './nodes/reverse.js';
-import { routeAfterAnalysis, routeAfterReversal, routeAfterReview } from './nodes/route.js';
+import { nextAfterAnalysis, routeAfterReversal, routeAfterReview } from './nodes/route.js';
 import { autoDecideNode, autoResolveNode, closeCaseNode, escalateNode, reopenNode } from './nodes/simple.js';
 import { CaseState } from './state.js';
 
 /**
- * analyze → (autoResolve | autoDecide → execute | humanReview → execute | escalate → humanReview)
+ * analyze → (end, when clean | autoDecide → execute | humanReview → execute | escalate → humanReview)
  * A rollback enters at `reverse` and an appeal at `humanReview` on the finished thread (Command goto).
  */
 export function buildGraph(deps: AgentDeps, checkpointer: BaseCheckpointSaver) {
@@ -25,7 +25,9 @@ export function buildGraph(deps: AgentDeps, checkpointer: BaseCheckpointSaver) {
     .addNode('reopen', reopenNode)
     .addNode('closeCase', closeCaseNode)
     .addEdge(START, 'analyze')
-    .addConditionalEdges('analyze', routeAfterAnalysis, ['autoResolve', 'autoDecide', 'humanReview'])
+    // `autoResolve` is never chosen now; it stays a declared target for threads whose version-1 analyze
+    // step already chose it before a crash (see GRAPH_VERSION).
+    .addConditionalEdges('analyze', nextAfterAnalysis, { end: END, autoDecide: 'autoDecide', humanReview: 'humanReview', autoResolve: 'autoResolve' })
     .addEdge('autoResolve', END)
     .addEdge('autoDecide', 'execute')
     .addConditionalEdges('humanReview', routeAfterReview, ['execute', 'escalate', 'reverse', 'closeCase'])

@@ -2,11 +2,11 @@ import { Command } from '@langchain/langgraph';
 import type { DecisionRecord } from '../../shared/domain.js';
 import type { Logger } from '../ports.js';
 import { appendAudit } from '../store/audit-repo.js';
-import { getCaseRow, type CaseRow } from '../store/cases-repo.js';
+import { CASE_COLUMNS, type CaseRow } from '../store/cases-repo.js';
 import type { Db } from '../store/db.js';
 import type { CaseLock } from './case-lock.js';
 import type { CaseGraph } from './graph.js';
-import { GRAPH_VERSION, type CaseStateType } from './state.js';
+import { assertResumable, GRAPH_VERSION, type CaseStateType } from './state.js';
 
 export interface StoredCommand {
   id: string;
@@ -54,8 +54,7 @@ export class AgentRunner {
   private async snapshot(caseId: string) {
     const snap = await this.o.graph.getState({ configurable: { thread_id: caseId } });
     const values = (snap.values ?? {}) as Partial<CaseStateType>;
-    if (values.graphVersion !== undefined && values.graphVersion !== GRAPH_VERSION)
-      throw new RefusedError(`checkpoint written by graph version ${values.graphVersion}; this build runs ${GRAPH_VERSION}`);
+    assertResumable(values.graphVersion, (m) => new RefusedError(m));
     const pending = snap.tasks.flatMap((t) => t.interrupts).find((i) => i.id);
     // Work is left when a task is not paused at an interrupt. That includes a task whose writes were saved
     // before a crash but whose step was never checkpointed: getState() lists it in `tasks` but not in
@@ -67,15 +66,18 @@ export class AgentRunner {
   /** Analysis job: start the thread (once) or finish a run a crash interrupted. */
   async analyze(caseId: string): Promise<void> {
     await this.o.lock.withLock(caseId, async () => {
-      const row = await getCaseRow(this.o.db, caseId);
+      // Counts this delivery as an attempt and reads the row in one statement. No attempt before this one
+      // means no checkpoint can exist yet: the first (normal) delivery needs no getState.
+      const { rows } = await this.o.db.query<CaseRow>(
+        `UPDATE cases AS c SET analysis_attempts = c.analysis_attempts + 1 WHERE c.id = $1 RETURNING ${CASE_COLUMNS}`,
+        [caseId],
+      );
+      const row = rows[0];
       if (!row) throw new RefusedError(`case ${caseId} does not exist`);
-      // analysis_attempts is bumped before the first run: 0 means no checkpoint can exist yet, so the
-      // first (normal) delivery needs no getState.
-      const { started, running, pending } = row.analysis_attempts === 0 ? { started: false, running: false, pending: undefined } : await this.snapshot(caseId);
+      const { started, running, pending } = row.analysis_attempts === 1 ? { started: false, running: false, pending: undefined } : await this.snapshot(caseId);
       let out: Record<string, unknown> | undefined;
       if (!started) {
         // New input on an existing thread would restart it from START (FACTS): only ever start once.
-        await this.o.db.query('UPDATE cases SET analysis_attempts = analysis_attempts + 1 WHERE id = $1', [caseId]);
         out = await this.o.graph.invoke(
           {
             caseId,
@@ -173,20 +175,23 @@ export class AgentRunner {
     // The run's own result already says where the thread stopped (values + __interrupt__): reading the
     // checkpoint back (getState, one more query and a deserialisation) is only needed without one.
     const { values, pending, running } = out ? fromRunResult(out) : await this.snapshot(caseId);
+    // The checkpoint is the truth and the row its projection: each UPDATE applies only when the row does
+    // not show this position yet (a redelivery changes nothing and records nothing twice).
+    const analysis = values.analysis ?? null;
     const changed = await this.o.db.tx(async (q) => {
-      const row = await getCaseRow(q, caseId, true);
-      if (!row) return undefined;
       let next: CaseRow | undefined;
       if (pending) {
-        if (row.status !== 'awaiting_review' || row.interrupt_id !== pending.id) {
-          const { rows } = await q.query<CaseRow>(
-            `UPDATE cases SET status = 'awaiting_review', interrupt_id = $2, level = $3, review_kind = $4,
-                    version = version + 1, updated_at = now(), failure_reason = NULL,
-                    sla_due_at = now() + make_interval(mins => $5)
-              WHERE id = $1 RETURNING *, (claim_until IS NOT NULL AND claim_until > now()) AS claim_active`,
-            [caseId, pending.id, values.level ?? 1, values.reviewKind ?? 'initial', row.priority === 'urgent' ? Math.ceil(this.o.slaMinutes / 4) : this.o.slaMinutes],
-          );
-          next = rows[0];
+        const { rows } = await q.query<CaseRow>(
+          `UPDATE cases AS c SET status = 'awaiting_review', interrupt_id = $2, level = $3, review_kind = $4,
+                  version = c.version + 1, updated_at = now(), failure_reason = NULL,
+                  sla_due_at = now() + make_interval(mins => CASE WHEN c.priority = 'urgent' THEN $5::int ELSE $6::int END),
+                  ${analysisSet(7)}
+            WHERE c.id = $1 AND (c.status <> 'awaiting_review' OR c.interrupt_id IS DISTINCT FROM $2)
+            RETURNING ${CASE_COLUMNS}`,
+          [caseId, pending.id, values.level ?? 1, values.reviewKind ?? 'initial', Math.ceil(this.o.slaMinutes / 4), this.o.slaMinutes, ...analysisParams(analysis)],
+        );
+        next = rows[0];
+        if (next)
           await appendAudit(q, {
             caseId,
             type: 'review.requested',
@@ -194,28 +199,28 @@ export class AgentRunner {
             tool: 'agent',
             payload: { level: values.level ?? 1, reviewKind: values.reviewKind ?? 'initial' },
           });
-        }
       } else if (!running && values.outcome) {
         const status = values.outcome;
-        if (row.status !== status) {
-          const { rows } = await q.query<CaseRow>(
-            `UPDATE cases SET status = $2, interrupt_id = NULL, failure_reason = $3, version = version + 1, updated_at = now(),
-                    last_decision = COALESCE($4::jsonb, last_decision), sla_due_at = NULL
-              WHERE id = $1 RETURNING *, (claim_until IS NOT NULL AND claim_until > now()) AS claim_active`,
-            [caseId, status, values.failure ?? null, values.decision?.actor === 'agent' ? JSON.stringify(values.decision) : null],
-          );
-          next = rows[0];
+        const { rows } = await q.query<CaseRow>(
+          `UPDATE cases AS c SET status = $2, interrupt_id = NULL, failure_reason = $3, version = c.version + 1, updated_at = now(),
+                  last_decision = COALESCE($4::jsonb, c.last_decision), sla_due_at = NULL,
+                  ${analysisSet(5)}
+            WHERE c.id = $1 AND c.status <> $2
+            RETURNING ${CASE_COLUMNS}`,
+          [caseId, status, values.failure ?? null, values.decision?.actor === 'agent' ? JSON.stringify(values.decision) : null, ...analysisParams(analysis)],
+        );
+        next = rows[0];
+        if (next)
           await appendAudit(q, {
             caseId,
             type: `case.${status}`,
-            actor: values.decision?.actor === 'agent' ? 'agent' : 'agent',
+            actor: 'agent',
             tool: 'agent',
             payload: {
               ...(values.failure ? { failure: values.failure } : {}),
               ...(values.decision ? { decision: values.decision.decision, decidedBy: values.decision.actor } : {}),
             },
           });
-        }
       }
       if (commandId) await q.query(`UPDATE commands SET status = 'applied', applied_at = now() WHERE id = $1 AND status = 'accepted'`, [commandId]);
       return next;
@@ -229,10 +234,25 @@ function fromRunResult(out: Record<string, unknown>) {
   const interrupts = (out.__interrupt__ ?? []) as Array<{ id?: string; value?: unknown }>;
   const pending = interrupts.find((i) => i.id) as { id: string; value?: unknown } | undefined;
   const values = out as Partial<CaseStateType>;
-  if (values.graphVersion !== undefined && values.graphVersion !== GRAPH_VERSION)
-    throw new RefusedError(`checkpoint written by graph version ${values.graphVersion}; this build runs ${GRAPH_VERSION}`);
+  assertResumable(values.graphVersion, (m) => new RefusedError(m));
   return { values, pending, running: pending !== undefined };
 }
+
+/**
+ * The analysis columns of the read model, set from the checkpoint's analysis; without one (never
+ * analysed) they keep their value. Parameters $first … $first+4 are `analysisParams(...)`.
+ */
+const analysisSet = (first: number) => {
+  const has = `$${first}::boolean`;
+  const p = (i: number) => `$${first + i}`;
+  return `analysis = CASE WHEN ${has} THEN ${p(1)}::jsonb ELSE c.analysis END,
+          verdict = CASE WHEN ${has} THEN ${p(2)} ELSE c.verdict END,
+          severity = CASE WHEN ${has} THEN ${p(3)} ELSE c.severity END,
+          violation_type = CASE WHEN ${has} THEN ${p(4)} ELSE c.violation_type END`;
+};
+
+const analysisParams = (a: CaseStateType['analysis']) =>
+  a ? [true, JSON.stringify(a), a.verdict, a.severity, a.violationType] : [false, null, null, null, null];
 
 function decisionRecordOf(cmd: StoredCommand): DecisionRecord {
   const p = cmd.payload;

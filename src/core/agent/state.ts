@@ -3,10 +3,25 @@ import type { AnalysisResult, DecisionRecord, Priority, ReviewKind } from '../..
 import type { ContentForAnalysis } from '../classify/classifier.js';
 
 /**
- * Bump when the graph's nodes or edges change shape. A checkpoint written by another version is refused,
- * never resumed onto a different path (DESIGN §4).
+ * Bump when the graph's nodes or edges change shape. A checkpoint written by a version this build cannot
+ * resume is refused, never resumed onto a different path (DESIGN §4).
+ *
+ * 2: a clean verdict ends the run at `analyze` (one superstep, so one checkpoint, fewer per case); the
+ *    `autoResolve` node stays for threads a version-1 build left between `analyze` and `autoResolve`.
  */
-export const GRAPH_VERSION = 1;
+export const GRAPH_VERSION = 2;
+
+/**
+ * Versions whose checkpoints this graph resumes on the same path: every position a version-1 thread can
+ * be in (paused at humanReview, or between two nodes after a crash) exists here with the same edges.
+ */
+export const RESUMABLE_GRAPH_VERSIONS: readonly number[] = [1, 2];
+
+/** Throws the refusal for a checkpoint this build must not resume. */
+export function assertResumable(version: number | undefined, refuse: (message: string) => Error): void {
+  if (version !== undefined && !RESUMABLE_GRAPH_VERSIONS.includes(version))
+    throw refuse(`checkpoint written by graph version ${version}; this build runs ${GRAPH_VERSION} (resumes ${RESUMABLE_GRAPH_VERSIONS.join(', ')})`);
+}
 
 export interface Reversal {
   commandId: string;
