@@ -93,7 +93,7 @@ export async function createCore(o: CoreOptions): Promise<Core> {
 
   if (config.mode === 'connected') {
     dbUrl = config.databaseUrl!;
-    lock = createPgLock(new pg.Pool({ connectionString: dbUrl, max: Math.max(4, config.prefetch * 3 + 2), connectionTimeoutMillis: 15_000 }));
+    lock = createPgLock(new pg.Pool({ connectionString: dbUrl, application_name: 'guardian-locks', max: Math.max(4, config.prefetch * 3 + 2), connectionTimeoutMillis: 15_000 }));
   } else {
     embedded = await startEmbeddedPostgres(config.dataDir, logger);
     dbUrl = embedded.connectionString;
@@ -104,10 +104,17 @@ export async function createCore(o: CoreOptions): Promise<Core> {
     connectionString: dbUrl,
     // Enough for every handler the consumers may run at once (4 queues × prefetch) plus reads.
     max: config.mode === 'connected' ? Math.max(10, config.prefetch * 5 + 4) : 1,
+    ...(config.mode === 'connected' ? { applicationName: 'guardian-core' } : {}),
     onError: (err) => {
       logger.warn({ err: err.message }, 'database connection error');
     },
   });
+  // UI and CLI reads get their own small pool in connected mode, so a busy workstation (say, a 100k-row
+  // queue) cannot take the connections the queue consumers need (BENCHMARKS.md, part 4). PGlite: the one.
+  const readDb =
+    config.mode === 'connected'
+      ? createDb({ connectionString: dbUrl, max: 4, applicationName: 'guardian-reads', onError: (err) => logger.warn({ err: err.message }, 'database connection error (reads)') })
+      : db;
   const saver = new PostgresSaver(db.pool);
   const initDb = async () => {
     await migrate(db, logger);
@@ -133,6 +140,7 @@ export async function createCore(o: CoreOptions): Promise<Core> {
       await initDb();
     } catch (err) {
       await db.close().catch(() => {});
+      if (readDb !== db) await readDb.close().catch(() => {});
       await embedded?.stop();
       throw err;
     }
@@ -174,6 +182,7 @@ export async function createCore(o: CoreOptions): Promise<Core> {
   });
   const commands = createCommandService({ db, logger, claimMinutes: config.claimMinutes, publishJob, onCaseChanged });
   const queries = createQueries(db);
+  const reads = readDb === db ? queries : createQueries(readDb);
   const ingest = createIngestHandler({ db, logger, commands, publishJob, onCaseChanged });
   const sweeper = createSweeper({
     db,
@@ -222,11 +231,11 @@ export async function createCore(o: CoreOptions): Promise<Core> {
     graph,
     platform,
     execute: (cmd) => commands.execute(cmd),
-    listCases: (q) => queries.listCases(q),
-    getCase: (id) => queries.getCase(id),
-    audit: (q) => queries.audit(q),
-    moderators: () => queries.moderators(),
-    commandStatus: (id) => queries.commandStatus(id),
+    listCases: (q) => reads.listCases(q),
+    getCase: (id) => reads.getCase(id),
+    audit: (q) => reads.audit(q),
+    moderators: () => reads.moderators(),
+    commandStatus: (id) => reads.commandStatus(id),
     addModerator: (input) => queries.addModerator(input),
     connection,
     onEvent(l) {
@@ -310,13 +319,19 @@ export async function createCore(o: CoreOptions): Promise<Core> {
       if (tracing.enabled && !(await flushTraces(3_000))) logger.warn({}, 'some traces were not sent before shutdown');
       await lock.close().catch(() => {});
       await db.close().catch(() => {});
+      if (readDb !== db) await readDb.close().catch(() => {});
       await embedded?.stop();
       logger.info({}, 'core stopped');
     },
   };
   // Connected mode: probe the shared database so "database offline" shows within seconds (DESIGN §9).
   let probe: NodeJS.Timeout | undefined;
+  let probePool: pg.Pool | undefined;
   if (config.mode === 'connected') {
+    // Its own connection: on the shared pool a probe waiting behind busy workers read as "database down"
+    // while PostgreSQL was fine (BENCHMARKS.md, part 4).
+    const probes = (probePool = new pg.Pool({ connectionString: dbUrl, application_name: 'guardian-probe', max: 1, connectionTimeoutMillis: 2_000, query_timeout: 2_000, keepAlive: true }));
+    probes.on('error', (err) => logger.debug({ err: err.message }, 'probe connection error'));
     const report = (ok: boolean) => {
       if (ok !== dbDown) return;
       dbDown = !ok;
@@ -332,7 +347,7 @@ export async function createCore(o: CoreOptions): Promise<Core> {
         return;
       }
       inFlightSince = Date.now();
-      db.query('SELECT 1').then(
+      probes.query('SELECT 1').then(
         () => {
           inFlightSince = undefined;
           report(true);
@@ -351,6 +366,7 @@ export async function createCore(o: CoreOptions): Promise<Core> {
   core.stop = async () => {
     if (probe) clearInterval(probe);
     await stopCore();
+    await probePool?.end().catch(() => {});
   };
   return core;
 }

@@ -24,9 +24,17 @@ export function isConnectionError(err: unknown): boolean {
   return (!!e?.code && CONNECTION_SQLSTATES.has(e.code)) || CONNECTION_MESSAGES.test(e?.message ?? '');
 }
 
-export function createDb(opts: { connectionString: string; max: number; queryTimeoutMs?: number; onError?: (err: Error) => void }): Db {
+export function createDb(opts: {
+  connectionString: string;
+  max: number;
+  queryTimeoutMs?: number;
+  /** Shown in pg_stat_activity, so an operator can tell the core's pools apart. */
+  applicationName?: string;
+  onError?: (err: Error) => void;
+}): Db {
   const pool = new pg.Pool({
     connectionString: opts.connectionString,
+    ...(opts.applicationName ? { application_name: opts.applicationName } : {}),
     max: opts.max,
     // Also bounds the wait for a free pooled client; "database offline" is the probe's job (core.ts).
     connectionTimeoutMillis: 15_000,

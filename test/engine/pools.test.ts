@@ -1,0 +1,54 @@
+import pg from 'pg';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startHarness, type Harness } from '../support/harness.js';
+import { waitFor } from '../support/isolation.js';
+
+/**
+ * The core's workers, the UI/CLI reads and the connectivity probe use separate connections: a
+ * saturated worker pool must not make reads wait nor make a healthy database look "down"
+ * (BENCHMARKS.md, part 4: both happened under ingest load with a workstation open).
+ */
+let h: Harness;
+let watcher: pg.Client;
+
+beforeAll(async () => {
+  h = await startHarness({ worker: false });
+  watcher = new pg.Client({ connectionString: h.db.url });
+  await watcher.connect();
+});
+afterAll(async () => {
+  await watcher?.end();
+  await h?.close();
+});
+
+it('with every worker connection busy, reads still answer and the database still reads as up', async () => {
+  const pool = h.core.db.pool;
+  const held = await Promise.all(Array.from({ length: pool.options.max }, () => pool.connect()));
+  try {
+    expect(pool.idleCount).toBe(0);
+    // A read goes through its own pool.
+    await expect(h.core.listCases({ status: ['awaiting_review'], limit: 10 })).resolves.toEqual([]);
+
+    // Watch the probe answer four times on its own connection (≥ 3 s: on the shared pool it used to
+    // report "down" after 2 s of waiting for a connection).
+    const probes = new Set<string>();
+    await waitFor(
+      async () => {
+        const { rows } = await watcher.query<{ query_start: string; state: string }>(
+          `SELECT query_start::text, state FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'guardian-probe'`,
+        );
+        for (const r of rows) if (r.state === 'idle') probes.add(r.query_start);
+        return probes.size >= 4;
+      },
+      { timeoutMs: 20_000, intervalMs: 200, message: 'four probe queries answered' },
+    );
+    expect(h.core.connection().database).toBe('up');
+
+    const { rows } = await watcher.query<{ application_name: string }>(
+      `SELECT DISTINCT application_name FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'guardian-%' ORDER BY 1`,
+    );
+    expect(rows.map((r) => r.application_name)).toEqual(['guardian-core', 'guardian-probe', 'guardian-reads']);
+  } finally {
+    for (const c of held) c.release();
+  }
+});
