@@ -18,9 +18,9 @@ export type CeilingShape = 'trivial' | 'same-shape';
 
 /**
  * trivial:    START → review (interrupt)                              [what the brief calls the ceiling]
- * same-shape: START → analyze (no-op) → route → review (interrupt) | resolve → END
- *             (the production graph's shape with empty nodes: separates LangGraph's cost for our shape
- *              from the cost of our own code around it)
+ * same-shape: START → analyze (no-op; a clean verdict ends the run here) → route → review (interrupt) | END
+ *             (the production graph's shape, GRAPH_VERSION 2, with empty nodes: separates LangGraph's cost
+ *              for our shape from the cost of our own code around it)
  */
 function build(shape: CeilingShape, saver: PostgresSaver) {
   const review = (s: typeof State.State) => ({ decision: interrupt({ caseId: s.caseId }) });
@@ -29,13 +29,13 @@ function build(shape: CeilingShape, saver: PostgresSaver) {
     return new StateGraph(State).addNode('review', review).addNode('execute', execute).addEdge(START, 'review').addEdge('review', 'execute').addEdge('execute', END).compile({ checkpointer: saver });
   }
   return new StateGraph(State)
-    .addNode('analyze', (s: typeof State.State) => ({ analysis: { verdict: s.content.text.startsWith('ok') ? 'ok' : 'review' } }))
+    .addNode('analyze', (s: typeof State.State) =>
+      s.content.text.startsWith('ok') ? { analysis: { verdict: 'ok' }, outcome: 'auto_resolved' } : { analysis: { verdict: 'review' } },
+    )
     .addNode('review', review)
-    .addNode('resolve', () => ({ outcome: 'auto_resolved' }))
     .addNode('execute', execute)
     .addEdge(START, 'analyze')
-    .addConditionalEdges('analyze', (s: typeof State.State) => (s.analysis?.verdict === 'ok' ? 'resolve' : 'review'), ['resolve', 'review'])
-    .addEdge('resolve', END)
+    .addConditionalEdges('analyze', (s: typeof State.State) => (s.analysis?.verdict === 'ok' ? 'end' : 'review'), { end: END, review: 'review' })
     .addEdge('review', 'execute')
     .addEdge('execute', END)
     .compile({ checkpointer: saver });

@@ -96,7 +96,7 @@ export async function benchPipeline(o: { n?: number } = {}) {
     const shape = await runCeiling({ url: env.db.url, n: ceilN, concurrency: prefetch, shape: 'same-shape', cleanFraction: 0.6 });
     const shapeCpu = cpu3.stop();
     const shapeCpuPerThread = (shapeCpu.benchProcessCpuS * 1000) / ceilN;
-    console.log(`same-shape graph, empty nodes (analyze → route → interrupt | resolve): ${f1(shape.startPerSec)} threads/s, ${f2(shapeCpuPerThread)} ms CPU per thread`);
+    console.log(`same-shape graph, empty nodes (analyze → end if clean | interrupt): ${f1(shape.startPerSec)} threads/s, ${f2(shapeCpuPerThread)} ms CPU per thread`);
     const ratio = pipelinePerSec / ceilingPerSec;
     // Load-independent view: CPU of this (single-threaded) process per case. When the JS thread is the
     // bottleneck, throughput ≈ 1 / (CPU per case), so this ratio survives other engineers' load.
