@@ -23,15 +23,20 @@ interface ActionRow {
  */
 export function createActionService(db: Db, platform: Platform): AgentDeps['actions'] {
   async function execute(req: ActionRequest): Promise<{ ok: true } | { ok: false; error: string }> {
-    await db.query(
-      `INSERT INTO actions (id, case_id, command_id, seq, kind, reason, duration_hours, reversible, reverses, status)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending') ON CONFLICT (id) DO NOTHING`,
+    // Records the action (or, on a redelivery, counts another attempt at a pending one) in one statement.
+    // No row back: it was already carried out or failed for good, and is not sent again.
+    const { rows } = await db.query<{ status: string }>(
+      `INSERT INTO actions (id, case_id, command_id, seq, kind, reason, duration_hours, reversible, reverses, status, attempts)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', 1)
+       ON CONFLICT (id) DO UPDATE SET attempts = actions.attempts + 1 WHERE actions.status = 'pending'
+       RETURNING status`,
       [req.actionId, req.caseId, req.commandId, req.seq, req.kind, req.reason, req.durationHours ?? null, req.kind in REVERSAL, req.reverses ?? null],
     );
-    const { rows } = await db.query<{ status: string; last_error: string | null }>('SELECT status, last_error FROM actions WHERE id = $1', [req.actionId]);
-    if (rows[0]?.status === 'done') return { ok: true };
-    if (rows[0]?.status === 'failed') return { ok: false, error: rows[0].last_error ?? 'failed' };
-    await db.query('UPDATE actions SET attempts = attempts + 1 WHERE id = $1', [req.actionId]);
+    if (!rows[0]) {
+      const { rows: done } = await db.query<{ status: string; last_error: string | null }>('SELECT status, last_error FROM actions WHERE id = $1', [req.actionId]);
+      if (done[0]?.status === 'done') return { ok: true };
+      return { ok: false, error: done[0]?.last_error ?? done[0]?.status ?? 'failed' };
+    }
     let res;
     try {
       res = await platform.execute({

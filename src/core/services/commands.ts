@@ -75,12 +75,23 @@ function conflictDetails(row: CaseRow) {
  * checks, compare-and-set on the case row, the command and the audit event in one transaction; the
  * graph is resumed afterwards by a worker taking the job (never while a transaction is open).
  */
+interface Actor {
+  id: string;
+  role: Role;
+  /** now() of the command's transaction */
+  at: string;
+}
+
 export function createCommandService(o: CommandServiceOptions) {
-  async function loadActor(q: Queryable, id: string): Promise<{ id: string; role: Role }> {
-    const { rows } = await q.query<{ id: string; role: Role; active: boolean }>('SELECT id, role, active FROM moderators WHERE id = $1', [id]);
-    const m = rows[0];
-    if (!m || !m.active) throw forbidden(`unknown or inactive user "${id}"`);
-    return m;
+  /** The acting user, and the transaction's time (a decision records when it was made, in database time). */
+  async function loadActor(q: Queryable, id: string): Promise<Actor> {
+    const { rows } = await q.query<{ id: string | null; role: Role; active: boolean; at: string }>(
+      'SELECT m.id, m.role, m.active, now() AS at FROM (SELECT 1) AS one LEFT JOIN moderators m ON m.id = $1',
+      [id],
+    );
+    const m = rows[0]!;
+    if (!m.id || !m.active) throw forbidden(`unknown or inactive user "${id}"`);
+    return { id: m.id, role: m.role, at: m.at };
   }
 
   function checkReviewable(row: CaseRow, actor: { id: string; role: Role }, expectedVersion?: number) {
@@ -96,7 +107,7 @@ export function createCommandService(o: CommandServiceOptions) {
       throw conflict(`Case ${row.id} is claimed by ${row.claimed_by} until ${row.claim_until}.`, { claimedBy: row.claimed_by, claimUntil: row.claim_until });
   }
 
-  async function decide(q: Queryable, cmd: Extract<CommandInput, { type: 'decide' | 'appeal_decide' }>, row: CaseRow, actor: { id: string; role: Role }): Promise<Accepted> {
+  async function decide(q: Queryable, cmd: Extract<CommandInput, { type: 'decide' | 'appeal_decide' }>, row: CaseRow, actor: Actor): Promise<Accepted> {
     checkReviewable(row, actor, cmd.expectedVersion);
     const isAppeal = row.review_kind === 'appeal';
     if (cmd.type === 'decide' && isAppeal) throw invalidInput(`Case ${row.id} is an appeal review: decide it with an outcome (uphold or overturn).`);
@@ -105,7 +116,6 @@ export function createCommandService(o: CommandServiceOptions) {
       if (cmd.decision === 'escalate' && row.level >= 2) throw invalidInput('An escalated case cannot be escalated further.');
       if (cmd.durationHours !== undefined && cmd.decision !== 'remove_and_ban') throw invalidInput('durationHours only applies to remove_and_ban.');
     }
-    const { rows: now } = await q.query<{ at: string }>('SELECT now() AS at');
     const record: DecisionRecord = {
       commandId: cmd.commandId,
       decision: cmd.type === 'decide' ? cmd.decision : cmd.outcome,
@@ -115,7 +125,7 @@ export function createCommandService(o: CommandServiceOptions) {
       level: row.level,
       reviewKind: row.review_kind ?? 'initial',
       ...(cmd.type === 'decide' && cmd.durationHours ? { durationHours: cmd.durationHours } : {}),
-      at: now[0]!.at,
+      at: actor.at,
     };
     const escalating = record.decision === 'escalate';
     const status = record.decision === 'overturn' ? 'reversing' : 'executing';
@@ -136,7 +146,7 @@ export function createCommandService(o: CommandServiceOptions) {
     return { row: rows[0]!, job: 'decisions', status: 'accepted' };
   }
 
-  async function apply(q: Queryable, cmd: CommandInput, row: CaseRow, actor: { id: string; role: Role }): Promise<Accepted> {
+  async function apply(q: Queryable, cmd: CommandInput, row: CaseRow, actor: Actor): Promise<Accepted> {
     switch (cmd.type) {
       case 'claim': {
         if (row.status !== 'awaiting_review') throw conflict(`Case ${row.id} is ${row.status}: nothing to claim.${describeLast(row)}`, conflictDetails(row));
