@@ -12,6 +12,7 @@ import {
   Decision,
   ErrorCode,
   Moderator,
+  Priority,
   Reason,
   Role,
 } from './domain.js';
@@ -73,8 +74,21 @@ export const Freshness = {
   syncedAt: z.string().nullable().optional(),
 };
 
-/** A queue row: a case summary; only rows served from the local cache carry `stale: true` + `syncedAt`. */
-export const CaseListItem = CaseSummary.extend(Freshness);
+/**
+ * A queue row: a case summary; only rows served from the local cache carry `stale: true` + `syncedAt`.
+ * Live answers to a query with `withWatermark` or `updatedSince` carry `watermark` on every row, and
+ * answers to `updatedSince` carry `matches` (see CasesQuery).
+ */
+export const CaseListItem = CaseSummary.extend({
+  ...Freshness,
+  /**
+   * Database time before which every change to a case is visible in this answer: pass it as the next
+   * `updatedSince` (the same value on every row of an answer).
+   */
+  watermark: z.string().optional(),
+  /** Only in answers to `updatedSince`: false when the case no longer matches the query's filters (drop it). */
+  matches: z.boolean().optional(),
+});
 export type CaseListItem = z.infer<typeof CaseListItem>;
 
 export const CaseView = CaseDetail.extend({
@@ -86,6 +100,20 @@ export const CaseView = CaseDetail.extend({
 });
 export type CaseView = z.infer<typeof CaseView>;
 
+/**
+ * A position in the review order — urgent first, then oldest first, then by id — given as the sort key of
+ * the last row of the previous page. `createdAt` is that row's as listed; the server resolves the exact
+ * (sub-millisecond) value by `id`.
+ */
+export const QueueCursor = z
+  .object({ priority: Priority, createdAt: z.string().datetime({ offset: true }), id: z.string().uuid() })
+  .strict();
+export type QueueCursor = z.infer<typeof QueueCursor>;
+
+/**
+ * Which cases `cases:list` answers. An answer from the workstation's cache (`stale`, database unreachable)
+ * ignores `after` and `updatedSince` and has no `watermark`: it is the cached list from its start.
+ */
 export const CasesQuery = z
   .object({
     status: z.array(CaseStatus).max(8).optional(),
@@ -94,8 +122,22 @@ export const CasesQuery = z
     authorId: z.string().trim().max(100).optional(),
     claimedBy: z.string().trim().max(64).optional(),
     limit: z.number().int().min(1).max(100_000).optional(),
+    /**
+     * Keyset paging: the rows after this one in the review order. With a single status it is a range scan
+     * of the queue-order index, however deep the page.
+     */
+    after: QueueCursor.optional(),
+    /**
+     * Incremental read: every case changed at or after this database time (a `watermark` of an earlier
+     * answer), whatever its status, oldest change first, each with `matches` saying whether it still
+     * matches the filters. An answer of `limit` rows may be cut short: read the whole list again then.
+     */
+    updatedSince: z.string().datetime({ offset: true }).optional(),
+    /** Put the database's change `watermark` on every row (for a later `updatedSince`). */
+    withWatermark: z.boolean().optional(),
   })
-  .strict();
+  .strict()
+  .refine((q) => !(q.after && q.updatedSince), { message: '`after` and `updatedSince` cannot be combined', path: ['after'] });
 export type CasesQuery = z.infer<typeof CasesQuery>;
 
 export const AuditQuery = z
@@ -177,7 +219,7 @@ export type CommandOutput<K extends CommandName> = z.infer<Commands[K]['output']
 export const CaseUpdated = z.object({ caseId: z.string(), status: CaseStatus, version: z.number().int(), level: z.number().int() });
 export const events = {
   'case:updated': CaseUpdated,
-  /** Something in the queue changed (coalesced): refetch the list. */
+  /** Something in the queue changed (coalesced): read what changed (`cases:list` with `updatedSince`). */
   'queue:changed': z.object({ at: z.string() }),
   'connection:changed': ConnectionState,
   /** One of the acting user's outbox entries changed state. */

@@ -1,14 +1,18 @@
-import type { AuditEvent, CaseDetail, CaseSummary, Moderator, Role } from '../../shared/domain.js';
-import type { AuditQuery, CaseQuery, CommandStatus, Tool } from '../api.js';
+import type { AuditEvent, CaseDetail, Moderator, Role } from '../../shared/domain.js';
+import type { AuditQuery, CommandStatus, Tool } from '../api.js';
 import { invalidInput, notFound } from '../errors.js';
 import { appendAudit, queryAudit } from '../store/audit-repo.js';
-import { allowedDecisions, getCaseRow, isUuid, listActions, listCases, toSummary } from '../store/cases-repo.js';
+import { allowedDecisions, getCaseRow, isUuid, listActions, listCases, toSummary, type CaseListQuery, type CaseListRow } from '../store/cases-repo.js';
 import type { Db } from '../store/db.js';
 import { Role as RoleSchema, UserId } from '../../shared/domain.js';
 
 export function createQueries(db: Db) {
   return {
-    listCases: (q: CaseQuery = {}): Promise<CaseSummary[]> => listCases(db, q),
+    /**
+     * A CaseQuery, or the UI's CaseListQuery (keyset `after`, `updatedSince`, `withWatermark`): CoreApi
+     * types it as CaseQuery → CaseSummary[], and the extra fields pass through it unchanged.
+     */
+    listCases: (q: CaseListQuery = {}): Promise<CaseListRow[]> => listCases(db, q),
 
     async getCase(caseId: string): Promise<CaseDetail> {
       if (!isUuid(caseId)) throw invalidInput(`"${caseId}" is not a case id`);

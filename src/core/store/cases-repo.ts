@@ -105,7 +105,40 @@ export async function getCaseByContentId(q: Queryable, contentId: string): Promi
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isUuid = (s: string) => UUID_RE.test(s);
 
-export async function listCases(q: Queryable, f: CaseQuery): Promise<CaseSummary[]> {
+/** The UI's list query: CaseQuery plus keyset paging and incremental reads (contract CasesQuery). */
+export interface CaseListQuery extends CaseQuery {
+  /** The sort key of the last row of the previous page: the rows after it in the review order. */
+  after?: { priority: Priority; createdAt: string; id: string };
+  /** Every case changed at or after this database time, whatever its status, each with `matches`. */
+  updatedSince?: string;
+  /** Put the change watermark on every row. */
+  withWatermark?: boolean;
+}
+
+export type CaseListRow = CaseSummary & { watermark?: string; matches?: boolean };
+
+/**
+ * The database time before which every committed change to `cases` is visible to a read that starts after
+ * this statement. `updated_at` is `now()` of the writing transaction, i.e. when it *started*: a transaction
+ * still running now commits rows stamped with its start time. So the watermark is the start of the oldest
+ * transaction in progress in this database (or now), read *before* the data (a transaction that starts
+ * later stamps a later time). Sessions of other roles whose activity we may not see get a 5 s margin; a
+ * transaction open for more than a minute (a leaked session) is not waited for.
+ */
+const WATERMARK_SQL = `
+  SELECT date_trunc('milliseconds',
+           GREATEST(LEAST(now(), min(a.xact_start)), now() - interval '60 seconds')
+           - CASE WHEN bool_or(a.query = '<insufficient privilege>') THEN interval '5 seconds' ELSE interval '0' END) AS watermark
+    FROM pg_stat_activity a
+   WHERE a.datname = current_database() AND a.pid <> pg_backend_pid()
+     AND coalesce(a.backend_type, 'client backend') = 'client backend'`;
+
+export async function changeWatermark(q: Queryable): Promise<string> {
+  const { rows } = await q.query<{ watermark: string }>(WATERMARK_SQL);
+  return rows[0]!.watermark;
+}
+
+export async function listCases(q: Queryable, f: CaseListQuery): Promise<CaseListRow[]> {
   const where: string[] = [];
   const params: unknown[] = [];
   const p = (v: unknown) => {
@@ -113,7 +146,8 @@ export async function listCases(q: Queryable, f: CaseQuery): Promise<CaseSummary
     return `$${params.length}`;
   };
   // One status is an equality, so the queue-order index serves the ORDER BY (= ANY gives no order).
-  if (f.status?.length === 1) where.push(`c.status = ${p(f.status[0])}`);
+  const oneStatus = f.status?.length === 1;
+  if (oneStatus) where.push(`c.status = ${p(f.status![0])}`);
   else if (f.status?.length) where.push(`c.status = ANY(${p(f.status)})`);
   if (f.level) where.push(`c.level = ${p(f.level)}`);
   if (f.authorId) where.push(`c.author_id = ${p(f.authorId)}`);
@@ -123,14 +157,58 @@ export async function listCases(q: Queryable, f: CaseQuery): Promise<CaseSummary
     const s = p(`%${f.search.replace(/[\\%_]/g, (m) => `\\${m}`)}%`);
     where.push(`(c.text ILIKE ${s} OR c.author_id ILIKE ${s} OR c.content_id ILIKE ${s})`);
   }
-  const limit = p(Math.min(Math.max(f.limit ?? 100, 1), 100_000));
-  const offset = p(Math.max(f.offset ?? 0, 0));
-  const { rows } = await q.query<CaseRow>(
-    `SELECT ${SUMMARY_COLUMNS} FROM cases c ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-     ORDER BY (c.priority = 'urgent') DESC, c.created_at, c.id LIMIT ${limit} OFFSET ${offset}`,
-    params,
-  );
-  return rows.map(toSummary);
+  const n = Math.min(Math.max(f.limit ?? 100, 1), 100_000);
+  const limit = p(n);
+  // Before the data: see WATERMARK_SQL.
+  const watermark = f.withWatermark || f.updatedSince ? await changeWatermark(q) : undefined;
+  const filtered = (extra: string[] = []) => {
+    const all = [...where, ...extra];
+    return all.length ? `WHERE ${all.join(' AND ')}` : '';
+  };
+
+  let sql: string;
+  if (f.updatedSince) {
+    // What changed, in or out of the filters: the caller drops the rows that no longer match.
+    sql = `SELECT ${SUMMARY_COLUMNS}, (${where.length ? where.join(' AND ') : 'true'}) IS TRUE AS matches
+             FROM cases c WHERE c.updated_at >= ${p(f.updatedSince)}::timestamptz
+            ORDER BY c.updated_at, c.id LIMIT ${limit}`;
+  } else if (f.after) {
+    // Keyset: rows after the cursor in (urgent DESC, created_at, id). The API's timestamps have millisecond
+    // precision, the column microseconds: take the cursor row's own created_at (it never changes).
+    const id = p(f.after.id);
+    const t = `COALESCE((SELECT k.created_at FROM cases k WHERE k.id = ${id}), ${p(f.after.createdAt)}::timestamptz)`;
+    const urgent = f.after.priority === 'urgent';
+    if (oneStatus) {
+      // Equality on each urgency partition keeps every branch a range scan of cases_queue_order_idx
+      // (an OR across partitions would scan from the start of the status and filter). "IS TRUE/IS FALSE"
+      // because "= false" is folded into "priority <> 'urgent'", which no longer matches the index.
+      const same = `(SELECT ${SUMMARY_COLUMNS}, ${urgent ? 0 : 1} AS part FROM cases c
+                      ${filtered([`(c.priority = 'urgent') IS ${urgent ? 'TRUE' : 'FALSE'}`, `(c.created_at, c.id) > (${t}, ${id}::uuid)`])}
+                      ORDER BY c.created_at, c.id LIMIT ${limit})`;
+      const normals = `(SELECT ${SUMMARY_COLUMNS}, 1 AS part FROM cases c ${filtered([`(c.priority = 'urgent') IS FALSE`])}
+                         ORDER BY c.created_at, c.id LIMIT ${limit})`;
+      sql = urgent
+        ? `SELECT * FROM (${same} UNION ALL ${normals}) x ORDER BY x.part, x.created_at, x.id LIMIT ${limit}`
+        : same;
+    } else {
+      const after = urgent
+        ? `((c.priority = 'urgent') IS FALSE OR (c.created_at, c.id) > (${t}, ${id}::uuid))`
+        : `((c.priority = 'urgent') IS FALSE AND (c.created_at, c.id) > (${t}, ${id}::uuid))`;
+      sql = `SELECT ${SUMMARY_COLUMNS} FROM cases c ${filtered([after])}
+              ORDER BY (c.priority = 'urgent') DESC, c.created_at, c.id LIMIT ${limit}`;
+    }
+  } else {
+    const offset = p(Math.max(f.offset ?? 0, 0));
+    sql = `SELECT ${SUMMARY_COLUMNS} FROM cases c ${filtered()}
+            ORDER BY (c.priority = 'urgent') DESC, c.created_at, c.id LIMIT ${limit} OFFSET ${offset}`;
+  }
+  const { rows } = await q.query<CaseRow & { matches?: boolean }>(sql, params);
+  return rows.map((r) => {
+    const row: CaseListRow = toSummary(r);
+    if (watermark) row.watermark = watermark;
+    if (f.updatedSince) row.matches = r.matches === true;
+    return row;
+  });
 }
 
 interface ActionRow {

@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { CaseQuery, CommandInput, CoreApi, Tool } from '../../core/api.js';
 import type { OutboxEntry as CoreOutboxEntry } from '../../core/offline/local-store.js';
+import type { CaseListRow } from '../../core/store/cases-repo.js';
 import type { Submission, Workstation } from '../../core/offline/workstation.js';
 import { decisionFormSchema } from '../../core/agent/decision-form.js';
 import { GuardianError } from '../../core/errors.js';
@@ -43,6 +44,11 @@ export interface DispatcherOptions {
   workstationFor?: (userId: string) => Workstation | undefined;
   /** How long a command waits for the outbox to deliver it before answering "pending" (saved). */
   settleMs?: number;
+}
+
+/** A case summary without a list answer's `watermark` / `matches` (cached rows may carry them). */
+function summaryOnly({ watermark: _w, matches: _m, ...c }: CaseListRow): CaseSummary {
+  return c;
 }
 
 /** A short description of an outbox command for people. */
@@ -131,11 +137,15 @@ export function createHandlers(core: CoreApi, opts: DispatcherOptions = {}): Han
     'session:get': async (_i, ctx) => ({ user: ctx.user, mode: core.mode, connection: core.connection(), shell: ctx.shell, outbox: !!workstation(ctx) }),
     // Reads go through the workstation when there is one: the shared database when reachable (and the
     // answer cached), else the local cache marked stale with its sync time (DESIGN §9).
+    // CoreApi types listCases as CaseQuery → CaseSummary[]; the list's paging and incremental fields
+    // (after, updatedSince, withWatermark → watermark, matches) pass through it to core/services/queries.ts.
     'cases:list': async (i, ctx) => {
       const ws = workstation(ctx);
-      if (!ws) return core.listCases(i);
+      if (!ws) return (await core.listCases(i)) as CaseListRow[];
       const r = await ws.listCases(i);
-      return r.stale ? r.value.map((c) => ({ ...c, stale: true, syncedAt: r.syncedAt })) : r.value;
+      // The cache knows no cursor and no watermark: a stale answer is the cached list from its start
+      // (contract CasesQuery), without the live answer's fields it may have been cached with.
+      return r.stale ? (r.value as CaseListRow[]).map((c) => ({ ...summaryOnly(c), stale: true, syncedAt: r.syncedAt })) : r.value;
     },
     'case:get': async ({ caseId }, ctx) => {
       const ws = workstation(ctx);
@@ -148,7 +158,7 @@ export function createHandlers(core: CoreApi, opts: DispatcherOptions = {}): Han
       else
         try {
           const r = await ws.listCases(byAuthor);
-          others = r.value;
+          others = (r.value as CaseListRow[]).map(summaryOnly);
         } catch (err) {
           if (!read.stale) throw err;
           others = [];
