@@ -11,7 +11,8 @@ import { openLocalStore } from '../../src/core/offline/local-store.js';
 import { createWorkstation } from '../../src/core/offline/workstation.js';
 import { cachedQuery } from '../../src/core/offline/cached-query.js';
 import { createDispatcher } from '../../src/main/ipc/dispatcher.js';
-import { commands } from '../../src/shared/contract.js';
+import { commands, type CaseListItem, type Result } from '../../src/shared/contract.js';
+import { createQueueSync, type QueueLoadState } from '../../src/renderer/src/store/queue-sync.js';
 import type { CaseDetail, CaseSummary } from '../../src/shared/domain.js';
 
 const at = (m: number) => new Date(Date.UTC(2026, 0, 1, 10, m)).toISOString();
@@ -50,8 +51,12 @@ function setup() {
   const core = {
     mode: 'connected',
     connection: () => ({ database: state.database, broker: 'up' }),
-    listCases: async (q: { authorId?: string; status?: string[] } = {}) =>
-      state.database === 'up' ? all.filter((c) => (!q.authorId || c.authorId === q.authorId) && (!q.status || q.status.includes(c.status))) : unreachable(),
+    listCases: async (q: { authorId?: string; status?: string[]; withWatermark?: boolean } = {}) =>
+      state.database === 'up'
+        ? all
+            .filter((c) => (!q.authorId || c.authorId === q.authorId) && (!q.status || q.status.includes(c.status)))
+            .map((c) => (q.withWatermark ? { ...c, watermark: at(59) } : c))
+        : unreachable(),
     getCase: async (id: string) => (state.database === 'up' ? detail(all.find((c) => c.id === id)!) : unreachable()),
     execute: unreachable,
     commandStatus: async () => undefined,
@@ -113,6 +118,36 @@ describe('reads through the workstation', () => {
 
     const decided = await s.d.dispatch('case:decide', { caseId: all[0]!.id, commandId: 'cmd-offline-1', decision: 'remove', reason: 'a threat', expectedVersion: 2 }, ctx);
     expect(decided).toMatchObject({ ok: true, value: { commandId: 'cmd-offline-1', status: 'pending' } });
+  });
+
+  it('offline: a page or a changes request gets the cached list from its start, without live-only fields; the queue loader shows it whole', async () => {
+    const s = setup();
+    cleanup = s.close;
+    // Live rows with a watermark end up in the cache as they came.
+    const live = await s.d.dispatch('cases:list', { status: ['awaiting_review'], withWatermark: true }, ctx);
+    expect((live as { value: Array<{ watermark?: string }> }).value.every((r) => r.watermark === at(59))).toBe(true);
+    s.state.database = 'down';
+
+    for (const q of [{ after: { priority: 'normal' as const, createdAt: all[0]!.createdAt, id: all[0]!.id } }, { updatedSince: at(0) }]) {
+      const list = await s.d.dispatch('cases:list', { status: ['awaiting_review'], ...q }, ctx);
+      const rows = (list as { value: Array<Record<string, unknown>> }).value;
+      expect(rows.map((r) => r.contentId)).toEqual(['c3', 'c1', 'c2']);
+      expect(rows.every((r) => r.stale === true && !('watermark' in r) && !('matches' in r))).toBe(true);
+    }
+
+    const states: QueueLoadState[] = [];
+    const sync = createQueueSync({
+      call: (q) => s.d.dispatch('cases:list', q, ctx) as Promise<Result<CaseListItem[]>>,
+      filters: () => ({ status: ['awaiting_review'] }),
+      publish: (st) => states.push(st),
+      firstPage: 2,
+    });
+    await sync.reload();
+    await sync.changed(); // no watermark from the cache: the first page again, still cached
+    const last = states[states.length - 1]!;
+    expect(last.rows.map((r) => r.contentId)).toEqual(['c3', 'c1', 'c2']);
+    expect(last).toMatchObject({ stale: { syncedAt: expect.any(String) }, loadingMore: false, loading: false });
+    expect(sync.stats.changes).toBe(0);
   });
 
   it('cachedQuery applies the live query: author, claim, search, order, offset and limit', () => {

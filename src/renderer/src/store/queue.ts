@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import { SEVERITY_RANK, type CaseStatus, type CaseSummary, type ContractError, type Label, type Severity } from '../lib/contract-types';
 import { api } from '../lib/api';
+import { createQueueSync, type Row, type ServerFilters } from './queue-sync';
 
 export type SortKey = 'priority' | 'waiting' | 'severity';
 
@@ -27,88 +28,84 @@ export const DEFAULT_FILTERS: QueueFilters = {
 };
 
 interface QueueSlice {
-  cases: CaseSummary[];
+  /** The loaded rows, in the review order (urgent first, then oldest). */
+  cases: Row[];
   filters: QueueFilters;
   sort: SortKey;
   selectedId?: string;
+  /** A (re)load's first page is on its way. */
   loading: boolean;
+  /** The first page is shown; the rest of the list is still being loaded, page by page. */
+  loadingMore: boolean;
+  /** More cases match than the QUEUE_LIMIT loaded. */
+  truncated: boolean;
   error?: ContractError;
   /** Set when the rows came from the workstation's local cache (database unreachable): when they were synced. */
   stale?: { syncedAt: string | null };
   setFilters(f: Partial<QueueFilters>): void;
   setSort(s: SortKey): void;
   select(id: string | undefined): void;
+  /** Reads the list again from its first page (filters changed, reconnect, a conflict proved it stale). */
   refresh(): Promise<void>;
+  /** Something changed on the server (queue:changed, the user's own claim): merge only what changed. */
+  sync(): Promise<void>;
 }
 
-let inflight = 0;
-let refreshing: Promise<void> | undefined;
-let again = false;
-/** Rows loaded at once; the list is virtualised, so this bounds memory and transfer, not rendering. */
+/** Rows loaded at most; the list is virtualised, so this bounds memory and transfer, not rendering. */
 export const QUEUE_LIMIT = 20_000;
 
-export const useQueue = create<QueueSlice>((set, get) => ({
-  cases: [],
-  filters: DEFAULT_FILTERS,
-  sort: 'priority',
-  loading: false,
-  setFilters(f) {
-    set({ filters: { ...get().filters, ...f } });
-    void get().refresh();
-  },
-  setSort: (sort) => set({ sort }),
-  select: (selectedId) => set({ selectedId }),
-  async refresh() {
-    // Single flight with one trailing refresh: a burst of queue:changed events (every 150 ms under
-    // ingest load) must not stack up full-list requests that the core computes and the page discards
-    // (BENCHMARKS.md, part 4).
-    if (refreshing) {
-      again = true;
-      return refreshing;
-    }
-    refreshing = (async () => {
-      do {
-        again = false;
-        const f = get().filters;
-        const ticket = ++inflight;
-        set({ loading: true });
-        // Server-side: status, level, search, claimed by. Client-side: the rest (cheap on the loaded page).
-        const r = await api.call('cases:list', {
-          status: f.status === 'all' ? undefined : [f.status],
-          level: f.level || undefined,
-          search: f.search.trim() || undefined,
-          claimedBy: f.claimedBy.trim() || undefined,
-          limit: QUEUE_LIMIT,
-        });
-        if (ticket !== inflight) continue; // a newer refresh superseded this one
-        if (r.ok) {
-          const cached = r.value.find((c) => c.stale);
-          set({ cases: r.value, loading: false, error: undefined, stale: cached ? { syncedAt: cached.syncedAt ?? null } : undefined });
-        }
-        else set({ loading: false, error: r.error });
-      } while (again);
-    })();
-    try {
-      await refreshing;
-    } finally {
-      refreshing = undefined;
-    }
-  },
-}));
+const serverFilters = (f: QueueFilters): ServerFilters => ({
+  status: f.status === 'all' ? undefined : [f.status],
+  level: f.level || undefined,
+  search: f.search.trim() || undefined,
+  claimedBy: f.claimedBy.trim() || undefined,
+});
+
+export const useQueue = create<QueueSlice>((set, get) => {
+  const loader = createQueueSync({
+    call: (q) => api.call('cases:list', q),
+    filters: () => serverFilters(get().filters),
+    publish: (s) => set({ cases: s.rows, loading: s.loading, loadingMore: s.loadingMore, truncated: s.truncated, stale: s.stale, error: s.error }),
+    cap: QUEUE_LIMIT,
+  });
+  return {
+    cases: [],
+    filters: DEFAULT_FILTERS,
+    sort: 'priority',
+    loading: false,
+    loadingMore: false,
+    truncated: false,
+    setFilters(f) {
+      const before = get().filters;
+      const filters = { ...before, ...f };
+      set({ filters });
+      // Status, level, search and claimed-by are the server's: read the list again. The other filters
+      // (severity, violation, priority, waiting) only re-filter the loaded rows.
+      if (JSON.stringify(serverFilters(filters)) !== JSON.stringify(serverFilters(before))) void loader.reload();
+    },
+    setSort: (sort) => set({ sort }),
+    select: (selectedId) => set({ selectedId }),
+    refresh: () => loader.reload(),
+    sync: () => loader.changed(),
+  };
+});
 
 const PRIORITY_RANK = { urgent: 1, normal: 0 } as const;
 
 /** Client-side filters and sort over the loaded cases. */
-export function visibleCases(cases: CaseSummary[], f: QueueFilters, sort: SortKey, now = Date.now()): CaseSummary[] {
+export function visibleCases<T extends CaseSummary>(cases: T[], f: QueueFilters, sort: SortKey, now = Date.now()): T[] {
+  const minAgeMs = f.minAgeMinutes * 60_000;
   const out = cases.filter(
     (c) =>
       (f.severity === 'any' || c.severity === f.severity) &&
       (f.violationType === 'any' || c.violationType === f.violationType) &&
       (f.priority === 'any' || c.priority === f.priority) &&
-      (f.minAgeMinutes === 0 || now - new Date(c.createdAt).getTime() >= f.minAgeMinutes * 60_000),
+      (f.minAgeMinutes === 0 || now - new Date(c.createdAt).getTime() >= minAgeMs),
   );
-  const waiting = (a: CaseSummary, b: CaseSummary) => a.createdAt.localeCompare(b.createdAt);
-  const sev = (c: CaseSummary) => (c.severity ? SEVERITY_RANK[c.severity] : -1);
+  // ISO-8601 UTC timestamps of one format order as strings; plain comparison, no localeCompare (20k rows).
+  const waiting = (a: T, b: T) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0);
+  const sev = (c: T) => (c.severity ? SEVERITY_RANK[c.severity] : -1);
+  // The loaded rows come in the review order (urgent, oldest): a stable sort keeps it among equals.
   out.sort((a, b) => {
     if (sort === 'severity') return sev(b) - sev(a) || waiting(a, b);
     if (sort === 'waiting') return waiting(a, b);

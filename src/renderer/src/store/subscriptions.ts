@@ -14,7 +14,8 @@ export function wireSubscriptions(): () => void {
       if (useCase.getState().caseId === e.caseId) void useCase.getState().refresh();
     }),
     api.on('queue:changed', () => {
-      void useQueue.getState().refresh();
+      // Only what changed since the last read is fetched and merged (store/queue-sync.ts).
+      void useQueue.getState().sync();
       const view = useUi.getState().view;
       if (view === 'supervisor') void useSupervisor.getState().refresh();
       if (view === 'audit') void useAudit.getState().refresh();
@@ -22,7 +23,8 @@ export function wireSubscriptions(): () => void {
     api.on('connection:changed', (c) => {
       const before = useSession.getState().session?.connection.database;
       useSession.getState().setConnection(c);
-      // The database came or went: re-read, so views switch between live and cached (stale-marked) data.
+      // The database came or went: read again from the first page, so views switch between live and
+      // cached (stale-marked) data and nothing missed while away stays missed.
       if (before !== c.database) {
         void useQueue.getState().refresh();
         void useCase.getState().refresh();

@@ -173,7 +173,7 @@ export function CaseView({ onNext }: { onNext(): void }) {
     const onKey = (e: KeyboardEvent) => {
       if (isShortcutTarget(e) && e.key === 'c' && perms?.claim.allowed) {
         e.preventDefault();
-        void claim().then(() => void useQueue.getState().refresh());
+        void claim().then(() => void useQueue.getState().sync());
       }
     };
     window.addEventListener('keydown', onKey);
@@ -213,10 +213,10 @@ export function CaseView({ onNext }: { onNext(): void }) {
 
       <div className="claimbar">
         <span data-testid="claim-holder">{claimed ? `Claimed by ${c.claimedBy} until ${fmtClock(c.claimUntil)}` : 'Not claimed'}</span>
-        <button onClick={() => void claim().then(() => void useQueue.getState().refresh())} disabled={!perms.claim.allowed || busy} aria-describedby={!perms.claim.allowed ? (c.decisionForm ? 'decide-why' : 'claim-why') : undefined}>
+        <button onClick={() => void claim().then(() => void useQueue.getState().sync())} disabled={!perms.claim.allowed || busy} aria-describedby={!perms.claim.allowed ? (c.decisionForm ? 'decide-why' : 'claim-why') : undefined}>
           Claim <kbd>c</kbd>
         </button>
-        <button onClick={() => void release().then(() => void useQueue.getState().refresh())} disabled={!perms.release.allowed || busy}>
+        <button onClick={() => void release().then(() => void useQueue.getState().sync())} disabled={!perms.release.allowed || busy}>
           Release
         </button>
         {!c.decisionForm && <Why p={perms.claim} id="claim-why" />}

@@ -1,5 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useMemo, useRef } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef } from 'react';
 import { CATEGORY_IDS } from '../../lib/domain-values';
 import { isShortcutTarget } from '../../lib/format';
 import { useCase } from '../../store/case';
@@ -92,7 +92,7 @@ function Filters() {
 }
 
 export function QueueView() {
-  const { cases, filters, sort, selectedId, select, error, loading, stale } = useQueue();
+  const { cases, filters, sort, selectedId, select, error, loading, loadingMore, truncated, stale } = useQueue();
   const openId = useCase((s) => s.caseId);
   const open = useCase((s) => s.open);
   const rows = useMemo(() => visibleCases(cases, filters, sort), [cases, filters, sort]);
@@ -104,7 +104,49 @@ export function QueueView() {
     return m;
   }, [entries]);
   const scroller = useRef<HTMLDivElement>(null);
-  const virtual = useVirtualizer({ count: rows.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 10 });
+  // Items are keyed by case id, not by position: rows arrive, change and leave while the list is read.
+  const getItemKey = useCallback((i: number) => rows[i]?.id ?? i, [rows]);
+  const virtual = useVirtualizer({ count: rows.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 10, getItemKey });
+
+  // Rows are inserted and removed above what is on screen (pages arriving, cases decided elsewhere, new
+  // cases): keep the row being looked at — the selection when it is on screen, else the top row — where
+  // it was, and move a selection that left the list to the row that took its place. Before paint.
+  const shown = useRef(rows);
+  useLayoutEffect(() => {
+    const prev = shown.current;
+    shown.current = rows;
+    if (prev === rows || prev.length === 0) return;
+    const index = new Map(rows.map((c, i) => [c.id, i]));
+    /** From position i of the previous rows on, the first one still listed (its old and new index). */
+    const survivor = (i: number): [number, number] | undefined => {
+      for (let j = i; j < prev.length; j++) {
+        const k = index.get(prev[j]!.id);
+        if (k !== undefined) return [j, k];
+      }
+      for (let j = i - 1; j >= 0; j--) {
+        const k = index.get(prev[j]!.id);
+        if (k !== undefined) return [j, k];
+      }
+      return undefined;
+    };
+    const sel = useQueue.getState().selectedId;
+    const selWas = sel ? prev.findIndex((c) => c.id === sel) : -1;
+    if (sel && selWas >= 0 && !index.has(sel)) {
+      const s = survivor(selWas);
+      useQueue.getState().select(s ? rows[s[1]]!.id : undefined);
+    }
+    const el = scroller.current;
+    if (!el) return;
+    const top = el.scrollTop;
+    const selOnScreen = selWas >= 0 && (selWas + 1) * ROW_HEIGHT > top && selWas * ROW_HEIGHT < top + el.clientHeight;
+    // At the very top with nothing selected on screen, new rows at the top are what should be seen.
+    if (top === 0 && !selOnScreen) return;
+    const anchor = selOnScreen ? selWas : Math.min(prev.length - 1, Math.floor(top / ROW_HEIGHT));
+    const s = survivor(anchor);
+    if (!s) return;
+    const want = s[1] * ROW_HEIGHT - (anchor * ROW_HEIGHT - top);
+    if (Math.abs(want - top) >= 1) el.scrollTop = want;
+  }, [rows]);
 
   const counts = useMemo(
     () => ({
@@ -141,10 +183,18 @@ export function QueueView() {
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, []);
-  useEffect(() => {
+  // The selection stays in view. Rows have one fixed height, so this is arithmetic on the element's own
+  // scrollTop, before paint — not virtual.scrollToIndex, whose per-call retry loops (one per key press,
+  // each reading a scroll offset that lags the keys) can undo a later press and leave the selection off
+  // screen.
+  useLayoutEffect(() => {
+    const el = scroller.current;
     const idx = rowsRef.current.findIndex((c) => c.id === selectedId);
-    if (idx >= 0) virtual.scrollToIndex(idx, { align: 'auto' });
-  }, [selectedId, virtual]);
+    if (!el || idx < 0) return;
+    const top = idx * ROW_HEIGHT;
+    if (top < el.scrollTop) el.scrollTop = top;
+    else if (top + ROW_HEIGHT > el.scrollTop + el.clientHeight) el.scrollTop = top + ROW_HEIGHT - el.clientHeight;
+  }, [selectedId]);
 
   const next = () => {
     const idx = rows.findIndex((c) => c.id === openId);
@@ -163,7 +213,15 @@ export function QueueView() {
         <div className="counts" aria-live="polite" data-testid="queue-counts">
           <strong>{rows.length}</strong> {rows.length === 1 ? 'case' : 'cases'} · {counts.urgent} urgent · {counts.escalated} escalated · {counts.claimed} claimed
           {loading && <span className="muted"> · refreshing…</span>}
-          {cases.length >= QUEUE_LIMIT && <span className="muted"> · showing the first {QUEUE_LIMIT.toLocaleString()}: narrow the filters</span>}
+          {/* In the counts line (no layout shift when it goes): the list is usable, more rows are coming. */}
+          {loadingMore && (
+            <span className="loading-more" role="status" data-testid="queue-loading-more">
+              {' '}
+              · loading more… {cases.length.toLocaleString()} so far
+              <span className="progress" aria-hidden="true" />
+            </span>
+          )}
+          {truncated && <span className="muted"> · showing the first {QUEUE_LIMIT.toLocaleString()}: narrow the filters</span>}
         </div>
         {error && <p className="error" role="alert">{error.message}</p>}
         <div
@@ -178,7 +236,7 @@ export function QueueView() {
             {virtual.getVirtualItems().map((v) => {
               const c = rows[v.index]!;
               return (
-                <div key={c.id} className="vrow" style={{ transform: `translateY(${v.start}px)`, height: v.size }}>
+                <div key={v.key} className="vrow" style={{ transform: `translateY(${v.start}px)`, height: v.size }}>
                   <CaseRow
                     c={c}
                     selected={c.id === selectedId}
@@ -193,7 +251,8 @@ export function QueueView() {
               );
             })}
           </div>
-          {rows.length === 0 && !loading && <p className="empty">No cases match these filters.</p>}
+          {loadingMore && rows.length > 0 && <p className="list-more" aria-hidden="true">Loading more cases…</p>}
+          {rows.length === 0 && !loading && !loadingMore && <p className="empty">No cases match these filters.</p>}
         </div>
       </section>
       <section className="pane case-pane" aria-label="Case">

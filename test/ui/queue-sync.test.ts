@@ -1,0 +1,246 @@
+// The renderer's queue loader (src/renderer/src/store/queue-sync.ts): a first page, the rest in keyset
+// pages, then only what changed merged into the loaded rows — driven through the real dispatcher and
+// listCases on real PostgreSQL, and compared with a fresh full read after every step. Plus the merge
+// rules on their own.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { CoreApi } from '../../src/core/api.js';
+import { silentLogger } from '../../src/core/log.js';
+import { createQueries } from '../../src/core/services/queries.js';
+import { createDb, type Db } from '../../src/core/store/db.js';
+import { migrate } from '../../src/core/store/migrate.js';
+import { createDispatcher } from '../../src/main/ipc/dispatcher.js';
+import type { CaseListItem, CasesQuery, Result } from '../../src/shared/contract.js';
+import {
+  appendPage,
+  createQueueSync,
+  mergeChanges,
+  reviewOrder,
+  type QueueLoadState,
+  type QueueSyncOptions,
+  type Row,
+  type ServerFilters,
+} from '../../src/renderer/src/store/queue-sync.js';
+import { createTestDatabase, type TestDatabase } from '../support/isolation.js';
+
+let tdb: TestDatabase;
+let db: Db;
+let call: (q: CasesQuery) => Promise<Result<CaseListItem[]>>;
+const ctx = { user: { id: 'mod-1', displayName: 'Mod One', role: 'moderator' as const }, shell: 'devhost' as const };
+const FILTERS: ServerFilters = { status: ['awaiting_review'] };
+let seq = 0;
+
+async function addCase(o: { priority?: 'urgent' | 'normal'; status?: string; level?: number; ageSeconds?: number } = {}) {
+  const id = randomUUID();
+  const n = ++seq;
+  await db.query(
+    `INSERT INTO cases (id, content_id, author_id, text, priority, submitted_at, status, level, review_kind, version, created_at, updated_at)
+     VALUES ($1, $2, 'author-x', 'some text', $3, now(), $4, $5, 'initial', 2, now() - make_interval(secs => $6), now())`,
+    [id, `sync-${n}`, o.priority ?? 'normal', o.status ?? 'awaiting_review', o.level ?? 1, o.ageSeconds ?? 0],
+  );
+  return id;
+}
+const decide = (id: string) => db.query(`UPDATE cases SET status = 'actioned', version = version + 1, updated_at = now() WHERE id = $1`, [id]);
+const claim = (id: string, by: string) =>
+  db.query(`UPDATE cases SET claimed_by = $2, claim_until = now() + interval '15 minutes', updated_at = now() WHERE id = $1`, [id, by]);
+
+/** The loaded rows must equal what a full read returns now (order, and every field but the answer-only ones). */
+async function expectSameAsFullRead(rows: Row[], q: ServerFilters = FILTERS, cap = 100_000) {
+  const r = await call({ ...q, limit: cap });
+  if (!r.ok) throw new Error(r.error.message);
+  expect(rows).toEqual(r.value);
+}
+
+function loader(over: Partial<QueueSyncOptions> = {}) {
+  const states: QueueLoadState[] = [];
+  const sync = createQueueSync({ call: (q) => call(q), filters: () => FILTERS, publish: (s) => states.push(s), firstPage: 10, page: 7, ...over });
+  const last = () => states[states.length - 1]!;
+  return { sync, states, last };
+}
+
+beforeAll(async () => {
+  tdb = await createTestDatabase();
+  db = createDb({ connectionString: tdb.url, max: 4 });
+  await migrate(db, silentLogger);
+  const queries = createQueries(db);
+  // Only listCases is reached by cases:list without a workstation: the dispatcher and the query are real.
+  const core = { mode: 'connected', listCases: queries.listCases, connection: () => ({ database: 'up', broker: 'up' }) } as unknown as CoreApi;
+  const d = createDispatcher(core);
+  call = (q) => d.dispatch('cases:list', q, ctx) as Promise<Result<CaseListItem[]>>;
+});
+beforeEach(async () => {
+  await db.query('DELETE FROM cases');
+  for (let i = 0; i < 50; i++) await addCase({ priority: i % 9 === 0 ? 'urgent' : 'normal', level: i % 4 === 0 ? 2 : 1, ageSeconds: 1000 - i });
+  for (let i = 0; i < 8; i++) await addCase({ status: 'auto_resolved', ageSeconds: 900 - i });
+});
+afterAll(async () => {
+  await db?.close();
+  await tdb?.drop();
+});
+
+describe('queue loader on real PostgreSQL', () => {
+  it('shows the first page at once, then loads the rest page by page, saying so until done', async () => {
+    const { sync, states, last } = loader();
+    await sync.reload();
+    const firstShown = states.find((s) => s.rows.length > 0)!;
+    expect(firstShown.rows).toHaveLength(10);
+    expect(firstShown.loadingMore).toBe(true);
+    expect(states.filter((s) => s.rows.length > 0).map((s) => s.rows.length)).toEqual([10, 17, 24, 31, 38, 45, 50]);
+    expect(last()).toMatchObject({ loading: false, loadingMore: false, truncated: false });
+    await expectSameAsFullRead(last().rows);
+    expect(sync.stats).toMatchObject({ first: 1, more: 6, changes: 0 });
+  });
+
+  it('merges what changed instead of reading the list again: decided cases leave, new ones appear, claims show', async () => {
+    const { sync, last } = loader();
+    await sync.reload();
+    const loaded = last().rows;
+    const received = sync.stats.rowsReceived;
+    await decide(loaded[0]!.id); // an urgent one at the top
+    await decide(loaded[30]!.id);
+    await claim(loaded[5]!.id, 'mod-2');
+    await db.query(`UPDATE cases SET level = 2, version = version + 1, updated_at = now() WHERE id = $1`, [loaded[12]!.id]);
+    const urgentNew = await addCase({ priority: 'urgent' });
+    const normalNew = await addCase();
+    await addCase({ status: 'auto_resolved' }); // changed, but never in this view
+
+    await sync.changed();
+    const rows = last().rows;
+    await expectSameAsFullRead(rows);
+    expect(rows.map((r) => r.id)).not.toContain(loaded[0]!.id);
+    expect(rows.map((r) => r.id)).toEqual(expect.arrayContaining([urgentNew, normalNew]));
+    expect(rows.find((r) => r.id === loaded[5]!.id)?.claimedBy).toBe('mod-2');
+    expect(sync.stats).toMatchObject({ first: 1, changes: 1 });
+    // Only the changed cases crossed the wire (plus at most a re-read of the watermark's millisecond).
+    expect(sync.stats.rowsReceived - received).toBeLessThan(15);
+    // Unchanged rows keep their identity (nothing for React to re-render).
+    expect(rows.find((r) => r.id === loaded[40]!.id)).toBe(loaded[40]);
+
+    // Nothing changed: the same array, no publish needed.
+    const before = last().rows;
+    await sync.changed();
+    expect(last().rows).toBe(before);
+  });
+
+  it('changes during the paged load: nothing lost, nothing twice', async () => {
+    let pages = 0;
+    let sync!: ReturnType<typeof loader>['sync'];
+    const late: string[] = [];
+    const l = loader({
+      call: async (q) => {
+        const r = await call(q);
+        if (q.after && ++pages === 2) {
+          // Between pages: a case on the loaded part is decided, one not loaded yet is decided, new ones come.
+          const { rows } = await db.query<{ id: string }>(
+            `SELECT id FROM cases WHERE status = 'awaiting_review' ORDER BY (priority = 'urgent') DESC, created_at, id`,
+          );
+          await decide(rows[3]!.id);
+          await decide(rows[40]!.id);
+          late.push(await addCase({ priority: 'urgent' }), await addCase());
+          void sync.changed();
+        }
+        return r;
+      },
+    });
+    sync = l.sync;
+    await sync.reload();
+    await sync.idle();
+    const rows = l.last().rows;
+    expect(new Set(rows.map((r) => r.id)).size).toBe(rows.length);
+    expect(rows.map((r) => r.id)).toEqual(expect.arrayContaining(late));
+    await expectSameAsFullRead(rows);
+    expect(sync.stats.changes).toBe(1);
+    expect(l.last().loadingMore).toBe(false);
+  });
+
+  it('at the row cap: says so, and keeps to the loaded part of the order', async () => {
+    const { sync, last } = loader({ cap: 20 });
+    await sync.reload();
+    expect(last()).toMatchObject({ truncated: true, loadingMore: false });
+    expect(last().rows).toHaveLength(20);
+    const urgentNew = await addCase({ priority: 'urgent' }); // before the last loaded row: shown
+    const normalNew = await addCase(); // after it: not loaded (it would leave a gap)
+    await sync.changed();
+    const ids = last().rows.map((r) => r.id);
+    expect(ids).toContain(urgentNew);
+    expect(ids).not.toContain(normalNew);
+    expect(last().rows).toEqual(
+      await call({ ...FILTERS, limit: 1000 }).then((r) => (r.ok ? r.value.slice(0, 21) : [])),
+    );
+  });
+
+  it('more changes than one answer holds: reads the list again from the first page', async () => {
+    const { sync, last } = loader({ changesLimit: 5 });
+    await sync.reload();
+    for (const r of last().rows.slice(0, 6)) await decide(r.id);
+    await sync.changed();
+    expect(sync.stats).toMatchObject({ first: 2, changes: 1 });
+    await expectSameAsFullRead(last().rows);
+  });
+
+  it('a filter change mid-load drops the answers of the old filters', async () => {
+    let filters: ServerFilters = FILTERS;
+    const { sync, last } = loader({ filters: () => filters });
+    const loading = sync.reload();
+    filters = { status: ['awaiting_review'], level: 2 };
+    void sync.reload();
+    await loading;
+    await sync.idle();
+    await expectSameAsFullRead(last().rows, filters);
+    expect(last().rows.every((r) => r.level === 2)).toBe(true);
+  });
+});
+
+describe('merge rules', () => {
+  const t = (s: number) => new Date(Date.UTC(2026, 0, 1, 10, 0, s)).toISOString();
+  const row = (n: number, over: Partial<Row> = {}): Row => ({
+    id: `00000000-0000-4000-8000-0000000000${String(n).padStart(2, '0')}`,
+    contentId: `c${n}`,
+    authorId: 'a',
+    status: 'awaiting_review',
+    level: 1,
+    reviewKind: 'initial',
+    version: 2,
+    severity: 'high',
+    violationType: 'hate',
+    verdict: 'review',
+    priority: 'normal',
+    claimedBy: null,
+    claimUntil: null,
+    textPreview: 'x',
+    createdAt: t(n),
+    updatedAt: t(n),
+    slaDueAt: null,
+    escalationRequest: null,
+    ...over,
+  });
+  const change = (r: Row, matches = true): CaseListItem => ({ ...r, matches, watermark: t(59) });
+  const rows = [row(1, { priority: 'urgent' }), row(2), row(3), row(4)];
+
+  it('ignores an older state than the loaded one, applies a claim (same version, later update)', () => {
+    expect(mergeChanges(rows, [change({ ...rows[1]!, version: 1, status: 'actioned' }, false)], null)).toBe(rows);
+    const claimed = mergeChanges(rows, [change({ ...rows[1]!, claimedBy: 'mod-2', updatedAt: t(30) })], null);
+    expect(claimed[1]!.claimedBy).toBe('mod-2');
+    expect(claimed[1]).not.toHaveProperty('matches');
+    expect(claimed[0]).toBe(rows[0]);
+  });
+
+  it('drops rows that no longer match; inserts new ones in the review order, not beyond the loaded part', () => {
+    const urgent = row(9, { priority: 'urgent' });
+    const early = row(0);
+    const late = row(20);
+    const merged = mergeChanges(rows, [change({ ...rows[2]!, version: 3 }, false), change(urgent), change(early), change(late)], rows[3]!);
+    expect(merged.map((r) => r.contentId)).toEqual(['c1', 'c9', 'c0', 'c2', 'c4']);
+    // Same millisecond as the boundary: cannot tell the order here, so it is kept (the next page dedupes).
+    const sameMs = row(30, { createdAt: rows[3]!.createdAt });
+    expect(mergeChanges(rows, [change(sameMs)], rows[3]!).map((r) => r.contentId)).toContain('c30');
+  });
+
+  it('appendPage keeps the newer state of a row a merge already inserted, and the order', () => {
+    const inserted = row(5, { version: 3 });
+    const page = appendPage([...rows, inserted], [change(row(5)), change(row(6))]);
+    expect(page.map((r) => r.contentId)).toEqual(['c1', 'c2', 'c3', 'c4', 'c5', 'c6']);
+    expect(page[4]!.version).toBe(3);
+    expect([...page].sort(reviewOrder)).toEqual(page);
+  });
+});
