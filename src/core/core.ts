@@ -93,7 +93,11 @@ export async function createCore(o: CoreOptions): Promise<Core> {
 
   if (config.mode === 'connected') {
     dbUrl = config.databaseUrl!;
-    lock = createPgLock(new pg.Pool({ connectionString: dbUrl, application_name: 'guardian-locks', max: Math.max(4, config.prefetch * 3 + 2), connectionTimeoutMillis: 15_000 }));
+    const lockPool = new pg.Pool({ connectionString: dbUrl, application_name: 'guardian-locks', max: Math.max(4, config.prefetch * 3 + 2), connectionTimeoutMillis: 15_000 });
+    // An idle connection the server ends (restart, failover, a DBA's pg_terminate_backend) is reported
+    // here; without a listener it would be an uncaught 'error' that ends the process.
+    lockPool.on('error', (err) => logger.warn({ err: err.message }, 'database connection error (locks)'));
+    lock = createPgLock(lockPool);
   } else {
     embedded = await startEmbeddedPostgres(config.dataDir, logger);
     dbUrl = embedded.connectionString;

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startHarness, type Harness } from '../support/harness.js';
+import { contentMessage, plainPublisher, startHarness, TEXT, type Harness } from '../support/harness.js';
 import { waitFor } from '../support/isolation.js';
 
 /**
@@ -50,5 +50,31 @@ it('with every worker connection busy, reads still answer and the database still
     expect(rows.map((r) => r.application_name)).toEqual(['guardian-core', 'guardian-probe', 'guardian-reads']);
   } finally {
     for (const c of held) c.release();
+  }
+});
+
+it('survives the server ending its idle connections (restart, failover, pg_terminate_backend) and goes on working', async () => {
+  const w = await startHarness({ worker: true });
+  const pub = await plainPublisher(w.vhost.url);
+  const admin = new pg.Client({ connectionString: w.db.url });
+  try {
+    // Work through every pool first (graph, locks, reads), so each holds an idle connection.
+    await pub.publish('content.submitted', contentMessage('idle-1', TEXT.threat));
+    await w.waitForCase('idle-1', 'awaiting_review');
+    await w.core.listCases({ limit: 1 });
+    await admin.connect();
+    const { rows } = await admin.query<{ pools: string[] }>(
+      `SELECT array_agg(DISTINCT application_name ORDER BY application_name) AS pools FROM pg_stat_activity
+        WHERE datname = current_database() AND application_name LIKE 'guardian-%' AND state = 'idle' AND pg_terminate_backend(pid)`,
+    );
+    expect(rows[0]!.pools).toEqual(expect.arrayContaining(['guardian-core', 'guardian-locks', 'guardian-reads']));
+    // Still alive (an unhandled pool 'error' would have ended this process) and still working.
+    await pub.publish('content.submitted', contentMessage('idle-2', TEXT.threat));
+    await w.waitForCase('idle-2', 'awaiting_review');
+    expect(w.core.connection().database).toBe('up');
+  } finally {
+    await admin.end().catch(() => {});
+    await pub.close();
+    await w.close();
   }
 });
