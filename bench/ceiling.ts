@@ -58,6 +58,7 @@ export interface CeilingResult {
 export async function runCeiling(o: { url: string; n: number; concurrency: number; shape?: CeilingShape; resume?: boolean; schema?: string; cleanFraction?: number; onMeasure?: (on: boolean) => void }): Promise<CeilingResult> {
   const shape = o.shape ?? 'trivial';
   const pool = new pg.Pool({ connectionString: o.url, max: 10 });
+  pool.on('error', () => {}); // a connection the server ends is simply replaced
   const saver = new PostgresSaver(pool, undefined, { schema: o.schema ?? `bench_ceiling_${shape.replace('-', '_')}` });
   await saver.setup();
   const graph = build(shape, saver);
