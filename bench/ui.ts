@@ -10,11 +10,14 @@
 // queue UI reads only the cases table (read model), and 100k posts through the pipeline would take
 // ~25 min here.
 // Measured in the page (performance.now(), PerformanceObserver 'longtask'):
-//   - first rendered queue: navigation start → first case row in the DOM (and → counts showing 100000)
+//   - first rendered queue: navigation start → first case row in the DOM (the first page), and → every
+//     row the renderer loads (QUEUE_LIMIT) in the list ("loading more…" gone), long tasks meanwhile
 //   - filter / sort latency: from the change event to the list showing the result (next frame), and
-//     to "settled" (the server refetch the filter triggers has come back)
+//     to "settled" (a server-side filter's new list fully loaded; client-side filters do not refetch)
 //   - long tasks while scrolling the list (wheel events for ~5 s)
-// and in this process: core RSS idle, and under pipeline load with the UI open.
+// and in this process: the list requests the core serves (first page / next page / what changed, with
+// their times and rows), core RSS idle and under pipeline load with the UI open, and the same pipeline
+// load with the page closed (BENCH_UI_BASELINE=0 skips it) for the ratio in the same run.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
@@ -41,6 +44,7 @@ import {
   waitSettled,
 } from './lib.js';
 import type { Core } from '../src/core/core.js';
+import { listCases, type CaseListQuery, type CaseListRow } from '../src/core/store/cases-repo.js';
 
 const ROOT = path.join(import.meta.dirname, '..');
 
@@ -98,7 +102,10 @@ async function timeSelect(page: Page, label: string, value: string) {
       if (!sel) throw new Error(`no select ${label}`);
       const counts = document.querySelector('[data-testid="queue-counts"]')!;
       const firstRow = () => document.querySelector('[data-testid="case-row"]')?.getAttribute('data-content-id') ?? '';
-      const before = `${counts.textContent}|${firstRow()}`;
+      // the counts line without the transient parts ("· refreshing…", "· loading more… N so far")
+      const plain = (t: string | null) => (t ?? '').replace(' · refreshing…', '').replace(/ · loading more… [\d,]+ so far/, '');
+      const busy = () => !!document.querySelector('[data-testid="queue-loading-more"]') || !!counts.textContent?.includes('refreshing');
+      const before = `${plain(counts.textContent)}|${firstRow()}`;
       const frame = () => new Promise<number>((r) => requestAnimationFrame(() => setTimeout(() => r(performance.now()), 0)));
       const t0 = performance.now();
       const setter = Object.getOwnPropertyDescriptor(HTMLSelectElement.prototype, 'value')!.set!;
@@ -108,10 +115,10 @@ async function timeSelect(page: Page, label: string, value: string) {
       const deadline = t0 + 60_000;
       while (performance.now() < deadline) {
         const now = await frame();
-        const txt = `${counts.textContent}|${firstRow()}`;
-        if (Number.isNaN(shown) && txt.replace(' · refreshing…', '') !== before.replace(' · refreshing…', '')) shown = now - t0;
-        if (!Number.isNaN(shown) && !counts.textContent?.includes('refreshing')) return { shown, settled: now - t0, counts: counts.textContent };
-        if (Number.isNaN(shown) && !counts.textContent?.includes('refreshing') && now - t0 > 2_000) return { shown: now - t0, settled: now - t0, counts: counts.textContent, unchanged: true };
+        const txt = `${plain(counts.textContent)}|${firstRow()}`;
+        if (Number.isNaN(shown) && txt !== before) shown = now - t0;
+        if (!Number.isNaN(shown) && !busy()) return { shown, settled: now - t0, counts: plain(counts.textContent) };
+        if (Number.isNaN(shown) && !busy() && now - t0 > 2_000) return { shown: now - t0, settled: now - t0, counts: plain(counts.textContent), unchanged: true };
       }
       return { shown, settled: NaN, counts: counts.textContent };
     },
@@ -123,18 +130,63 @@ async function timeSearch(page: Page, text: string) {
   return page.evaluate(async (text) => {
     const input = document.querySelector('input[type="search"]') as HTMLInputElement;
     const counts = document.querySelector('[data-testid="queue-counts"]')!;
-    const before = counts.textContent;
+    const plain = (t: string | null) => (t ?? '').replace(' · refreshing…', '').replace(/ · loading more… [\d,]+ so far/, '');
+    const busy = () => !!document.querySelector('[data-testid="queue-loading-more"]') || !!counts.textContent?.includes('refreshing');
+    const before = plain(counts.textContent);
     const frame = () => new Promise<number>((r) => requestAnimationFrame(() => setTimeout(() => r(performance.now()), 0)));
     const t0 = performance.now();
     Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!.call(input, text);
     input.dispatchEvent(new Event('input', { bubbles: true }));
     const deadline = t0 + 60_000;
+    let shown = NaN;
     while (performance.now() < deadline) {
       const now = await frame();
-      if (counts.textContent !== before && !counts.textContent?.includes('refreshing')) return { settled: now - t0, counts: counts.textContent };
+      if (Number.isNaN(shown) && plain(counts.textContent) !== before) shown = now - t0;
+      if (!Number.isNaN(shown) && !busy()) return { shown, settled: now - t0, counts: plain(counts.textContent) };
     }
     return { settled: NaN, counts: counts.textContent };
   }, text);
+}
+
+type ListKind = 'first' | 'more' | 'changes' | 'other';
+/** Which of the renderer's requests a listCases call is (src/renderer/src/store/queue-sync.ts). */
+function listKind(q: CaseListQuery | undefined): ListKind {
+  if (q?.after) return 'more';
+  if (q?.updatedSince) return 'changes';
+  if (q?.withWatermark) return 'first';
+  return 'other';
+}
+
+/** The renderer's server-side requests, timed on their own: a first page, a deep keyset page, an empty "what changed". */
+async function measureListQueries(core: Core, n: number) {
+  const list = core.listCases as (q: CaseListQuery) => Promise<CaseListRow[]>;
+  const q: CaseListQuery = { status: ['awaiting_review'] };
+  let t = now();
+  const firstPage = await list({ ...q, limit: 300, withWatermark: true });
+  const firstMs = now() - t;
+  const deepAt = Math.max(1, Math.min(50_000, Math.floor(n / 2)));
+  const anchor = await core.db.query<{ id: string; priority: 'urgent' | 'normal'; created_at: string }>(
+    `SELECT id, priority, created_at FROM cases WHERE status = 'awaiting_review' ORDER BY (priority = 'urgent') DESC, created_at, id OFFSET $1 LIMIT 1`,
+    [deepAt - 1],
+  );
+  const a = anchor.rows[0];
+  const after = a ? { priority: a.priority, createdAt: a.created_at, id: a.id } : undefined;
+  t = now();
+  await list({ ...q, limit: 2_500, after });
+  const deepMs = now() - t;
+  t = now();
+  await list({ ...q, updatedSince: firstPage[0]?.watermark ?? new Date().toISOString(), limit: 1_000 });
+  const changesMs = now() - t;
+  // the plan of that deep page, from the SQL listCases sends
+  let deepPlan: string[] = [];
+  if (after) {
+    const seen: Array<{ text: string; params?: unknown[] }> = [];
+    await listCases({ query: (text, params) => (seen.push({ text, params }), core.db.query(text, params)) }, { ...q, limit: 2_500, after });
+    const { text, params } = seen[seen.length - 1]!;
+    const plan = await core.db.query<{ 'QUERY PLAN': string }>(`EXPLAIN ANALYZE ${text}`, params);
+    deepPlan = plan.rows.map((r) => r['QUERY PLAN'].trim()).filter((l) => /Scan|Sort|Index Cond|Execution Time/.test(l));
+  }
+  return { firstMs, deepAt, deepMs, changesMs, deepPlan };
 }
 
 export async function benchUi() {
@@ -183,6 +235,13 @@ export async function benchUi() {
     const trimmedMs = now() - tt;
     console.log(`  same rows with only the summary columns (diagnostic query): ${trimmed.rowCount} rows in ${f1(trimmedMs)} ms`);
     console.log(`  in PostgreSQL (EXPLAIN ANALYZE): ${planLines.filter((l) => /Execution Time|Sort Method|Seq Scan|Index Scan/.test(l)).map((l) => l.trim()).join(' | ')}`);
+    // what the renderer asks for now: a first page, keyset pages (also deep ones), what changed
+    const serverSide = await measureListQueries(core, n);
+    console.log(
+      `core.listCases as the renderer uses it: first page (300, with watermark) ${f1(serverSide.firstMs)} ms; ` +
+        `keyset page of 2,500 after row ${serverSide.deepAt} ${f1(serverSide.deepMs)} ms; updatedSince (nothing changed) ${f1(serverSide.changesMs)} ms`,
+    );
+    console.log(`  deep keyset page in PostgreSQL (EXPLAIN ANALYZE): ${serverSide.deepPlan.join(' | ')}`);
     const host = await startDevHost({ core, rendererDir, defaultUser: 'mod-1' });
     global.gc?.();
     await sleep(1000);
@@ -195,20 +254,26 @@ export async function benchUi() {
     const page = await context.newPage();
     const tNav = now();
     await page.goto(host.urlFor('mod-1'));
-    // the renderer loads at most its QUEUE_LIMIT rows (src/renderer/src/store/queue.ts): wait for the first
-    // row, then for the counts line to show the loaded page (no "refreshing…")
+    // the renderer shows a first page, then loads the rest in pages up to its QUEUE_LIMIT rows
+    // (src/renderer/src/store/queue-sync.ts): the first row, then every row loaded ("loading more…" gone)
     const first = await page.waitForFunction(
       () => {
-        const w = window as unknown as { __firstRow?: number };
-        if (document.querySelector('[data-testid="case-row"]')) w.__firstRow ??= performance.now();
+        const w = window as unknown as { __firstRow?: number; __firstShown?: number };
         const c = document.querySelector('[data-testid="queue-counts"]')?.textContent ?? '';
         const shown = Number(c.replace(/\D.*$/, '') || 0);
-        return w.__firstRow !== undefined && shown > 0 && !c.includes('refreshing') ? { firstRow: w.__firstRow, full: performance.now(), shown } : false;
+        if (document.querySelector('[data-testid="case-row"]') && w.__firstRow === undefined) {
+          w.__firstRow = performance.now();
+          w.__firstShown = shown;
+        }
+        const more = !!document.querySelector('[data-testid="queue-loading-more"]');
+        return w.__firstRow !== undefined && shown > 0 && !more && !c.includes('refreshing')
+          ? { firstRow: w.__firstRow, firstPageRows: w.__firstShown, full: performance.now(), shown }
+          : false;
       },
       undefined,
       { polling: 'raf', timeout: 120_000 },
     );
-    const firstRender = (await first.jsonValue()) as { firstRow: number; full: number; shown: number };
+    const firstRender = (await first.jsonValue()) as { firstRow: number; firstPageRows: number; full: number; shown: number };
     const wallFirst = now() - tNav;
     const nav = await page.evaluate(() => {
       const e = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
@@ -216,13 +281,13 @@ export async function benchUi() {
     });
     const startupLong = await page.evaluate(() => (window as unknown as { __longtasks: Array<{ duration: number }> }).__longtasks.map((t) => t.duration));
     console.log(
-      `first rendered queue: first row at ${f1(firstRender.firstRow)} ms after navigation start (DOMContentLoaded ${f1(nav.domContentLoaded)} ms), ` +
-        `list loaded (${firstRender.shown} rows — the renderer's page size) at ${f1(firstRender.full)} ms; Playwright wall ${f1(wallFirst)} ms; long tasks during load: ${startupLong.length}, longest ${f1(Math.max(0, ...startupLong))} ms`,
+      `first rendered queue: first row at ${f1(firstRender.firstRow)} ms after navigation start (DOMContentLoaded ${f1(nav.domContentLoaded)} ms, ${firstRender.firstPageRows} rows shown), ` +
+        `all ${firstRender.shown} rows the renderer loads (QUEUE_LIMIT) in the list at ${f1(firstRender.full)} ms; Playwright wall ${f1(wallFirst)} ms; long tasks during load: ${startupLong.length}, longest ${f1(Math.max(0, ...startupLong))} ms`,
     );
     await sleep(1500);
     const rssIdle = process.memoryUsage().rss;
 
-    // filter and sort latency (each also triggers the store's server refetch of up to 100k rows)
+    // filter and sort latency (client-side filters re-filter the loaded rows; level is server-side: a new first page, then the rest)
     const filters: Record<string, unknown> = {};
     const reset = async () => {
       await timeSelect(page, 'Severity', 'any');
@@ -280,14 +345,17 @@ export async function benchUi() {
     // core RSS under pipeline load with the UI open (live updates → coalesced queue refetches)
     let rssPeak = 0;
     const timer = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 100);
-    const listCalls: number[] = [];
+    const listCalls: Array<{ kind: ListKind; ms: number; rows: number }> = [];
     const origList = core.listCases.bind(core);
     core.listCases = async (q) => {
       const t = now();
+      let rows = 0;
       try {
-        return await origList(q);
+        const r = await origList(q);
+        rows = r.length;
+        return r;
       } finally {
-        listCalls.push(now() - t);
+        listCalls.push({ kind: listKind(q), ms: now() - t, rows });
       }
     };
     await page.evaluate(() => ((window as unknown as { __longtasks: unknown[] }).__longtasks.length = 0));
@@ -316,15 +384,55 @@ export async function benchUi() {
       page.evaluate(() => (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0),
       NaN,
     );
+    // the page's list after the load: the same rows as a fresh read (the incremental merge kept up)
+    const inPage = await bounded(
+      page.evaluate(() => Number((document.querySelector('[data-testid="queue-counts"]')?.textContent ?? '').replace(/\D.*$/, '') || NaN)),
+      NaN,
+    );
     await context.close().catch(() => {});
-    const lc = stats(listCalls);
+    const inDb = (await env.pg.query(`SELECT count(*)::int AS n FROM cases WHERE status = 'awaiting_review'`)).rows[0].n as number;
+    const lc = stats(listCalls.map((c) => c.ms));
+    const byKind = Object.fromEntries(
+      (['first', 'more', 'changes', 'other'] as const).map((k) => {
+        const xs = listCalls.filter((c) => c.kind === k);
+        const st = stats(xs.map((c) => c.ms));
+        return [k, { n: xs.length, p50: st.p50, max: st.max, rows: xs.reduce((a, c) => a + c.rows, 0) }];
+      }),
+    );
     console.log(
       `pipeline with the UI open: ${settledN}/${loadN} cases settled in ${f1(loadS)} s = ${f1(settledN / loadS)} cases/s${loadError ? ` — ${loadError}` : ''}`,
     );
     console.log(
-      `  meanwhile the core served ${listCalls.length} cases:list calls (queue:changed refetches), each p50 ${f1(lc.p50)} ms max ${f1(lc.max)} ms; ` +
-        `renderer long tasks: ${loadLong.length}, longest ${f1(Math.max(0, ...loadLong))} ms, total ${f1(loadLong.reduce((a, b) => a + b, 0))} ms`,
+      `  meanwhile the core served ${listCalls.length} cases:list calls, p50 ${f1(lc.p50)} ms max ${f1(lc.max)} ms: ` +
+        Object.entries(byKind)
+          .filter(([, v]) => v.n)
+          .map(([k, v]) => `${k} ${v.n} (p50 ${f1(v.p50)} ms, max ${f1(v.max)} ms, ${v.rows} rows)`)
+          .join(', ') +
+        `; renderer long tasks: ${loadLong.length}, longest ${f1(Math.max(0, ...loadLong))} ms, total ${f1(loadLong.reduce((a, b) => a + b, 0))} ms`,
     );
+    console.log(`  the page's queue after the load: ${inPage} rows; awaiting review in the database: ${inDb} (the page keeps the first 20,000 in review order, plus urgent newcomers)`);
+
+    // the same load with the page closed: the pipeline's own speed in this run, for the ratio
+    let baseline: { settledN: number; loadS: number; perSec: number; error?: string } | undefined;
+    if (process.env.BENCH_UI_BASELINE !== '0') {
+      const runB = runId('uibase');
+      const tb = now();
+      let errB: string | undefined;
+      let settledB = loadN;
+      await publishAll(env.vhost.url, Array.from({ length: loadN }, (_, i) => messageFor(runB, i)));
+      try {
+        await waitSettled(env.pg, runB, loadN, { progress: true, stallMs: 30_000, timeoutMs: opt('load-timeout', 'BENCH_UI_LOAD_TIMEOUT_MS', 90_000) });
+      } catch (err) {
+        errB = (err as Error).message;
+        const c = await statusCounts(env.pg, runB);
+        settledB = (c.auto_resolved ?? 0) + (c.awaiting_review ?? 0) + (c.actioned ?? 0);
+      }
+      const sB = (now() - tb) / 1000;
+      baseline = { settledN: settledB, loadS: sB, perSec: settledB / sB, error: errB };
+      console.log(
+        `pipeline with the page closed (same run): ${settledB}/${loadN} in ${f1(sB)} s = ${f1(settledB / sB)} cases/s → with the UI open at ${f1((settledN / loadS / (settledB / sB)) * 100)} % of it`,
+      );
+    }
     console.log(
       `core RSS (this process = core + dev host): before the page ${mb(rssIdleBefore)}, idle with the page open ${mb(rssIdle)}, peak under pipeline load ${mb(rssPeak)}; ` +
         `renderer JS heap ${mb(heap)}`,
@@ -337,7 +445,36 @@ export async function benchUi() {
     console.log(
       `TARGETS first render ≤ 500 ms: ${targets.firstRender ? 'met' : 'MISSED'}; filter ≤ 100 ms (client-side filters, shown): ${targets.filter ? 'met' : 'MISSED'}; no long task > 50 ms while scrolling: ${targets.longTasks ? 'met' : 'MISSED'}`,
     );
-    result('ui', { n, listMs, jsonMs, payloadBytes: payload.length, firstRender, wallFirst, nav, startupLong, filters, scroll: { wheels, longScroll, frames: g }, rssIdleBefore, rssIdle, rssPeak, loadN, settledN, loadS, loadError, listCalls: lc, loadLong, heap, targets, crashes, planLines, trimmedMs });
+    result('ui', {
+      n,
+      listMs,
+      jsonMs,
+      payloadBytes: payload.length,
+      serverSide,
+      firstRender,
+      wallFirst,
+      nav,
+      startupLong,
+      filters,
+      scroll: { wheels, longScroll, frames: g },
+      rssIdleBefore,
+      rssIdle,
+      rssPeak,
+      loadN,
+      settledN,
+      loadS,
+      loadError,
+      listCalls: { ...lc, byKind },
+      inPage,
+      inDb,
+      baseline,
+      loadLong,
+      heap,
+      targets,
+      crashes,
+      planLines,
+      trimmedMs,
+    });
     await Promise.race([host.close(), sleep(5_000)]);
   } catch (err) {
     console.error(`UI benchmark failed: ${(err as Error).stack ?? err}`);
