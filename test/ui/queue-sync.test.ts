@@ -178,6 +178,18 @@ describe('queue loader on real PostgreSQL', () => {
     await expectSameAsFullRead(last().rows);
   });
 
+  it('an empty view has no watermark: a change reads its first page again, without a "refreshing" flicker', async () => {
+    const { sync, states, last } = loader({ filters: () => ({ status: ['failed'] }) });
+    await sync.reload();
+    expect(last()).toMatchObject({ rows: [], loading: false, loadingMore: false });
+    const seen = states.length;
+    const id = await addCase({ status: 'failed' });
+    await sync.changed();
+    expect(last().rows.map((r) => r.id)).toEqual([id]);
+    expect(states.slice(seen).some((s) => s.loading)).toBe(false);
+    expect(sync.stats).toMatchObject({ first: 2, changes: 0 });
+  });
+
   it('a filter change mid-load drops the answers of the old filters', async () => {
     let filters: ServerFilters = FILTERS;
     const { sync, last } = loader({ filters: () => filters });

@@ -166,6 +166,8 @@ export function createQueueSync(o: QueueSyncOptions): QueueSync {
   let boundary: Row | null = null;
   let watermark: string | undefined;
   let cached = false;
+  /** A live first page has been shown. */
+  let loaded = false;
   /** Bumped by every reload(): answers to requests made before it are dropped. */
   let epoch = 0;
   let wantReload = false;
@@ -218,14 +220,16 @@ export function createQueueSync(o: QueueSyncOptions): QueueSync {
   }
   const isStale = (rows: CaseListItem[]) => rows.some((c) => c.stale);
 
-  async function loadFirst() {
-    publish({ loading: true });
+  /** `quiet`: a first page read for a change (empty or cached list): no "refreshing" flicker for it. */
+  async function loadFirst(quiet = false) {
+    if (!quiet) publish({ loading: true });
     const a = await request({ ...o.filters(), limit: firstPage, withWatermark: true }, 'first');
     if ('superseded' in a) return;
     if ('error' in a) return failed(a.error);
     if (isStale(a.rows)) return adoptCached(a.rows, a.rows.length < firstPage);
     cached = false;
     paused = false;
+    loaded = true;
     const rows = a.rows.map(toRow);
     watermark = a.rows[0]?.watermark;
     boundary = rows.length === firstPage ? rows[rows.length - 1]! : null;
@@ -269,7 +273,7 @@ export function createQueueSync(o: QueueSyncOptions): QueueSync {
           } else if (wantChanges) {
             wantChanges = false;
             // Without a watermark (an empty first page, cached rows) the first page is the cheap answer.
-            await (watermark && !cached ? loadChanges() : loadFirst());
+            await (watermark && !cached ? loadChanges() : loadFirst(loaded));
           } else if (more()) await loadMore();
           else break;
         }

@@ -2,6 +2,7 @@ import { create } from 'zustand';
 import { SEVERITY_RANK, type CaseStatus, type CaseSummary, type ContractError, type Label, type Severity } from '../lib/contract-types';
 import { api } from '../lib/api';
 import { createQueueSync, type Row, type ServerFilters } from './queue-sync';
+import { claimActive } from '../../../shared/permissions';
 
 export type SortKey = 'priority' | 'waiting' | 'severity';
 
@@ -100,7 +101,9 @@ export function visibleCases<T extends CaseSummary>(cases: T[], f: QueueFilters,
       (f.severity === 'any' || c.severity === f.severity) &&
       (f.violationType === 'any' || c.violationType === f.violationType) &&
       (f.priority === 'any' || c.priority === f.priority) &&
-      (f.minAgeMinutes === 0 || now - new Date(c.createdAt).getTime() >= minAgeMs),
+      (f.minAgeMinutes === 0 || now - new Date(c.createdAt).getTime() >= minAgeMs) &&
+      // A claim ends by time, not by a change the server would report: the claimed-by view drops it here.
+      (!f.claimedBy.trim() || claimActive(c, now)),
   );
   // ISO-8601 UTC timestamps of one format order as strings; plain comparison, no localeCompare (20k rows).
   const waiting = (a: T, b: T) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0);

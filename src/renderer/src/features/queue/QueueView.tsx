@@ -157,8 +157,10 @@ export function QueueView() {
     [rows],
   );
 
+  // The first time: the first page, then the rest. Coming back to the view: the list was kept current
+  // by queue:changed meanwhile, so only what changed since.
   useEffect(() => {
-    void useQueue.getState().refresh();
+    void useQueue.getState().sync();
   }, []);
 
   // j/k move the selection, Enter opens it. State is read fresh on every key (no stale closures
