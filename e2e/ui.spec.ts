@@ -1,5 +1,7 @@
 // The rest of the triage UI: a stale decision becomes a visible conflict naming who decided what,
-// bans ask for confirmation, the queue is virtualised and searchable, shortcuts and themes.
+// bans ask for confirmation, the queue is virtualised and searchable, shortcuts and themes; a long queue
+// loads progressively and follows changes made elsewhere without reading the list again.
+import type { Page } from '@playwright/test';
 import { contentMessage, TEXT } from '../test/support/harness.js';
 import { AppPage, CasePage, DecidePage, QueuePage } from './pages/app.js';
 import { expect, shot, test } from './support/stack.js';
@@ -104,4 +106,110 @@ test('the queue is virtualised, searchable by author, filterable, and keyboard-n
   await expect(new CasePage(page).status).toHaveText('awaiting review');
   await expect(new DecidePage(page).form).toBeVisible();
   await shot(page, 'case-dark');
+});
+
+/** Counts the page's cases:list requests by kind (first page / next page / what changed) and can hold back next pages. */
+async function watchListRequests(page: Page, tag: string) {
+  const seen = { first: 0, more: 0, changes: 0 };
+  let hold = false;
+  const held: string[] = [];
+  let forward: (m: string) => void = () => {};
+  await page.routeWebSocket(/\/ws/, (ws) => {
+    const server = ws.connectToServer();
+    forward = (m) => server.send(m);
+    ws.onMessage((m) => {
+      const msg = JSON.parse(String(m)) as { name?: string; input?: { search?: string; after?: unknown; updatedSince?: string } };
+      if (msg.name === 'cases:list' && msg.input?.search === tag) {
+        const kind = msg.input.after ? 'more' : msg.input.updatedSince ? 'changes' : 'first';
+        seen[kind]++;
+        if (kind === 'more' && hold) return void held.push(String(m));
+      }
+      server.send(m);
+    });
+    server.onMessage((m) => ws.send(m));
+  });
+  await page.reload();
+  return {
+    seen,
+    holdNextPages: () => (hold = true),
+    release() {
+      hold = false;
+      for (const m of held.splice(0)) forward(m);
+    },
+  };
+}
+
+test('a long queue shows its first page at once and says the rest is loading until it is there', async ({ stack, browser }) => {
+  const run = `load-${Date.now().toString(36)}`;
+  // 700 waiting cases straight into the read model (the pipeline would take minutes): a first page of
+  // 300, then the rest in pages. The next page is held back on the socket to look at the loading state.
+  await stack.h.core.db.query(
+    `INSERT INTO cases (id, content_id, author_id, text, priority, submitted_at, status, level, review_kind, verdict, severity, violation_type, version, created_at, updated_at)
+     SELECT gen_random_uuid(), $1 || '-' || i, 'author-' || $1, 'Loaded case ' || i, CASE WHEN i % 50 = 0 THEN 'urgent' ELSE 'normal' END, now(),
+            'awaiting_review', 1, 'initial', 'review', (ARRAY['low', 'medium', 'high', 'critical'])[1 + i % 4], 'harassment', 2,
+            now() - make_interval(secs => 10000 - i), now() - make_interval(secs => 10000 - i)
+       FROM generate_series(1, 700) i`,
+    [run],
+  );
+  try {
+    const page = await stack.openAs(browser, 'mod-2');
+    const socket = await watchListRequests(page, run);
+    const queue = new QueuePage(page);
+    const loadingMore = page.getByTestId('queue-loading-more');
+    socket.holdNextPages();
+    await queue.search.fill(run);
+    await expect(queue.counts).toContainText(/^300 cases · 14 urgent/);
+    await expect(loadingMore).toHaveText('· loading more… 300 so far');
+    await expect(page.getByRole('status').filter({ hasText: 'loading more' })).toBeVisible();
+    await expect(queue.row(`${run}-50`)).toBeVisible(); // urgent first
+    await shot(page, 'queue-loading');
+
+    socket.release();
+    await expect(queue.counts).toContainText(/^700 cases · 14 urgent/);
+    await expect(loadingMore).toBeHidden();
+    expect(socket.seen).toMatchObject({ first: 1, more: 1 }); // 300, then the other 400 (pages of up to 2,500)
+    await shot(page, 'queue-loaded');
+    await page.context().close();
+  } finally {
+    await stack.h.core.db.query(`DELETE FROM cases WHERE content_id LIKE $1 || '-%'`, [run]);
+  }
+});
+
+test('a case decided elsewhere leaves the queue and a new case appears, without reading the list again; the selection stays put', async ({ stack, browser }) => {
+  const run = `live-${Date.now().toString(36)}`;
+  const ids: Record<string, { id: string; version: number }> = {};
+  for (const k of ['a', 'b', 'c']) await stack.pub.publish('content.submitted', contentMessage(`${run}-${k}`, `${TEXT.threat} (${k})`));
+  for (const k of ['a', 'b', 'c']) ids[k] = await stack.h.waitForCase(`${run}-${k}`, 'awaiting_review');
+
+  const page = await stack.openAs(browser, 'mod-2');
+  const socket = await watchListRequests(page, run);
+  const queue = new QueuePage(page);
+  const app = new AppPage(page);
+  await queue.search.fill(run);
+  await expect(queue.counts).toContainText(/^3 cases/);
+  // Select case b with the keyboard.
+  await app.press('j');
+  for (let i = 0; i < 3 && (await queue.selected().getAttribute('data-content-id')) !== `${run}-b`; i++) await app.press('j');
+  await expect(queue.selected()).toHaveAttribute('data-content-id', `${run}-b`);
+
+  // mod-1 decides case a on another workstation (straight through the core); a new case is published.
+  await stack.h.core.execute({ type: 'decide', caseId: ids.a!.id, decision: 'remove', reason: 'threat, decided elsewhere', actor: 'mod-1', tool: 'cli', commandId: stack.h.cmdId(), expectedVersion: ids.a!.version });
+  await expect(queue.row(`${run}-a`)).toHaveCount(0);
+  await stack.pub.publish('content.submitted', contentMessage(`${run}-d`, `${TEXT.threat} (d)`));
+  await expect(queue.row(`${run}-d`)).toBeVisible();
+  await expect(queue.counts).toContainText(/^3 cases/);
+  await expect(queue.selected()).toHaveAttribute('data-content-id', `${run}-b`);
+  await expect(queue.selected()).toBeInViewport();
+
+  // Decided elsewhere while selected: the selection moves to the row that took its place.
+  await stack.h.core.execute({ type: 'decide', caseId: ids.b!.id, decision: 'approve', reason: 'fine, decided elsewhere', actor: 'mod-1', tool: 'cli', commandId: stack.h.cmdId(), expectedVersion: ids.b!.version });
+  await expect(queue.row(`${run}-b`)).toHaveCount(0);
+  await expect(queue.selected()).toHaveCount(1);
+  await expect(queue.selected()).not.toHaveAttribute('data-content-id', `${run}-b`);
+
+  // One read of the list for this search (when it was typed); everything after came as changes.
+  expect(socket.seen.first).toBe(1);
+  expect(socket.seen.more).toBe(0);
+  expect(socket.seen.changes).toBeGreaterThan(0);
+  await page.context().close();
 });
