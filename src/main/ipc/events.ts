@@ -8,7 +8,7 @@ export type Emit = <K extends EventName>(name: K, payload: EventPayload<K>) => v
 
 /**
  * Forwards `case:updated` and `connection:changed` as they come and coalesces `queue:changed`
- * (a burst of ingests becomes one list refetch per window, not one per case).
+ * (a burst of ingests becomes one "what changed since" read per window, not one per case).
  */
 export function forwardCoreEvents(core: CoreApi, emit: Emit, opts: { coalesceMs?: number } = {}): () => void {
   const coalesceMs = opts.coalesceMs ?? 150;
