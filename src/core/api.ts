@@ -6,6 +6,7 @@ import type {
   CaseSummary,
   Decision,
   Moderator,
+  Priority,
   Role,
 } from '../shared/domain.js';
 
@@ -68,7 +69,16 @@ export interface CaseQuery {
   claimedBy?: string;
   /** Only cases a moderator asked a supervisor to look at again. */
   escalationRequested?: boolean;
+  /** Keyset paging: the sort key of the last row of the previous page; the rows after it in review order. */
+  after?: { priority: Priority; createdAt: string; id: string };
+  /** Incremental read: every case changed at or after this database time, whatever its status, each with `matches`. */
+  updatedSince?: string;
+  /** Put the change watermark (where the next `updatedSince` read starts) on every row. */
+  withWatermark?: boolean;
 }
+
+/** A row of a case list: the summary, plus the incremental-read fields when they were asked for. */
+export type CaseListRow = CaseSummary & { watermark?: string; matches?: boolean };
 
 export interface AuditQuery {
   caseId?: string;
@@ -92,7 +102,7 @@ export type CoreEvent =
 export interface CoreApi {
   readonly mode: 'connected' | 'standalone';
   execute(cmd: CommandInput): Promise<CommandResult>;
-  listCases(q?: CaseQuery): Promise<CaseSummary[]>;
+  listCases(q?: CaseQuery): Promise<CaseListRow[]>;
   getCase(caseId: string): Promise<CaseDetail>;
   audit(q?: AuditQuery): Promise<AuditEvent[]>;
   moderators(): Promise<Moderator[]>;

@@ -8,10 +8,7 @@ import { Role as RoleSchema, UserId } from '../../shared/domain.js';
 
 export function createQueries(db: Db) {
   return {
-    /**
-     * A CaseQuery, or the UI's CaseListQuery (keyset `after`, `updatedSince`, `withWatermark`): CoreApi
-     * types it as CaseQuery → CaseSummary[], and the extra fields pass through it unchanged.
-     */
+    /** Pages (`after`), incremental reads (`updatedSince`, `withWatermark`) or a plain list: CaseQuery. */
     listCases: (q: CaseListQuery = {}): Promise<CaseListRow[]> => listCases(db, q),
 
     async getCase(caseId: string): Promise<CaseDetail> {

@@ -9,7 +9,7 @@ import type {
   Priority,
   ReviewKind,
 } from '../../shared/domain.js';
-import type { CaseQuery } from '../api.js';
+import type { CaseListRow, CaseQuery } from '../api.js';
 import type { Queryable } from './db.js';
 
 export interface CaseRow {
@@ -105,17 +105,9 @@ export async function getCaseByContentId(q: Queryable, contentId: string): Promi
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isUuid = (s: string) => UUID_RE.test(s);
 
-/** The UI's list query: CaseQuery plus keyset paging and incremental reads (contract CasesQuery). */
-export interface CaseListQuery extends CaseQuery {
-  /** The sort key of the last row of the previous page: the rows after it in the review order. */
-  after?: { priority: Priority; createdAt: string; id: string };
-  /** Every case changed at or after this database time, whatever its status, each with `matches`. */
-  updatedSince?: string;
-  /** Put the change watermark on every row. */
-  withWatermark?: boolean;
-}
-
-export type CaseListRow = CaseSummary & { watermark?: string; matches?: boolean };
+/** The list query (with keyset paging and incremental reads) and its rows: see CaseQuery in api.ts. */
+export type CaseListQuery = CaseQuery;
+export type { CaseListRow };
 
 /**
  * The database time before which every committed change to `cases` is visible to a read that starts after

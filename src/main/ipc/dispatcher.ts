@@ -137,11 +137,9 @@ export function createHandlers(core: CoreApi, opts: DispatcherOptions = {}): Han
     'session:get': async (_i, ctx) => ({ user: ctx.user, mode: core.mode, connection: core.connection(), shell: ctx.shell, outbox: !!workstation(ctx) }),
     // Reads go through the workstation when there is one: the shared database when reachable (and the
     // answer cached), else the local cache marked stale with its sync time (DESIGN §9).
-    // CoreApi types listCases as CaseQuery → CaseSummary[]; the list's paging and incremental fields
-    // (after, updatedSince, withWatermark → watermark, matches) pass through it to core/services/queries.ts.
     'cases:list': async (i, ctx) => {
       const ws = workstation(ctx);
-      if (!ws) return (await core.listCases(i)) as CaseListRow[];
+      if (!ws) return core.listCases(i);
       const r = await ws.listCases(i);
       // The cache knows no cursor and no watermark: a stale answer is the cached list from its start
       // (contract CasesQuery), without the live answer's fields it may have been cached with.
