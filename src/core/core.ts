@@ -97,7 +97,7 @@ export async function createCore(o: CoreOptions): Promise<Core> {
     // An idle connection the server ends (restart, failover, a DBA's pg_terminate_backend) is reported
     // here; without a listener it would be an uncaught 'error' that ends the process.
     lockPool.on('error', (err) => logger.warn({ err: err.message }, 'database connection error (locks)'));
-    lock = createPgLock(lockPool);
+    lock = createPgLock(lockPool, (caseId, err) => logger.warn({ caseId, err: err.message }, 'case lock connection ended while held; the job goes on'));
   } else {
     embedded = await startEmbeddedPostgres(config.dataDir, logger);
     dbUrl = embedded.connectionString;

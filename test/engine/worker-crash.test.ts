@@ -59,7 +59,13 @@ it('SIGKILL of the worker mid-batch, then a restart: no case lost or duplicated,
     const stuck = await reader.db.query(`SELECT id, content_id, status, analysis_attempts, updated_at FROM cases WHERE status NOT IN ('auto_resolved', 'awaiting_review', 'actioned') LIMIT 5`);
     const missing = N - (await reader.db.query(`SELECT count(*)::int AS n FROM cases`)).rows[0].n;
     const cps = await Promise.all(stuck.rows.map(async (r) => ({ id: r.id, snap: await reader.graph.getState({ configurable: { thread_id: r.id } }).then((s) => ({ next: s.next, tasks: s.tasks.length, outcome: s.values?.outcome })) })));
-    return `${JSON.stringify(rows)} missing=${missing}\nstuck: ${JSON.stringify(stuck.rows)}\ncheckpoints: ${JSON.stringify(cps)}\nfirst worker:\n${first.output().slice(-3000)}\nsecond worker:\n${second.output().slice(-4000)}`;
+    // What the database sessions are doing (a wait on a lock shows who holds it).
+    const sessions = await reader.db.query(
+      `SELECT a.pid, a.application_name, a.state, a.wait_event_type, a.wait_event, now() - a.state_change AS for, left(a.query, 80) AS query,
+              pg_blocking_pids(a.pid) AS blocked_by
+         FROM pg_stat_activity a WHERE a.datname = current_database() AND a.pid <> pg_backend_pid() ORDER BY a.application_name, a.state`,
+    );
+    return `${JSON.stringify(rows)} missing=${missing}\nsessions: ${JSON.stringify(sessions.rows)}\nstuck: ${JSON.stringify(stuck.rows)}\ncheckpoints: ${JSON.stringify(cps)}\nfirst worker:\n${first.output().slice(-3000)}\nsecond worker:\n${second.output().slice(-4000)}`;
   };
   try {
     await waitFor(

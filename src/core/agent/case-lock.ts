@@ -33,21 +33,31 @@ export function createLocalLock(): CaseLock {
  * holders could starve it). Two concurrent resumes of one interrupt both run in LangGraph (FACTS):
  * this, plus the "is that interrupt still pending?" check in the runner, makes the second a no-op.
  */
-export function createPgLock(lockPool: pg.Pool): CaseLock {
+export function createPgLock(lockPool: pg.Pool, onLost?: (caseId: string, err: Error) => void): CaseLock {
   const local = createLocalLock();
   return {
     withLock(caseId, fn) {
       return local.withLock(caseId, async () => {
         const client = await lockPool.connect();
+        // The client is held (idle) while fn runs: if the server ends this session, the lock is gone and
+        // the client emits 'error' with no pool listener to catch it (an uncaught 'error' ends the process).
+        // The work goes on: every step is idempotent and the case row is compare-and-set.
+        let lost: Error | undefined;
+        const onError = (err: Error) => {
+          lost = err;
+          onLost?.(caseId, err);
+        };
+        client.on('error', onError);
         try {
           await client.query('SELECT pg_advisory_lock(hashtext($1))', [`case:${caseId}`]);
           try {
             return await fn();
           } finally {
-            await client.query('SELECT pg_advisory_unlock(hashtext($1))', [`case:${caseId}`]);
+            if (!lost) await client.query('SELECT pg_advisory_unlock(hashtext($1))', [`case:${caseId}`]).catch((err: Error) => (lost = err));
           }
         } finally {
-          client.release();
+          client.off('error', onError);
+          client.release(lost);
         }
       });
     },

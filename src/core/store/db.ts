@@ -50,6 +50,14 @@ export function createDb(opts: {
     async tx(fn) {
       const client = await pool.connect();
       let broken: Error | undefined;
+      // A checked-out client has no pool listener: if the server ends the session between two statements
+      // (restart, pg_terminate_backend), its 'error' event would otherwise end the process. The statement
+      // in flight fails by itself; the client is then discarded, not reused.
+      const onError = (err: Error) => {
+        broken = err;
+        opts.onError?.(err);
+      };
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const out = await fn(client);
@@ -60,6 +68,7 @@ export function createDb(opts: {
         throw err;
       } finally {
         // A connection that could not even roll back is discarded, not reused.
+        client.off('error', onError);
         client.release(broken);
       }
     },
