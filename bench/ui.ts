@@ -359,19 +359,23 @@ export async function benchUi() {
       }
     };
     await page.evaluate(() => ((window as unknown as { __longtasks: unknown[] }).__longtasks.length = 0));
-    const run = runId('uiload');
-    const tl = now();
-    let loadError: string | undefined;
-    let settledN = loadN;
-    await publishAll(env.vhost.url, Array.from({ length: loadN }, (_, i) => messageFor(run, i)));
-    try {
-      await waitSettled(env.pg, run, loadN, { progress: true, stallMs: 30_000, timeoutMs: opt('load-timeout', 'BENCH_UI_LOAD_TIMEOUT_MS', 90_000) });
-    } catch (err) {
-      loadError = (err as Error).message;
-      const c = await statusCounts(env.pg, run);
-      settledN = (c.auto_resolved ?? 0) + (c.awaiting_review ?? 0) + (c.actioned ?? 0);
-    }
-    const loadS = (now() - tl) / 1000;
+    /** Publishes loadN posts under a new run id and waits until they settle (or the wait gives up). */
+    const pushLoad = async (tag: string) => {
+      const run = runId(tag);
+      const t0 = now();
+      let error: string | undefined;
+      let settled = loadN;
+      await publishAll(env.vhost.url, Array.from({ length: loadN }, (_, i) => messageFor(run, i)));
+      try {
+        await waitSettled(env.pg, run, loadN, { progress: true, stallMs: 30_000, timeoutMs: opt('load-timeout', 'BENCH_UI_LOAD_TIMEOUT_MS', 90_000) });
+      } catch (err) {
+        error = (err as Error).message;
+        const c = await statusCounts(env.pg, run);
+        settled = (c.auto_resolved ?? 0) + (c.awaiting_review ?? 0) + (c.actioned ?? 0);
+      }
+      return { settled, seconds: (now() - t0) / 1000, error };
+    };
+    const { settled: settledN, seconds: loadS, error: loadError } = await pushLoad('uiload');
     clearInterval(timer);
     core.listCases = origList;
     // the page may still be busy with queued refetches: bounded reads, then close it to stop the storm
@@ -415,19 +419,7 @@ export async function benchUi() {
     // the same load with the page closed: the pipeline's own speed in this run, for the ratio
     let baseline: { settledN: number; loadS: number; perSec: number; error?: string } | undefined;
     if (process.env.BENCH_UI_BASELINE !== '0') {
-      const runB = runId('uibase');
-      const tb = now();
-      let errB: string | undefined;
-      let settledB = loadN;
-      await publishAll(env.vhost.url, Array.from({ length: loadN }, (_, i) => messageFor(runB, i)));
-      try {
-        await waitSettled(env.pg, runB, loadN, { progress: true, stallMs: 30_000, timeoutMs: opt('load-timeout', 'BENCH_UI_LOAD_TIMEOUT_MS', 90_000) });
-      } catch (err) {
-        errB = (err as Error).message;
-        const c = await statusCounts(env.pg, runB);
-        settledB = (c.auto_resolved ?? 0) + (c.awaiting_review ?? 0) + (c.actioned ?? 0);
-      }
-      const sB = (now() - tb) / 1000;
+      const { settled: settledB, seconds: sB, error: errB } = await pushLoad('uibase');
       baseline = { settledN: settledB, loadS: sB, perSec: settledB / sB, error: errB };
       console.log(
         `pipeline with the page closed (same run): ${settledB}/${loadN} in ${f1(sB)} s = ${f1(settledB / sB)} cases/s → with the UI open at ${f1((settledN / loadS / (settledB / sB)) * 100)} % of it`,
