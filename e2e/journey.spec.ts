@@ -96,6 +96,9 @@ test('a supervisor rolls back, watches the reversals and decides the level-2 rev
   await expect(view.root.getByText('level 2', { exact: true })).toBeVisible();
   await expect(sup.row('Escalated reviews', contentId)).toBeVisible();
   await expect(sup.backlog).toContainText('Awaiting review');
+  // The week's metrics count mod-1's decision above (AI–human agreement) and what the agent settled alone.
+  await expect(sup.decisionMetrics).toContainText('AI–human agreement');
+  await expect(sup.decisionMetrics).toContainText(/\d+ of [1-9]\d* decisions/);
   await shot(sup1, 'supervisor');
 
   // The original moderator cannot decide the level-2 review, and is told why (role + four-eyes).

@@ -107,6 +107,9 @@ export class SupervisorPage {
   get backlog() {
     return this.page.getByTestId('backlog');
   }
+  get decisionMetrics() {
+    return this.page.getByTestId('decision-metrics');
+  }
   get reversalProgress() {
     return this.page.getByTestId('reversal-progress');
   }

@@ -8,6 +8,7 @@ import type {
   Moderator,
   Priority,
   Role,
+  SupervisorMetrics,
 } from '../shared/domain.js';
 
 /** Where a state change came from (audit provenance). */
@@ -105,6 +106,8 @@ export interface CoreApi {
   listCases(q?: CaseQuery): Promise<CaseListRow[]>;
   getCase(caseId: string): Promise<CaseDetail>;
   audit(q?: AuditQuery): Promise<AuditEvent[]>;
+  /** Backlog now, and AI–human agreement, appeal overturns and automatic outcomes over the last `sinceDays` (default 7). */
+  metrics(q?: { sinceDays?: number }): Promise<SupervisorMetrics>;
   moderators(): Promise<Moderator[]>;
   /** Where a command stands in the shared database (undefined: never received). */
   commandStatus(commandId: string): Promise<CommandStatus | undefined>;

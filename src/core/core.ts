@@ -238,6 +238,7 @@ export async function createCore(o: CoreOptions): Promise<Core> {
     listCases: (q) => reads.listCases(q),
     getCase: (id) => reads.getCase(id),
     audit: (q) => reads.audit(q),
+    metrics: (q) => reads.metrics(q),
     moderators: () => reads.moderators(),
     commandStatus: (id) => reads.commandStatus(id),
     addModerator: (input) => queries.addModerator(input),

@@ -11,6 +11,7 @@ export const COMMAND_NAMES = [
   'case:note',
   'appeal:decide',
   'audit:list',
+  'metrics:get',
   'moderators:list',
   'outbox:list',
   'outbox:discard',

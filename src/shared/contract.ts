@@ -5,6 +5,7 @@ import { z } from 'zod';
 import {
   AppealOutcome,
   AuditEvent,
+  SupervisorMetrics,
   CaseDetail,
   CaseStatus,
   CaseSummary,
@@ -204,6 +205,10 @@ export const commands = {
     output: CommandOutcome,
   },
   'audit:list': { input: AuditQuery, output: z.array(AuditEvent) },
+  'metrics:get': {
+    input: z.object({ sinceDays: z.number().int().min(1, 'at least 1 day').max(365, 'at most 365 days').optional() }).strict(),
+    output: SupervisorMetrics,
+  },
   'moderators:list': { input: Empty, output: z.array(Moderator) },
   'outbox:list': { input: Empty, output: z.array(OutboxEntry) },
   /** Gives up on a conflicted or rejected command (it never applied). */

@@ -178,3 +178,23 @@ export type Moderator = z.infer<typeof Moderator>;
 /** Error codes a UI or a script can act on; the CLI maps them to exit codes (DESIGN §13). */
 export const ErrorCode = z.enum(['invalid_input', 'not_found', 'conflict', 'forbidden', 'unavailable', 'internal']);
 export type ErrorCode = z.infer<typeof ErrorCode>;
+
+/** What supervisors watch (DESIGN §11): the backlog now, and how decisions went over a recent window. */
+export const SupervisorMetrics = z.object({
+  backlog: z.object({
+    waiting: z.number().int(),
+    urgent: z.number().int(),
+    slaBreached: z.number().int(),
+    /** level-2 reviews (escalations, rollbacks, appeals) still open */
+    escalated: z.number().int(),
+    oldestCreatedAt: z.string().nullable(),
+  }),
+  window: z.object({ days: z.number().int(), from: z.string() }),
+  /** Human first-level decisions compared with the AI's suggested action (escalations not counted). */
+  agreement: z.object({ decided: z.number().int(), agreed: z.number().int(), rate: z.number().nullable() }),
+  /** Appeal reviews decided, and how many overturned the decision. */
+  appeals: z.object({ decided: z.number().int(), overturned: z.number().int(), rate: z.number().nullable() }),
+  /** Cases the agent settled without a human (clean, or an allowed automatic action). */
+  automatic: z.object({ resolved: z.number().int(), actioned: z.number().int() }),
+});
+export type SupervisorMetrics = z.infer<typeof SupervisorMetrics>;

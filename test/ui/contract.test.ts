@@ -45,6 +45,9 @@ function fakeCore(executed: CommandInput[]): CoreApi {
       throw new GuardianError('not_found', 'no such case');
     },
     audit: async () => [],
+    metrics: async () => {
+      throw new Error('unused');
+    },
     moderators: async () => [],
     addModerator: async () => {
       throw new Error('unused');

@@ -2,12 +2,15 @@ import type { AuditEvent, CaseDetail, Moderator, Role } from '../../shared/domai
 import type { AuditQuery, CommandStatus, Tool } from '../api.js';
 import { invalidInput, notFound } from '../errors.js';
 import { appendAudit, queryAudit } from '../store/audit-repo.js';
+import { supervisorMetrics } from '../store/metrics-repo.js';
 import { allowedDecisions, getCaseRow, isUuid, listActions, listCases, toSummary, type CaseListQuery, type CaseListRow } from '../store/cases-repo.js';
 import type { Db } from '../store/db.js';
 import { Role as RoleSchema, UserId } from '../../shared/domain.js';
 
 export function createQueries(db: Db) {
   return {
+    metrics: (q: { sinceDays?: number } = {}) => supervisorMetrics(db, { sinceDays: q.sinceDays ?? 7 }),
+
     /** Pages (`after`), incremental reads (`updatedSince`, `withWatermark`) or a plain list: CaseQuery. */
     listCases: (q: CaseListQuery = {}): Promise<CaseListRow[]> => listCases(db, q),
 

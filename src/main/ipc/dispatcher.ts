@@ -184,6 +184,7 @@ export function createHandlers(core: CoreApi, opts: DispatcherOptions = {}): Han
     'appeal:decide': (i, ctx) =>
       submit(ctx, { type: 'appeal_decide', caseId: i.caseId, outcome: i.outcome, reason: i.reason, commandId: i.commandId, expectedVersion: i.expectedVersion }),
     'audit:list': (i) => core.audit(i),
+    'metrics:get': (i) => core.metrics(i),
     'moderators:list': () => core.moderators(),
     'outbox:list': async (_i, ctx) => (workstation(ctx)?.outbox() ?? []).map(toOutboxDto),
     'outbox:discard': async ({ id }, ctx) => toOutboxDto(requireWorkstation(ctx).discard(id)),

@@ -22,5 +22,6 @@ export type {
   Severity,
   Label,
   KeyPhrase,
+  SupervisorMetrics,
 } from '../../../shared/domain';
 export { SEVERITY_RANK } from '../../../shared/domain';

@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import type { CaseSummary } from '../../lib/contract-types';
+import type { CaseSummary, SupervisorMetrics } from '../../lib/contract-types';
 import { useCase } from '../../store/case';
 import { useSession } from '../../store/session';
 import { useSupervisor } from '../../store/supervisor';
@@ -24,8 +24,57 @@ function List({ title, cases, empty }: { title: string; cases: CaseSummary[]; em
   );
 }
 
+const pct = (r: number | null) => (r === null ? '—' : `${Math.round(r * 100)} %`);
+
+function Metrics({ m }: { m: SupervisorMetrics }) {
+  const b = m.backlog;
+  const oldestMinutes = b.oldestCreatedAt ? Math.round((Date.now() - new Date(b.oldestCreatedAt).getTime()) / 60_000) : null;
+  return (
+    <>
+      <dl className="metrics" aria-label="Backlog" data-testid="backlog">
+        <div>
+          <dt>Awaiting review</dt>
+          <dd>{b.waiting}</dd>
+        </div>
+        <div>
+          <dt>Urgent</dt>
+          <dd>{b.urgent}</dd>
+        </div>
+        <div className={b.slaBreached ? 'bad' : undefined}>
+          <dt>Past SLA</dt>
+          <dd>{b.slaBreached}</dd>
+        </div>
+        <div>
+          <dt>Oldest waiting</dt>
+          <dd>{oldestMinutes === null ? '—' : `${oldestMinutes} min`}</dd>
+        </div>
+      </dl>
+      <p className="small muted metrics-caption">Last {m.window.days} days</p>
+      <dl className="metrics three" aria-label={`Last ${m.window.days} days`} data-testid="decision-metrics">
+        <div title="Human first-level decisions that matched the AI's suggested action (escalations not counted)">
+          <dt>AI–human agreement</dt>
+          <dd>{pct(m.agreement.rate)}</dd>
+          <span className="small muted">{m.agreement.agreed} of {m.agreement.decided} decisions</span>
+        </div>
+        <div title="Appeal reviews that overturned the decision">
+          <dt>Appeals overturned</dt>
+          <dd>{pct(m.appeals.rate)}</dd>
+          <span className="small muted">{m.appeals.overturned} of {m.appeals.decided} appeals</span>
+        </div>
+        <div>
+          <dt>Settled by the agent</dt>
+          <dd>{m.automatic.resolved + m.automatic.actioned}</dd>
+          <span className="small muted">
+            {m.automatic.resolved} clean, {m.automatic.actioned} actioned
+          </span>
+        </div>
+      </dl>
+    </>
+  );
+}
+
 export function SupervisorView() {
-  const { escalated, appeals, actioned, backlog, error, refresh } = useSupervisor();
+  const { escalated, appeals, actioned, metrics, error, refresh } = useSupervisor();
   const role = useSession((s) => s.session?.user.role);
   useEffect(() => {
     void refresh();
@@ -42,26 +91,7 @@ export function SupervisorView() {
           Four-eyes: whoever made a decision cannot decide the appeal or the escalated review of it — the form says so when that is you.
         </p>
         {error && <p className="error" role="alert">{error.message}</p>}
-        {backlog && (
-          <dl className="metrics" aria-label="Backlog" data-testid="backlog">
-            <div>
-              <dt>Awaiting review</dt>
-              <dd>{backlog.waiting}</dd>
-            </div>
-            <div>
-              <dt>Urgent</dt>
-              <dd>{backlog.urgent}</dd>
-            </div>
-            <div className={backlog.slaBreached ? 'bad' : undefined}>
-              <dt>Past SLA</dt>
-              <dd>{backlog.slaBreached}</dd>
-            </div>
-            <div>
-              <dt>Oldest waiting</dt>
-              <dd>{backlog.waiting ? `${backlog.oldestMinutes} min` : '—'}</dd>
-            </div>
-          </dl>
-        )}
+        {metrics && <Metrics m={metrics} />}
         <List title="Escalated reviews" cases={escalated} empty="No escalated reviews." />
         <List title="Appeals" cases={appeals} empty="No open appeals." />
         <List title="Actioned (can be rolled back)" cases={actioned.slice(0, 200)} empty="Nothing actioned yet." />
