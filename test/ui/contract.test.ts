@@ -91,6 +91,8 @@ describe('IPC contract', () => {
     expect(bad).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
     const unknown = await d.dispatch('shell:exec', {}, ctx);
     expect(unknown).toMatchObject({ ok: false, error: { code: 'invalid_input', message: expect.stringContaining('Unknown command') } });
+    const window = await d.dispatch('metrics:get', { sinceDays: 0 }, ctx);
+    expect(window).toMatchObject({ ok: false, error: { code: 'invalid_input', message: expect.stringMatching(/sinceDays.*at least 1 day/) } });
   });
 
   it('takes the actor from the session; an actor in the input is refused', async () => {
