@@ -254,6 +254,24 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('health')
+    .description('check the database, the broker, queue depths, dead letters and stuck work (exit 0 ok, 1 degraded or down)')
+    .option('--json', 'print the report as JSON on stdout')
+    .action(async (o: { json?: boolean }) => {
+      const h = await withCore((core) => core.health(), { process: false });
+      if (o.json) json(h);
+      else {
+        out(`status: ${h.status} (${h.mode})`);
+        out(`database: ${h.database.state}${h.database.latencyMs !== undefined ? ` (${h.database.latencyMs} ms)` : ''}`);
+        out(`broker: ${h.broker.state}`);
+        for (const q of h.broker.queues ?? []) out(`  ${q.queue.padEnd(20)} ${String(q.messages).padStart(7)} waiting  ${q.consumers} consumer(s)`);
+        if (h.cases) out(`cases: ${h.cases.awaitingReview} awaiting review (${h.cases.pastSla} past SLA), ${h.cases.stuckAnalyzing} stuck analysing, ${h.cases.failed} failed`);
+        for (const p of h.problems) err(`problem: ${p}`);
+      }
+      if (h.status !== 'ok') throw new GuardianError('unavailable', `${h.status}: ${h.problems.join('; ')}`);
+    });
+
+  program
     .command('demo')
     .description('seed demo moderators and content (standalone or connected)')
     .action(async () => {

@@ -13,7 +13,8 @@ import { createTracing, flushTraces } from './observability/tracing.js';
 import { localUserId, type Config } from './config.js';
 import type { Logger } from './ports.js';
 import { createAmqpBus } from './queue/amqp-bus.js';
-import { backoffMs, PermanentError, RetryLaterError, type Bus, type WorkQueue } from './queue/bus.js';
+import { backoffMs, PermanentError, RetryLaterError, type Bus, type BusState, type QueueDepth, type WorkQueue } from './queue/bus.js';
+import { DEAD_QUEUE } from './queue/topology.js';
 import { createMemoryBus, type MemoryBus } from './queue/memory-bus.js';
 import { AnalysisJob, CommandJob } from './queue/messages.js';
 import { demoMessages } from './demo/demo-content.js';
@@ -64,8 +65,21 @@ export interface Core extends CoreApi {
   seedDemo(): Promise<number>;
   /** Republishes unfinished work now (all of it in standalone mode). */
   sweep(): Promise<number>;
+  /** What an operator checks first (`guardian health`): connections, queue depths, dead letters, stuck work. */
+  health(): Promise<HealthReport>;
   start(): Promise<void>;
   stop(): Promise<void>;
+}
+
+export interface HealthReport {
+  /** ok: all up and nothing waiting on an operator; degraded: up, but something needs a look; down: a server is unreachable */
+  status: 'ok' | 'degraded' | 'down';
+  mode: 'connected' | 'standalone';
+  database: { state: 'up' | 'down' | 'embedded'; latencyMs?: number; error?: string };
+  broker: { state: BusState; queues?: QueueDepth[]; error?: string };
+  cases?: { failed: number; stuckAnalyzing: number; awaitingReview: number; pastSla: number };
+  /** Why the status is not ok, in words. */
+  problems: string[];
 }
 
 /**
@@ -263,6 +277,43 @@ export async function createCore(o: CoreOptions): Promise<Core> {
       const messages = demoMessages();
       for (const m of messages) await bus.publishIngest('content.submitted', m, { messageId: m.contentId });
       return messages.length;
+    },
+
+    async health(): Promise<HealthReport> {
+      const problems: string[] = [];
+      const t0 = performance.now();
+      const database: HealthReport['database'] = await readDb
+        .query('SELECT 1')
+        .then(() => ({ state: config.mode === 'standalone' ? ('embedded' as const) : ('up' as const), latencyMs: Math.round((performance.now() - t0) * 10) / 10 }))
+        .catch((err: Error) => ({ state: 'down' as const, error: err.message }));
+      if (database.state === 'down') problems.push(`database unreachable: ${database.error}`);
+      const state = bus.state();
+      const broker: HealthReport['broker'] = { state };
+      if (state === 'down') problems.push('broker unreachable');
+      else
+        broker.queues = await bus.queueDepths().catch((err: Error) => {
+          broker.error = err.message;
+          problems.push(`broker: ${err.message}`);
+          return undefined;
+        });
+      const dead = broker.queues?.find((q) => q.queue === DEAD_QUEUE)?.messages ?? 0;
+      if (dead) problems.push(`${dead} message(s) in the dead-letter queue ${DEAD_QUEUE}`);
+      let cases: HealthReport['cases'];
+      if (database.state !== 'down') {
+        const { rows } = await readDb.query<{ failed: number; stuck: number; waiting: number; past_sla: number }>(
+          `SELECT count(*) FILTER (WHERE status = 'failed')::int AS failed,
+                  count(*) FILTER (WHERE status = 'analyzing' AND updated_at < now() - interval '5 minutes')::int AS stuck,
+                  count(*) FILTER (WHERE status = 'awaiting_review')::int AS waiting,
+                  count(*) FILTER (WHERE status = 'awaiting_review' AND sla_due_at < now())::int AS past_sla
+             FROM cases WHERE status IN ('failed', 'analyzing', 'awaiting_review')`,
+        );
+        const r = rows[0]!;
+        cases = { failed: r.failed, stuckAnalyzing: r.stuck, awaitingReview: r.waiting, pastSla: r.past_sla };
+        if (r.failed) problems.push(`${r.failed} failed case(s) need an operator`);
+        if (r.stuck) problems.push(`${r.stuck} case(s) analysing for more than 5 minutes`);
+      }
+      const down = database.state === 'down' || state === 'down';
+      return { status: down ? 'down' : problems.length ? 'degraded' : 'ok', mode: config.mode, database, broker, cases, problems };
     },
 
     async start() {

@@ -30,3 +30,18 @@ it('counts failed attempts toward dead-lettering, but not "retry later" (infrast
     ['poison', 'not a valid job'],
   ]);
 }, 60_000);
+
+it('reports queue depths and dead letters the way the broker adapter does (guardian health)', async () => {
+  const bus = createMemoryBus({ logger: silentLogger });
+  await bus.publishJob('decisions', { id: 'a' });
+  await bus.publishJob('decisions', { id: 'b' });
+  const before = Object.fromEntries((await bus.queueDepths()).map((q) => [q.queue, [q.messages, q.consumers]]));
+  expect(before).toEqual({ 'guardian.ingest': [0, 0], 'guardian.analysis': [0, 0], 'guardian.decisions': [2, 0], 'guardian.rollbacks': [0, 0], 'guardian.dead': [0, 0] });
+  await bus.consume('decisions', async () => {
+    throw new PermanentError('no such command');
+  }, { prefetch: 1, maxAttempts: 3 });
+  await bus.drain();
+  const after = Object.fromEntries((await bus.queueDepths()).map((q) => [q.queue, [q.messages, q.consumers]]));
+  expect(after['guardian.decisions']).toEqual([0, 1]);
+  expect(after['guardian.dead']).toEqual([2, 0]);
+});

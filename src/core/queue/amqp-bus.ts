@@ -1,10 +1,11 @@
 import amqp, { type AmqpConnectionManager, type ChannelWrapper } from 'amqp-connection-manager';
 import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
 import type { Logger } from '../ports.js';
-import { backoffMs, PermanentError, RetryLaterError, type Bus, type BusState, type ConsumeOptions, type Handler, type QueueName, type WorkQueue } from './bus.js';
+import { backoffMs, PermanentError, RetryLaterError, type Bus, type BusState, type ConsumeOptions, type Handler, type QueueDepth, type QueueName, type WorkQueue } from './bus.js';
 import type { IngestRoutingKey } from './messages.js';
 import {
   DEAD_HEADERS,
+  DEAD_QUEUE,
   DLX_EXCHANGE,
   EVENTS_EXCHANGE,
   EXCHANGE_DECLS,
@@ -127,6 +128,16 @@ export function createAmqpBus(opts: AmqpBusOptions): Bus {
         messageId: o.messageId,
         timeout: publishTimeout,
       });
+    },
+
+    async queueDepths(): Promise<QueueDepth[]> {
+      const ch = publisher();
+      return Promise.all(
+        [...Object.values(QUEUES), DEAD_QUEUE].map(async (queue) => {
+          const r = await ch.checkQueue(queue);
+          return { queue, messages: r.messageCount, consumers: r.consumerCount };
+        }),
+      );
     },
 
     async publishEvent(routingKey: string, body: object) {

@@ -55,6 +55,14 @@ export interface Bus {
   close(): Promise<void>;
   state(): BusState;
   onStateChange(listener: (s: BusState) => void): void;
+  /** Messages waiting and consumers attached, per work queue and for the dead-letter queue (health). */
+  queueDepths(): Promise<QueueDepth[]>;
+}
+
+export interface QueueDepth {
+  queue: string;
+  messages: number;
+  consumers: number;
 }
 
 export const URGENT_PRIORITY = 9;

@@ -1,5 +1,6 @@
 import type { Logger } from '../ports.js';
 import { backoffMs, PermanentError, RetryLaterError, type Bus, type ConsumeOptions, type Delivery, type Handler, type QueueName } from './bus.js';
+import { DEAD_QUEUE, QUEUES } from './topology.js';
 
 interface Item {
   body: Buffer;
@@ -115,6 +116,16 @@ export function createMemoryBus(opts: { logger: Logger; onDeadLetter?: (d: DeadL
   return {
     deadLetters,
     async start() {},
+    async queueDepths() {
+      return [
+        ...(['ingest', 'analysis', 'decisions', 'rollbacks'] as const).map((q) => ({
+          queue: QUEUES[q],
+          messages: queues.get(q)?.length ?? 0,
+          consumers: consumers.has(q) ? 1 : 0,
+        })),
+        { queue: DEAD_QUEUE, messages: deadLetters.length, consumers: 0 },
+      ];
+    },
     async publishIngest(routingKey, body, o = {}) {
       push('ingest', body, routingKey, 0, o.messageId);
     },

@@ -45,7 +45,8 @@ export const QUEUE_DECLS: QueueDecl[] = [
     ],
   },
   // Classic with priorities: quorum queues reject x-max-priority on RabbitMQ 3.10 (FACTS), and urgent
-  // content must be analysed before the normal backlog. Crash loops are bounded by cases.analysis_attempts.
+  // content must be analysed before the normal backlog. Crash loops end in the dead-letter queue after
+  // ConsumeOptions.maxAttempts deliveries (the adapter counts them in a header; see amqp-bus.ts).
   {
     name: QUEUES.analysis,
     options: { durable: true, arguments: { 'x-max-priority': 10, 'x-dead-letter-exchange': DLX_EXCHANGE } },
