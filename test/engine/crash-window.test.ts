@@ -16,7 +16,7 @@ import { createActionService } from '../../src/core/services/actions.js';
 import { createDb, type Db } from '../../src/core/store/db.js';
 import { migrate } from '../../src/core/store/migrate.js';
 import { TEXT } from '../support/harness.js';
-import { createTestDatabase, type TestDatabase } from '../support/isolation.js';
+import { createTestDatabase, waitFor, type TestDatabase } from '../support/isolation.js';
 
 /** The process "dies" right after a node's writes were saved and before the step's checkpoint. */
 class CrashingSaver extends PostgresSaver {
@@ -123,6 +123,9 @@ describe('threads a version-1 build left behind', () => {
     const { caseId, input, config } = await newCase(TEXT.clean);
     saver.armedAt = 0; // analyze's writes (including the choice of autoResolve) saved, its checkpoint not
     await expect(buildVersion1(saver).invoke(input, config)).rejects.toThrow(/simulated crash/);
+    // The run rejects while its earlier saves may still be in flight; a real redelivery comes after the
+    // dead process's last writes landed: wait for them (input checkpoint + analyze's pending writes).
+    await waitFor(async () => ((await saver.getTuple(config))?.pendingWrites?.length ?? 0) > 0, { message: 'the version-1 run saved' });
 
     const graph = buildGraph({ analyze: (c) => createRulesClassifier().classify(c), actions: createActionService(db, createSimulatorPlatform(db)) }, saver);
     const runner = new AgentRunner({ db, graph, lock: createLocalLock(), logger: silentLogger, slaMinutes: 60, onCaseChanged: () => {} });
