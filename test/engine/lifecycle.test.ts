@@ -6,7 +6,7 @@ import { GuardianError } from '../../src/core/errors.js';
 import { analysisPriority } from '../../src/core/services/ingest.js';
 import { verifyAuditChain } from '../../src/core/store/audit-repo.js';
 import { waitFor } from '../support/isolation.js';
-import { contentMessage, plainPublisher, startHarness, TEXT, USERS, type Harness } from '../support/harness.js';
+import { appealMessage, contentMessage, plainPublisher, startHarness, TEXT, USERS, type Harness } from '../support/harness.js';
 
 let h: Harness;
 let pub: Awaited<ReturnType<typeof plainPublisher>>;
@@ -207,17 +207,10 @@ describe('appeals (must show 4)', () => {
     await h.waitForStatus(c.id, 'actioned');
     return h.core.getCase(c.id);
   }
-  const appeal = (c: { contentId: string; authorId: string }) => ({
-    schemaVersion: 1,
-    contentId: c.contentId,
-    authorId: c.authorId,
-    reason: 'It was a quote from a film',
-    submittedAt: new Date().toISOString(),
-  });
 
   it('overturn reverses the appealed actions and closes the case', async () => {
     const c = await actioned('appeal-over');
-    await pub.publish('appeal.submitted', appeal(c));
+    await pub.publish('appeal.submitted', appealMessage(c));
     await h.waitForStatus(c.id, 'awaiting_review');
     const review = await h.core.getCase(c.id);
     expect(review).toMatchObject({ level: 2, reviewKind: 'appeal', allowedDecisions: ['uphold', 'overturn'] });
@@ -232,7 +225,7 @@ describe('appeals (must show 4)', () => {
 
   it('uphold keeps the actions and closes the case', async () => {
     const c = await actioned('appeal-up');
-    await pub.publish('appeal.submitted', appeal(c));
+    await pub.publish('appeal.submitted', appealMessage(c));
     await h.waitForStatus(c.id, 'awaiting_review');
     await h.core.execute({ type: 'appeal_decide', caseId: c.id, outcome: 'uphold', reason: 'the threat was real', actor: USERS.sup2, tool: 'cli', commandId: h.cmdId() });
     await h.waitForStatus(c.id, 'closed');

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { contentMessage, plainPublisher, startHarness, TEXT, USERS, type Harness } from '../support/harness.js';
+import { appealMessage, contentMessage, plainPublisher, startHarness, TEXT, USERS, type Harness } from '../support/harness.js';
 import { waitFor } from '../support/isolation.js';
 
 /**
@@ -24,14 +24,6 @@ async function post(tag: string, text: string, status: 'awaiting_review' | 'auto
   await pub.publish('content.submitted', contentMessage(contentId, text, extra));
   return h.waitForCase(contentId, status);
 }
-
-const appeal = (c: { contentId: string; authorId: string }) => ({
-  schemaVersion: 1,
-  contentId: c.contentId,
-  authorId: c.authorId,
-  reason: 'please look again',
-  submittedAt: new Date().toISOString(),
-});
 
 it('counts the backlog, AI–human agreement, appeal overturns and automatic outcomes', async () => {
   const empty = await h.core.metrics();
@@ -69,7 +61,7 @@ it('counts the backlog, AI–human agreement, appeal overturns and automatic out
     [differ, 'uphold'],
   ] as const) {
     const detail = await h.core.getCase(c.id);
-    await pub.publish('appeal.submitted', appeal(detail));
+    await pub.publish('appeal.submitted', appealMessage(detail, 'please look again'));
     await h.waitForStatus(c.id, 'awaiting_review');
     await h.core.execute({ type: 'appeal_decide', caseId: c.id, outcome, reason: `appeal: ${outcome}`, actor: USERS.sup1, tool: 'cli', commandId: h.cmdId() });
     await h.waitForStatus(c.id, 'closed');

@@ -36,6 +36,11 @@ export function contentMessage(contentId: string, text: string, extra: Record<st
   };
 }
 
+/** An `appeal.submitted` message (DESIGN §5) for a case's content, as the platform sends it. */
+export function appealMessage(c: { contentId: string; authorId: string }, reason = 'It was a quote from a film') {
+  return { schemaVersion: 1, contentId: c.contentId, authorId: c.authorId, reason, submittedAt: new Date().toISOString() };
+}
+
 /** A plain amqplib publisher, as an outside platform would use: no code of ours in between. */
 export async function plainPublisher(url: string) {
   const conn = await amqplib.connect(url);
