@@ -28,6 +28,7 @@ import { createQueries } from './services/queries.js';
 import { createSweeper } from './services/sweeper.js';
 import type { CaseRow } from './store/cases-repo.js';
 import { createDb, isConnectionError, type Db } from './store/db.js';
+import { caseHealthCounts } from './store/metrics-repo.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './store/embedded.js';
 import { migrate } from './store/migrate.js';
 
@@ -300,17 +301,9 @@ export async function createCore(o: CoreOptions): Promise<Core> {
       if (dead) problems.push(`${dead} message(s) in the dead-letter queue ${DEAD_QUEUE}`);
       let cases: HealthReport['cases'];
       if (database.state !== 'down') {
-        const { rows } = await readDb.query<{ failed: number; stuck: number; waiting: number; past_sla: number }>(
-          `SELECT count(*) FILTER (WHERE status = 'failed')::int AS failed,
-                  count(*) FILTER (WHERE status = 'analyzing' AND updated_at < now() - interval '5 minutes')::int AS stuck,
-                  count(*) FILTER (WHERE status = 'awaiting_review')::int AS waiting,
-                  count(*) FILTER (WHERE status = 'awaiting_review' AND sla_due_at < now())::int AS past_sla
-             FROM cases WHERE status IN ('failed', 'analyzing', 'awaiting_review')`,
-        );
-        const r = rows[0]!;
-        cases = { failed: r.failed, stuckAnalyzing: r.stuck, awaitingReview: r.waiting, pastSla: r.past_sla };
+        const r = (cases = await caseHealthCounts(readDb));
         if (r.failed) problems.push(`${r.failed} failed case(s) need an operator`);
-        if (r.stuck) problems.push(`${r.stuck} case(s) analysing for more than 5 minutes`);
+        if (r.stuckAnalyzing) problems.push(`${r.stuckAnalyzing} case(s) analysing for more than 5 minutes`);
       }
       const down = database.state === 'down' || state === 'down';
       return { status: down ? 'down' : problems.length ? 'degraded' : 'ok', mode: config.mode, database, broker, cases, problems };

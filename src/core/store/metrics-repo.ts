@@ -58,3 +58,16 @@ export async function supervisorMetrics(q: Queryable, opts: { sinceDays: number 
     automatic: { resolved: r.auto_resolved, actioned: r.auto_actioned },
   };
 }
+
+/** What `guardian health` reports about the cases: those waiting on an operator, and the review backlog. */
+export async function caseHealthCounts(q: Queryable): Promise<{ failed: number; stuckAnalyzing: number; awaitingReview: number; pastSla: number }> {
+  const { rows } = await q.query<{ failed: number; stuck: number; waiting: number; past_sla: number }>(
+    `SELECT count(*) FILTER (WHERE status = 'failed')::int AS failed,
+            count(*) FILTER (WHERE status = 'analyzing' AND updated_at < now() - interval '5 minutes')::int AS stuck,
+            count(*) FILTER (WHERE status = 'awaiting_review')::int AS waiting,
+            count(*) FILTER (WHERE status = 'awaiting_review' AND sla_due_at < now())::int AS past_sla
+       FROM cases WHERE status IN ('failed', 'analyzing', 'awaiting_review')`,
+  );
+  const r = rows[0]!;
+  return { failed: r.failed, stuckAnalyzing: r.stuck, awaitingReview: r.waiting, pastSla: r.past_sla };
+}
