@@ -7,7 +7,11 @@ import { AppealOutcome, CaseStatus, CaseSummary, Decision } from '../shared/doma
 import type { CommandInput, CommandResult } from '../core/api.js';
 import { ConfigError, loadConfig, type Config } from '../core/config.js';
 import { readEvalFile, runEval, formatEvalTable } from '../core/classify/eval.js';
-import { createClassifier, createCore, type Core } from '../core/core.js';
+import { createClassifier, createCore, withLogin, type Core } from '../core/core.js';
+import { assertActingAs, type PersonSession } from '../core/session/person-session.js';
+import { registerSetupCommands } from './setup-commands.js';
+import { registerAuditCommands } from './audit-commands.js';
+import { roleNames } from '../core/setup/roles.js';
 import { exitCodeFor, GuardianError } from '../core/errors.js';
 import { createLogger } from '../core/log.js';
 import { ContentSubmittedV1 } from '../core/queue/messages.js';
@@ -23,10 +27,47 @@ const int = (name: string) => (v: string) => {
   return n;
 };
 
+interface CliContext {
+  core: Core;
+  session: PersonSession;
+  config: Config;
+}
+
 /**
- * Opens the core for one command. In standalone mode the CLI process owns the embedded database and
- * the in-process bus, so it also runs the work its command causes (and waits for it) before exiting.
+ * The configuration for a person's command: the login is DATABASE_URL's (or PGUSER, or .pgpass, as pg
+ * resolves them). `--as X` / GUARDIAN_USER with no user in DATABASE_URL picks X's saved login
+ * (<prefix>.X, its password from PGPASSWORD or .pgpass); with one, it must be the login's person (exit 4).
  */
+function personConfig(as?: string): Config {
+  const config = loadConfig();
+  if (config.mode === 'connected' && as && !new URL(config.databaseUrl!).username)
+    return { ...config, databaseUrl: withLogin(config.databaseUrl!, roleNames(config.rolePrefix).personLogin(as)) };
+  return config;
+}
+
+/**
+ * Opens the core and the person's session for one command. In standalone mode the CLI process owns the
+ * embedded database and the in-process bus, so it also runs the work its command causes (and waits for
+ * it) before exiting; its one local person holds every role.
+ */
+async function withSession<T>(fn: (ctx: CliContext) => Promise<T>, opts: { process?: boolean; as?: string } = {}): Promise<T> {
+  const config = personConfig(opts.as);
+  const logger = createLogger({ level: process.env.GUARDIAN_LOG_LEVEL ?? 'warn', name: 'guardian-cli' });
+  const standalone = config.mode === 'standalone';
+  const core = await createCore({ config, logger, worker: standalone });
+  try {
+    await core.start();
+    const session = await core.openSession({ tool: 'cli' });
+    assertActingAs(session.person, opts.as);
+    const result = await fn({ core, session, config });
+    if (standalone && opts.process !== false) await core.drain();
+    return result;
+  } finally {
+    await core.stop();
+  }
+}
+
+/** The core alone (publishing to the ingest exchange, health): no person needed. */
 async function withCore<T>(fn: (core: Core, config: Config) => Promise<T>, opts: { process?: boolean } = {}): Promise<T> {
   const config = loadConfig();
   const logger = createLogger({ level: process.env.GUARDIAN_LOG_LEVEL ?? 'warn', name: 'guardian-cli' });
@@ -52,17 +93,20 @@ function printResult(r: CommandResult, asJson: boolean) {
   out(`${r.duplicate ? 'already recorded' : r.status}: case ${r.case.id} is ${r.case.status} (level ${r.case.level}, version ${r.case.version})`);
 }
 
-async function runCommand(input: CommandInput, asJson: boolean) {
-  await withCore(async (core) => {
-    const r = await core.execute(input);
-    // Standalone runs the resulting work in this process; report the state it ended in.
-    const after = core.mode === 'standalone' ? (await core.drain(), await core.getCase(r.case.id)) : r.case;
-    printResult({ ...r, case: CaseSummary.parse(after) }, asJson);
-  });
+async function runCommand(input: CommandInput, asJson: boolean, as?: string) {
+  await withSession(
+    async ({ core, session }) => {
+      const r = await session.execute(input);
+      // Standalone runs the resulting work in this process; report the state it ended in.
+      const after = core.mode === 'standalone' ? (await core.drain(), await session.getCase(r.case.id)) : r.case;
+      printResult({ ...r, case: CaseSummary.parse(after) }, asJson);
+    },
+    { as },
+  );
 }
 
-
-const asOption = () => new Option('--as <user>', 'the user acting (a moderators id)').env('GUARDIAN_USER').makeOptionMandatory();
+/** Who acts: the login (DESIGN §10). --as / GUARDIAN_USER only pick whose saved login to use. */
+const asOption = () => new Option('--as <user>', "whose saved login to use (must be the login's person)").env('GUARDIAN_USER');
 const commandIdOption = () => new Option('--command-id <id>', 'idempotency key (default: a new random id)');
 
 export function buildProgram(): Command {
@@ -120,7 +164,7 @@ export function buildProgram(): Command {
     .action(async (o: { status?: string; level?: number; limit?: number; json?: boolean }) => {
       const status = o.status?.split(',').map((s) => s.trim());
       for (const s of status ?? []) if (!CaseStatus.safeParse(s).success) throw new GuardianError('invalid_input', `unknown status "${s}"`);
-      const list = await withCore((core) => core.listCases({ status: status as CaseStatus[] | undefined, level: o.level, limit: o.limit ?? 100 }), { process: false });
+      const list = await withSession(({ session }) => session.listCases({ status: status as CaseStatus[] | undefined, level: o.level, limit: o.limit ?? 100 }), { process: false });
       if (o.json) return json(list);
       for (const c of list) out(summaryLine(c));
       err(`${list.length} case(s)`);
@@ -130,7 +174,7 @@ export function buildProgram(): Command {
     .argument('<caseId>')
     .option('--json', 'print JSON on stdout')
     .action(async (caseId: string, o: { json?: boolean }) => {
-      const c = await withCore((core) => core.getCase(caseId), { process: false });
+      const c = await withSession(({ session }) => session.getCase(caseId), { process: false });
       if (o.json) return json(c);
       out(summaryLine(c));
       out(`text: ${c.text}`);
@@ -146,7 +190,7 @@ export function buildProgram(): Command {
     .option('--release', 'release the claim instead')
     .option('--json', 'print JSON on stdout')
     .action((caseId: string, o: { as: string; release?: boolean; json?: boolean }) =>
-      runCommand({ type: o.release ? 'release' : 'claim', caseId, actor: o.as, tool: 'cli', commandId: randomUUID() }, !!o.json),
+      runCommand({ type: o.release ? 'release' : 'claim', caseId, tool: 'cli', commandId: randomUUID() }, !!o.json, o.as),
     );
 
   program
@@ -167,7 +211,6 @@ export function buildProgram(): Command {
           caseId,
           decision: o.decision,
           reason: o.reason,
-          actor: o.as,
           tool: 'cli',
           commandId: o.commandId ?? randomUUID(),
           expectedVersion: o.expectedVersion,
@@ -175,6 +218,7 @@ export function buildProgram(): Command {
           policyIds: o.policy?.split(',').map((s) => s.trim()).filter(Boolean),
         },
         !!o.json,
+        o.as,
       ),
     );
 
@@ -187,7 +231,7 @@ export function buildProgram(): Command {
     .addOption(commandIdOption())
     .option('--json', 'print JSON on stdout')
     .action((caseId: string, o: { reason: string; as: string; expectedVersion?: number; commandId?: string; json?: boolean }) =>
-      runCommand({ type: 'rollback', caseId, reason: o.reason, actor: o.as, tool: 'cli', commandId: o.commandId ?? randomUUID(), expectedVersion: o.expectedVersion }, !!o.json),
+      runCommand({ type: 'rollback', caseId, reason: o.reason, tool: 'cli', commandId: o.commandId ?? randomUUID(), expectedVersion: o.expectedVersion }, !!o.json, o.as),
     );
 
   program
@@ -202,35 +246,68 @@ export function buildProgram(): Command {
     .addOption(commandIdOption())
     .option('--json', 'print JSON on stdout')
     .action((caseId: string, o: { outcome: 'uphold' | 'overturn'; reason: string; as: string; expectedVersion?: number; commandId?: string; json?: boolean }) =>
-      runCommand({ type: 'appeal_decide', caseId, outcome: o.outcome, reason: o.reason, actor: o.as, tool: 'cli', commandId: o.commandId ?? randomUUID(), expectedVersion: o.expectedVersion }, !!o.json),
+      runCommand({ type: 'appeal_decide', caseId, outcome: o.outcome, reason: o.reason, tool: 'cli', commandId: o.commandId ?? randomUUID(), expectedVersion: o.expectedVersion }, !!o.json, o.as),
     );
 
-  program
+  const audit = program
     .command('audit')
+    .description('the audit log (a case\'s, or everything); `audit verify` and `audit anchor` check it')
     .argument('[caseId]')
     .option('--actor <user>')
     .option('--type <type>')
     .option('--limit <n>', 'at most this many (default 1000)', int('--limit'))
     .option('--json', 'print JSON on stdout')
     .action(async (caseId: string | undefined, o: { actor?: string; type?: string; limit?: number; json?: boolean }) => {
-      const events = await withCore((core) => core.audit({ caseId, actor: o.actor, type: o.type, limit: o.limit }), { process: false });
+      const events = await withSession(({ session }) => session.audit({ caseId, actor: o.actor, type: o.type, limit: o.limit }), { process: false });
       if (o.json) return json(events);
       for (const e of events) out(`${e.at} ${e.caseId ?? '-'} ${e.type} by ${e.actor} via ${e.tool} ${JSON.stringify(e.payload)}`);
     });
+  registerAuditCommands(audit, { withSession: (fn) => withSession(({ session, config }) => fn(session, config), { process: false }), out, err, json });
 
-  program
-    .command('moderators')
-    .description('manage moderators')
+  const moderators = program.command('moderators').description('people: add (with a one-time password), disable, change role (admins)');
+  moderators
     .command('add')
     .argument('<id>')
     .addOption(new Option('--role <role>').choices(['moderator', 'supervisor', 'admin']).makeOptionMandatory())
     .option('--name <name>', 'display name')
-    .option('--json', 'print JSON on stdout')
+    .option('--json', 'print { id, role, login, oneTimePassword } on stdout')
     .action(async (id: string, o: { role: 'moderator' | 'supervisor' | 'admin'; name?: string; json?: boolean }) => {
-      const m = await withCore((core) => core.addModerator({ id, role: o.role, displayName: o.name, actor: `operator:${process.env.USER ?? 'cli'}`, tool: 'cli' }), { process: false });
-      if (o.json) return json(m);
-      out(`${m.id} (${m.displayName}) is ${m.role}`);
+      const m = await withSession(({ session }) => session.people.add({ id, role: o.role, displayName: o.name }), { process: false });
+      if (o.json) return json({ id: m.id, role: m.role, login: m.login, oneTimePassword: m.oneTimePassword });
+      out(`${m.id} (${m.displayName}) is ${m.role}; login ${m.login}`);
+      out(`one-time password (shown once): ${m.oneTimePassword}`);
     });
+  moderators
+    .command('disable')
+    .argument('<id>')
+    .option('--json', 'print JSON on stdout')
+    .action(async (id: string, o: { json?: boolean }) => {
+      const m = await withSession(({ session }) => session.people.disable(id), { process: false });
+      if (o.json) return json(m);
+      out(`${m.id} is disabled: the login ${m.login} can no longer connect`);
+    });
+  moderators
+    .command('set-role')
+    .argument('<id>')
+    .addOption(new Option('--role <role>').choices(['moderator', 'supervisor', 'admin']).makeOptionMandatory())
+    .option('--json', 'print JSON on stdout')
+    .action(async (id: string, o: { role: 'moderator' | 'supervisor' | 'admin'; json?: boolean }) => {
+      const m = await withSession(({ session }) => session.people.setRole(id, o.role), { process: false });
+      if (o.json) return json(m);
+      out(`${m.id} is now ${m.role}`);
+    });
+
+  program
+    .command('whoami')
+    .description('the person this login is, as the database says')
+    .option('--json', 'print JSON on stdout')
+    .action(async (o: { json?: boolean }) => {
+      const me = await withSession(({ session }) => session.whoami(), { process: false });
+      if (o.json) return json(me);
+      out(`${me.id} (${me.displayName}), ${me.role}, login ${me.login}`);
+    });
+
+  registerSetupCommands(program, { out, err, json });
 
   program
     .command('eval')
@@ -273,11 +350,11 @@ export function buildProgram(): Command {
 
   program
     .command('demo')
-    .description('seed demo moderators and content (standalone or connected)')
+    .description('publish demo content (standalone or connected; no demo people)')
     .action(async () => {
       await withCore(async (core) => {
         const n = await core.seedDemo();
-        err(`published ${n} demo message(s); moderators: demo-moderator, demo-supervisor, demo-admin`);
+        err(`published ${n} demo message(s) to moderation.ingest`);
         if (core.mode === 'standalone') err('processing in this process (standalone mode)...');
       });
     });

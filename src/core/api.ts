@@ -11,38 +11,18 @@ import type {
   SupervisorMetrics,
 } from '../shared/domain.js';
 
-/** Where a state change came from (audit provenance). */
-export type Tool = 'cli' | 'ui' | 'agent' | 'ingest' | 'worker' | 'api';
+import type { CommandRequest, CommandTool } from '../shared/commands.js';
+import type { AddedPerson, PersonRecord, Whoami } from './services/people.js';
 
-export interface CommandMeta {
-  /** Client-chosen idempotency key; the same id twice returns the stored result. */
-  commandId: string;
-  /** The user (moderators.id) acting. */
-  actor: string;
-  tool: Tool;
-  /** The case version the actor saw; a different current version is a conflict. */
-  expectedVersion?: number;
-}
+/** Where a state change came from (audit provenance; it grants nothing). */
+export type Tool = CommandTool;
 
-export type CommandInput =
-  | ({ type: 'claim'; caseId: string } & CommandMeta)
-  | ({ type: 'release'; caseId: string } & CommandMeta)
-  | ({
-      type: 'decide';
-      caseId: string;
-      decision: Decision;
-      reason: string;
-      policyIds?: string[];
-      durationHours?: number;
-    } & CommandMeta)
-  | ({ type: 'rollback'; caseId: string; reason: string } & CommandMeta)
-  | ({ type: 'appeal_decide'; caseId: string; outcome: AppealOutcome; reason: string } & CommandMeta)
-  /** A note on the case's timeline. */
-  | ({ type: 'note'; caseId: string; text: string } & CommandMeta)
-  /** Asks a supervisor to look at the case again (e.g. after an offline decision lost a conflict). */
-  | ({ type: 'request_escalation'; caseId: string; reason: string } & CommandMeta);
-
-export type CommandType = CommandInput['type'] | 'appeal_open';
+/**
+ * A state change a person asks for. No actor: the database derives the person from the login
+ * (DESIGN §10), so nothing a client sends can make it act as someone else.
+ */
+export type CommandInput = CommandRequest;
+export type CommandType = CommandRequest['type'] | 'appeal_open';
 
 export interface CommandResult {
   commandId: string;
@@ -99,7 +79,7 @@ export type CoreEvent =
   | { type: 'case.updated'; caseId: string; status: CaseStatus; version: number; level: number }
   | { type: 'connection.changed'; state: ConnectionState };
 
-/** The core as the shell, the worker and the CLI see it. */
+/** One person's session on the core, as the shell, the dev host and the CLI see it. */
 export interface CoreApi {
   readonly mode: 'connected' | 'standalone';
   execute(cmd: CommandInput): Promise<CommandResult>;
@@ -111,7 +91,14 @@ export interface CoreApi {
   moderators(): Promise<Moderator[]>;
   /** Where a command stands in the shared database (undefined: never received). */
   commandStatus(commandId: string): Promise<CommandStatus | undefined>;
-  addModerator(input: { id: string; role: Role; displayName?: string; actor: string; tool: Tool }): Promise<Moderator>;
+  /** The person this session's login is (api.whoami); refused (forbidden) for a login that is no active person. */
+  whoami(): Promise<Whoami>;
+  /** People admin (admins; the database refuses anyone else, and audits the refusal). */
+  people: {
+    add(input: { id: string; role: Role; displayName?: string }): Promise<AddedPerson>;
+    disable(id: string): Promise<PersonRecord>;
+    setRole(id: string, role: Role): Promise<PersonRecord>;
+  };
   connection(): ConnectionState;
   onEvent(listener: (e: CoreEvent) => void): () => void;
 }

@@ -51,7 +51,11 @@ const EnvSchema = z.object({
   GUARDIAN_DATA_DIR: z.preprocess(emptyToUndefined, z.string().optional()),
   GUARDIAN_WORKER: z.preprocess(
     (v) => emptyToUndefined(typeof v === 'string' ? v.trim().toLowerCase() : v),
-    z.enum(['on', 'off'], { message: 'must be "on" or "off"' }).default('on'),
+    z.enum(['on', 'off'], { message: 'must be "on" or "off"' }).default('off'),
+  ),
+  GUARDIAN_ROLE_PREFIX: z.preprocess(
+    emptyToUndefined,
+    z.string().regex(/^[a-z][a-z0-9_]{0,30}$/, 'must be lower-case letters, digits and _ (starting with a letter, at most 31)').default('guardian'),
   ),
   GUARDIAN_POLICY_FILE: z.preprocess(emptyToUndefined, z.string().optional()),
   GUARDIAN_LOG_LEVEL: z.preprocess(
@@ -71,7 +75,10 @@ export interface Config {
   amqpUrl?: string;
   dataDir: string;
   user?: string;
+  /** The app runs the worker role too (an admin provisioned it: DATABASE_URL/AMQP_URL are then the worker's). */
   worker: boolean;
+  /** The installation's role-name prefix (guardian setup --role-prefix): person logins are <prefix>.<id>. */
+  rolePrefix: string;
   groq?: { apiKey: string; model: string; baseUrl?: string; timeoutMs: number };
   langsmith: { tracing: boolean; apiKey?: string; endpoint?: string; project: string };
   platform: { url: string; secret: string; timeoutMs: number } | { url?: undefined };
@@ -117,6 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(e.GUARDIAN_DATA_DIR ?? defaultDataDir()),
     user: e.GUARDIAN_USER,
     worker: e.GUARDIAN_WORKER === 'on',
+    rolePrefix: e.GUARDIAN_ROLE_PREFIX,
     groq: e.GROQ_API_KEY
       ? { apiKey: e.GROQ_API_KEY, model: e.GROQ_MODEL, baseUrl: e.GROQ_BASE_URL, timeoutMs: e.GROQ_TIMEOUT_MS }
       : undefined,

@@ -12,7 +12,7 @@ export function resourcesDir(env: NodeJS.ProcessEnv = process.env): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const candidate = path.join(dir, 'resources');
-    if (fs.existsSync(path.join(candidate, 'migrations'))) return candidate;
+    if (fs.existsSync(path.join(candidate, 'db', 'migrations'))) return candidate;
     const parent = path.dirname(dir);
     if (parent === dir) throw new Error(`cannot find the resources folder above ${fileURLToPath(import.meta.url)}; set GUARDIAN_RESOURCES_DIR`);
     dir = parent;

@@ -3,45 +3,43 @@
 // calling the same dispatcher as Electron main, so Playwright can drive the real UI in Chromium.
 //
 // Protection: a random token (printed / returned to tests) is required for the WebSocket, whose Origin
-// must be this host. The `user` query parameter (?token=…&user=mod-1) picks the acting user per
-// connection so several browser contexts can act as different people. That user switch exists ONLY
-// here: in Electron the user is fixed by the session (GUARDIAN_USER / the standalone local user).
+// must be this host. Each browser tab is a seat (its id kept in the tab's sessionStorage) where a person
+// signs in with their own login, exactly as in the Electron app: there is no way to act as someone else.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { CoreApi } from '../core/api.js';
+import type { Core } from '../core/core.js';
 import { silentLogger } from '../core/log.js';
-import { openLocalStore, type LocalStore } from '../core/offline/local-store.js';
-import { createWorkstation, type Workstation } from '../core/offline/workstation.js';
-import type { SessionUser } from '../shared/contract.js';
-import { createDispatcher, resolveSessionUser } from '../main/ipc/dispatcher.js';
+import type { Logger } from '../core/ports.js';
+import { createSessionHost, type Credentials, type SessionHost } from '../core/session/session-host.js';
+import { createDispatcher } from '../main/ipc/dispatcher.js';
 import { forwardCoreEvents, forwardOutboxEvents } from '../main/ipc/events.js';
 import { CSP } from '../main/csp.js';
 
 export interface DevHostOptions {
-  core: CoreApi;
+  core: Core;
   /** The built renderer (electron-vite build output). */
   rendererDir: string;
-  /** Acting user when the URL names none. */
-  defaultUser: string;
+  /** Each login's local store and outbox (DESIGN §9) live under this directory. */
+  dataDir: string;
+  /** Route decisions through the outbox, as the Electron app does (default true). */
+  outbox?: boolean;
+  /** Every new seat starts signed in with these (the dev host's own login, like kept credentials). */
+  initial?: Credentials;
   port?: number;
   host?: string;
   token?: string;
-  /**
-   * Route decisions through a per-user local outbox under this directory, as the Electron app does
-   * (DESIGN §9). Without it, commands go straight to the core.
-   */
-  outboxDir?: string;
+  logger?: Logger;
 }
 
 export interface DevHost {
   url: string;
   token: string;
-  /** The page URL for a user, token included. */
-  urlFor(user?: string): string;
+  /** The page URL, token included. */
+  urlFor(): string;
   close(): Promise<void>;
 }
 
@@ -56,38 +54,44 @@ const TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
+interface SeatEntry {
+  host: SessionHost;
+  sockets: Set<WebSocket>;
+  started: Promise<void>;
+  stopOutbox?: () => void;
+}
+
+const SEAT_RE = /^[A-Za-z0-9-]{8,64}$/;
+
 export async function startDevHost(o: DevHostOptions): Promise<DevHost> {
-  const host = o.host ?? '127.0.0.1';
+  const bind = o.host ?? '127.0.0.1';
   const token = o.token ?? randomBytes(24).toString('base64url');
   const root = resolve(o.rendererDir);
+  const logger = o.logger ?? silentLogger;
   if (!existsSync(join(root, 'index.html'))) throw new Error(`No built renderer in ${root}: run \`npx electron-vite build\` first.`);
-  const workstations = new Map<string, { ws: Workstation; store: LocalStore; users: Set<WebSocket> }>();
-  const workstationFor = (userId: string) => {
-    if (!o.outboxDir) return undefined;
-    let w = workstations.get(userId);
-    if (!w) {
-      const store = openLocalStore(join(o.outboxDir, userId));
-      const ws = createWorkstation({ core: o.core, store, user: userId, logger: silentLogger });
-      ws.start();
-      const users = new Set<WebSocket>();
-      forwardOutboxEvents(ws, (event, payload) => {
-        const msg = JSON.stringify({ event, payload });
-        for (const sock of users) if (sock.readyState === sock.OPEN) sock.send(msg);
-      });
-      workstations.set(userId, (w = { ws, store, users }));
-    }
-    return w.ws;
+  const dispatcher = createDispatcher({ onError: (name, err) => logger.error({ name, err: (err as Error)?.message }, 'handler failed') });
+  const seats = new Map<string, SeatEntry>();
+  const send = (sockets: Iterable<WebSocket>, event: string, payload: unknown) => {
+    const msg = JSON.stringify({ event, payload });
+    for (const sock of sockets) if (sock.readyState === sock.OPEN) sock.send(msg);
   };
-  const dispatcher = createDispatcher(o.core, { workstationFor });
 
-  /**
-   * The acting user, checked against the shared database. With an outbox, a user who worked here before
-   * is remembered in their outbox folder, so the page still opens (read-only cache + outbox) while the
-   * database is unreachable, as the workstation must (DESIGN §9). An unknown user is always refused.
-   */
-  const sessionUser = (id: string): Promise<SessionUser> =>
-    resolveSessionUser(o.core, id, o.outboxDir && /^[A-Za-z0-9._@-]{1,64}$/.test(id) ? join(o.outboxDir, id, 'session-user.json') : undefined);
-
+  function seatFor(id: string): SeatEntry {
+    let seat = seats.get(id);
+    if (seat) return seat;
+    const sockets = new Set<WebSocket>();
+    const entry: SeatEntry = { sockets, host: undefined as never, started: Promise.resolve() };
+    const rewire = () => {
+      entry.stopOutbox?.();
+      const ws = entry.host.current()?.workstation;
+      entry.stopOutbox = ws ? forwardOutboxEvents(ws, (event, payload) => send(sockets, event, payload)) : undefined;
+      send(sockets, 'session:changed', { signedIn: !!entry.host.current() });
+    };
+    entry.host = createSessionHost({ core: o.core, logger, dataDir: o.dataDir, outbox: o.outbox ?? true, initial: o.initial, onChange: rewire });
+    entry.started = entry.host.start();
+    seats.set(id, (seat = entry));
+    return seat;
+  }
 
   const serveStatic = (req: IncomingMessage, res: ServerResponse) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
@@ -104,9 +108,9 @@ export async function startDevHost(o: DevHostOptions): Promise<DevHost> {
   const server = createServer(serveStatic);
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 });
   const clients = new Set<WebSocket>();
+  // Live events (ids and states only) go to the seats where someone is signed in.
   const stopEvents = forwardCoreEvents(o.core, (event, payload) => {
-    const msg = JSON.stringify({ event, payload });
-    for (const ws of clients) if (ws.readyState === ws.OPEN) ws.send(msg);
+    for (const seat of seats.values()) if (seat.host.current()) send(seat.sockets, event, payload);
   });
 
   const tokenOk = (given: string | null) => {
@@ -125,19 +129,17 @@ export async function startDevHost(o: DevHostOptions): Promise<DevHost> {
     };
     if (url.pathname !== '/ws' || !tokenOk(url.searchParams.get('token'))) return refuse('401 Unauthorized');
     if (req.headers.origin !== origin) return refuse('403 Forbidden');
-    const requested = url.searchParams.get('user') || o.defaultUser;
-    sessionUser(requested).then(
-      (user) => wss.handleUpgrade(req, socket, head, (ws) => attach(ws, user)),
-      () => refuse('403 Forbidden'),
-    );
+    const seatId = url.searchParams.get('seat') ?? '';
+    if (!SEAT_RE.test(seatId)) return refuse('400 Bad Request');
+    wss.handleUpgrade(req, socket, head, (ws) => attach(ws, seatFor(seatId)));
   });
 
-  function attach(ws: WebSocket, user: SessionUser) {
+  function attach(ws: WebSocket, seat: SeatEntry) {
     clients.add(ws);
-    if (workstationFor(user.id)) workstations.get(user.id)!.users.add(ws);
+    seat.sockets.add(ws);
     ws.on('close', () => {
       clients.delete(ws);
-      workstations.get(user.id)?.users.delete(ws);
+      seat.sockets.delete(ws);
     });
     ws.on('message', (raw) => {
       let msg: { id?: unknown; name?: unknown; input?: unknown };
@@ -149,30 +151,32 @@ export async function startDevHost(o: DevHostOptions): Promise<DevHost> {
       const id = msg.id;
       if (typeof id !== 'number' || typeof msg.name !== 'string') return;
       const name = msg.name;
-      void dispatcher.dispatch(name, msg.input, { user, shell: 'devhost' }).then((result) => {
-        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id, result }));
-      });
+      void seat.started
+        .then(() => dispatcher.dispatch(name, msg.input, { host: seat.host, shell: 'devhost' }))
+        .then((result) => {
+          if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id, result }));
+        });
     });
   }
 
   await new Promise<void>((ok, fail) => {
     server.once('error', fail);
-    server.listen(o.port ?? 0, host, () => ok());
+    server.listen(o.port ?? 0, bind, () => ok());
   });
   const port = (server.address() as AddressInfo).port;
-  origin = `http://${host}:${port}`;
+  origin = `http://${bind}:${port}`;
   return {
     url: origin,
     token,
-    urlFor: (user) => `${origin}/?token=${encodeURIComponent(token)}${user ? `&user=${encodeURIComponent(user)}` : ''}`,
+    urlFor: () => `${origin}/?token=${encodeURIComponent(token)}`,
     async close() {
       stopEvents();
       for (const ws of clients) ws.terminate();
       wss.close();
       await new Promise<void>((ok) => server.close(() => ok()));
-      for (const { ws, store } of workstations.values()) {
-        ws.stop();
-        store.close();
+      for (const seat of seats.values()) {
+        seat.stopOutbox?.();
+        await seat.host.stop();
       }
     },
   };

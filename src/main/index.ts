@@ -7,10 +7,9 @@ import { pathToFileURL } from 'node:url';
 import { loadConfig } from '../core/config.js';
 import { createCore, type Core } from '../core/core.js';
 import { createLogger } from '../core/log.js';
-import { openLocalStore, type LocalStore } from '../core/offline/local-store.js';
-import { createWorkstation, type Workstation } from '../core/offline/workstation.js';
-import type { SessionUser } from '../shared/contract.js';
-import { createDispatcher, localUserId, resolveSessionUser } from './ipc/dispatcher.js';
+import { createSessionHost, type SessionHost } from '../core/session/session-host.js';
+import { createSafeStorageVault } from './credential-vault.js';
+import { createDispatcher } from './ipc/dispatcher.js';
 import { forwardCoreEvents, forwardOutboxEvents } from './ipc/events.js';
 import { registerIpc } from './ipc/register.js';
 import { buildMenu } from './menu.js';
@@ -23,9 +22,7 @@ import { loadWindowState, trackWindowState } from './window-state.js';
 const logger = createLogger({ name: 'workstation' });
 let core: Core | undefined;
 let win: BrowserWindow | null = null;
-let user: SessionUser | undefined;
-let store: LocalStore | undefined;
-let workstation: Workstation | undefined;
+let seat: SessionHost | undefined;
 const cleanups: Array<() => void> = [];
 
 const rendererUrl = process.env.ELECTRON_RENDERER_URL ?? pathToFileURL(join(__dirname, '../renderer/index.html')).toString();
@@ -57,34 +54,44 @@ async function start() {
     mkdirSync(env.GUARDIAN_DATA_DIR, { recursive: true });
     const config = loadConfig(env);
     // A workstation opens while the shared servers are away: cached reads, decisions into the outbox.
+    // In connected mode it runs no worker role unless an admin provisioned it (GUARDIAN_WORKER=on).
     core = await createCore({ config, logger, tolerateOffline: true });
     await core.start();
-    if (config.mode === 'standalone' && (await core.listCases({ limit: 1 })).length === 0) await core.seedDemo();
-    // The acting user comes from the session (GUARDIAN_USER or the standalone local user), never from IPC input.
-    const userId = localUserId(config.user);
-    user = await resolveSessionUser(core, userId, join(config.dataDir, 'workstation', 'session-user.json')).catch(() => {
-      throw new Error(
-        `No active moderator "${userId}" in the ${config.mode} database: set GUARDIAN_USER to your moderator id (an admin adds it with \`guardian moderators add\`).`,
-      );
-    });
-
-    // DESIGN §9: decisions are "saved" once in the local outbox (fsync) and delivered by the relay.
-    store = openLocalStore(join(config.dataDir, 'workstation'));
-    workstation = createWorkstation({ core, store, user: user.id, logger });
-    workstation.start();
-    const ws = workstation;
-    const dispatcher = createDispatcher(core, {
-      workstationFor: (id) => (id === user?.id ? ws : undefined),
-      onError: (name, err) => logger.error({ name, err: (err as Error)?.message }, 'ipc handler failed'),
-    });
+    if (config.mode === 'standalone') {
+      const local = await core.openSession();
+      if ((await local.listCases({ limit: 1 })).length === 0) await core.seedDemo();
+      await local.close();
+    }
     const send = (name: string, payload: unknown) => {
       if (win && !win.isDestroyed()) win.webContents.send(name, payload);
     };
+    // The person signs in with their own login (DESIGN §10); kept only in the OS keychain (safeStorage).
+    // DESIGN §9: their decisions are "saved" once in their local outbox (fsync) and delivered by the relay.
+    let stopOutbox: (() => void) | undefined;
+    let stopAttention: (() => void) | undefined;
+    const host = (seat = createSessionHost({
+      core,
+      logger,
+      dataDir: join(config.dataDir, 'workstation'),
+      outbox: true,
+      vault: createSafeStorageVault(join(app.getPath('userData'), 'session')),
+      onChange: () => {
+        stopOutbox?.();
+        stopAttention?.();
+        const current = host.current();
+        stopOutbox = current?.workstation ? forwardOutboxEvents(current.workstation, send) : undefined;
+        stopAttention = current ? startAttentionWatch(current.api, () => win) : undefined;
+        send('session:changed', { signedIn: !!current });
+      },
+    }));
+    await host.start();
+    const dispatcher = createDispatcher({ onError: (name, err) => logger.error({ name, err: (err as Error)?.message }, 'ipc handler failed') });
     cleanups.push(
-      forwardOutboxEvents(ws, send),
-      registerIpc({ dispatcher, context: () => ({ user: user!, shell: 'electron' }), window: () => win, isOwnOrigin }),
-      forwardCoreEvents(core, send),
-      startAttentionWatch(core, () => win),
+      () => stopOutbox?.(),
+      () => stopAttention?.(),
+      registerIpc({ dispatcher, context: () => ({ host, shell: 'electron' }), window: () => win, isOwnOrigin }),
+      // Live events (ids and states only) reach the window only while someone is signed in.
+      forwardCoreEvents(core, (name, payload) => (host.current() ? send(name, payload) : undefined)),
     );
     createWindow();
   } catch (err) {
@@ -137,12 +144,8 @@ app.on('before-quit', (event) => {
   event.preventDefault();
   quitting = true;
   for (const c of cleanups.splice(0)) c();
-  workstation?.stop();
   const bound = new Promise((resolve) => setTimeout(resolve, 10_000));
-  void Promise.race([core.stop(), bound])
+  void Promise.race([(async () => (await seat?.stop(), await core!.stop()))(), bound])
     .catch((err: unknown) => logger.warn({ err: (err as Error)?.message }, 'core stop failed'))
-    .finally(() => {
-      store?.close();
-      app.quit();
-    });
+    .finally(() => app.quit());
 });

@@ -2,6 +2,8 @@
 // method per name from this list without bundling the schemas. contract.ts checks it is complete.
 export const COMMAND_NAMES = [
   'session:get',
+  'session:signIn',
+  'session:signOut',
   'cases:list',
   'case:get',
   'case:claim',
@@ -19,7 +21,7 @@ export const COMMAND_NAMES = [
 ] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
-export const EVENT_NAMES = ['case:updated', 'queue:changed', 'connection:changed', 'outbox:changed'] as const;
+export const EVENT_NAMES = ['case:updated', 'queue:changed', 'connection:changed', 'outbox:changed', 'session:changed'] as const;
 export type EventName = (typeof EVENT_NAMES)[number];
 
 /** Bridge method name for a channel: `case:decide` → `caseDecide`. */

@@ -3,14 +3,11 @@
 // per entry, the renderer calls only lib/api.ts. Depends on zod and the domain DTOs alone.
 import { z } from 'zod';
 import {
-  AppealOutcome,
   AuditEvent,
   SupervisorMetrics,
   CaseDetail,
   CaseStatus,
   CaseSummary,
-  CommandId,
-  Decision,
   ErrorCode,
   Moderator,
   Priority,
@@ -18,6 +15,7 @@ import {
   Role,
 } from './domain.js';
 import { COMMAND_NAMES, EVENT_NAMES, type CommandName, type EventName } from './channels.js';
+import { ipcInput } from './commands.js';
 
 export { COMMAND_NAMES, EVENT_NAMES, methodName, type CommandName, type EventName } from './channels.js';
 
@@ -37,20 +35,42 @@ export type ConnectionState = z.infer<typeof ConnectionState>;
 export const SessionUser = z.object({ id: z.string(), displayName: z.string(), role: Role });
 export type SessionUser = z.infer<typeof SessionUser>;
 
+/** How a person signs in here (DESIGN §10): their own login against the server shown; standalone needs none. */
+export const SignInState = z.object({
+  required: z.boolean(),
+  /** host:port/database — never credentials. */
+  server: z.string(),
+  /** Whether a password can be kept: only with a real OS keychain (never with basic_text, never in plain text). */
+  keeps: z.boolean(),
+  login: z.string().nullable(),
+  /** Signed in while the server was unreachable: the password is checked once it is back. */
+  unverified: z.boolean(),
+});
+export type SignInState = z.infer<typeof SignInState>;
+
 export const Session = z.object({
-  user: SessionUser,
+  /** Null until someone signs in (connected mode). */
+  user: SessionUser.nullable(),
   mode: z.enum(['connected', 'standalone']),
   connection: ConnectionState,
   /** Which shell carries the contract: the Electron app or the test/dev-only browser host. */
   shell: z.enum(['electron', 'devhost']),
   /** Decisions go through the durable local outbox (DESIGN §9): "saved" once on disk, delivered later. */
   outbox: z.boolean(),
+  signIn: SignInState,
 });
 export type Session = z.infer<typeof Session>;
 
 const CaseRef = z.object({ caseId: z.string().trim().min(1).max(100) }).strict();
-/** Every state-changing command carries a client-chosen id: retries with the same id apply once. */
-const Meta = { caseId: z.string().trim().min(1).max(100), commandId: CommandId };
+
+export const SignInInput = z
+  .object({
+    login: z.string().trim().min(1, 'login: required').max(63),
+    password: z.string().min(1, 'password: required').max(1024),
+    /** Keep it for the next start (only where the OS keychain can encrypt it). */
+    remember: z.boolean().optional(),
+  })
+  .strict();
 
 export const CommandOutcome = z.object({
   commandId: z.string(),
@@ -175,35 +195,16 @@ export const commands = {
   'session:get': { input: Empty, output: Session },
   'cases:list': { input: CasesQuery, output: z.array(CaseListItem) },
   'case:get': { input: CaseRef, output: CaseView },
-  'case:claim': { input: z.object(Meta).strict(), output: CommandOutcome },
-  'case:release': { input: z.object(Meta).strict(), output: CommandOutcome },
-  'case:decide': {
-    input: z
-      .object({
-        ...Meta,
-        expectedVersion: z.number().int().nonnegative().optional(),
-        decision: Decision,
-        reason: Reason,
-        policyIds: z.array(z.string().max(64)).max(20).optional(),
-        durationHours: z.number().int().positive().max(24 * 365).optional(),
-      })
-      .strict(),
-    output: CommandOutcome,
-  },
-  'case:rollback': {
-    input: z.object({ ...Meta, expectedVersion: z.number().int().nonnegative().optional(), reason: Reason }).strict(),
-    output: CommandOutcome,
-  },
-  'case:note': {
-    input: z.object({ ...Meta, text: z.string().trim().min(1, 'a note cannot be empty').max(5000) }).strict(),
-    output: CommandOutcome,
-  },
-  'appeal:decide': {
-    input: z
-      .object({ ...Meta, expectedVersion: z.number().int().nonnegative().optional(), outcome: AppealOutcome, reason: Reason })
-      .strict(),
-    output: CommandOutcome,
-  },
+  'session:signIn': { input: SignInInput, output: Session },
+  'session:signOut': { input: Empty, output: Session },
+  // Every state-changing command carries a client-chosen id: retries with the same id apply once. The
+  // shapes are the shared command schemas (src/shared/commands.ts), as the core and the database use them.
+  'case:claim': { input: ipcInput('claim'), output: CommandOutcome },
+  'case:release': { input: ipcInput('release'), output: CommandOutcome },
+  'case:decide': { input: ipcInput('decide'), output: CommandOutcome },
+  'case:rollback': { input: ipcInput('rollback'), output: CommandOutcome },
+  'case:note': { input: ipcInput('note'), output: CommandOutcome },
+  'appeal:decide': { input: ipcInput('appeal_decide'), output: CommandOutcome },
   'audit:list': { input: AuditQuery, output: z.array(AuditEvent) },
   'metrics:get': {
     input: z.object({ sinceDays: z.number().int().min(1, 'at least 1 day').max(365, 'at most 365 days').optional() }).strict(),
@@ -227,6 +228,8 @@ export const events = {
   /** Something in the queue changed (coalesced): read what changed (`cases:list` with `updatedSince`). */
   'queue:changed': z.object({ at: z.string() }),
   'connection:changed': ConnectionState,
+  /** Someone signed in or out at this seat (or the kept session opened): read session:get. */
+  'session:changed': z.object({ signedIn: z.boolean() }),
   /** One of the acting user's outbox entries changed state. */
   'outbox:changed': OutboxEntry,
 } as const satisfies Record<EventName, z.ZodType>;

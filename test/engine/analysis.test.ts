@@ -45,7 +45,7 @@ it("a structured Groq answer becomes the case's analysis, and the case's run is 
   await pub.publish('content.submitted', contentMessage('groq-1', 'You are pathetic and everyone laughs at you'));
   await pub.close();
   const c = await h.waitForCase('groq-1', 'awaiting_review');
-  const detail = await h.core.getCase(c.id);
+  const detail = await (await h.api()).getCase(c.id);
   expect(detail.analysis).toMatchObject({ classifier: 'groq', model: 'llama-test', violationType: 'harassment', verdict: 'review' });
   expect(detail.analysis!.keyPhrases[0]).toMatchObject({ text: 'pathetic', start: 8, end: 16 });
   // Runs are sent in the background; the core flushes them (bounded) when it stops.
@@ -61,7 +61,7 @@ it('an injected instruction in the content never produces a ban or any action wi
     await pub.close();
     const c = await other.waitForCase('inject-1', ['awaiting_review', 'actioned', 'auto_resolved']);
     expect(c.status).toBe('awaiting_review');
-    const detail = await other.core.getCase(c.id);
+    const detail = await (await other.api()).getCase(c.id);
     expect(detail.analysis!.verdict).toBe('review');
     expect(detail.actions).toEqual([]);
     expect(other.kinds(c.id)).toEqual([]);

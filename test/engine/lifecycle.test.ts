@@ -4,7 +4,7 @@ import type { Classifier } from '../../src/core/classify/classifier.js';
 import { createRulesClassifier } from '../../src/core/classify/rules.js';
 import { GuardianError } from '../../src/core/errors.js';
 import { analysisPriority } from '../../src/core/services/ingest.js';
-import { verifyAuditChain } from '../../src/core/store/audit-repo.js';
+import { verifyAudit } from '../../src/core/audit/verify.js';
 import { waitFor } from '../support/isolation.js';
 import { appealMessage, contentMessage, plainPublisher, startHarness, TEXT, USERS, type Harness } from '../support/harness.js';
 
@@ -72,8 +72,8 @@ describe('ingestion (must show 1)', () => {
     expect(counts).toEqual({ auto_resolved: 100, awaiting_review: 100 });
     const { rows } = await h.core.db.query(`SELECT count(*)::int AS n, count(DISTINCT content_id)::int AS d FROM cases WHERE content_id LIKE $1`, [`bulk-${run}-%`]);
     expect(rows[0]).toEqual({ n: 200, d: 200 });
-    const review = await h.core.listCases({ status: ['awaiting_review'], search: `bulk-${run}`, limit: 1 });
-    const detail = await h.core.getCase(review[0]!.id);
+    const review = await (await h.api()).listCases({ status: ['awaiting_review'], search: `bulk-${run}`, limit: 1 });
+    const detail = await (await h.api()).getCase(review[0]!.id);
     expect(detail.analysis).toMatchObject({ verdict: 'review', violationType: 'violence' });
     expect(detail.allowedDecisions).toContain('remove_and_ban');
   });
@@ -106,7 +106,7 @@ describe('ingestion (must show 1)', () => {
 describe('decisions and platform actions (must show 2)', () => {
   it('executes the decided actions once on the platform, signed and keyed; the case is actioned and audited', async () => {
     const c = await reviewCase('decide');
-    const r = await h.core.execute({ type: 'decide', caseId: c.id, decision: 'remove_and_ban', reason: 'credible threat', durationHours: 72, actor: USERS.mod1, tool: 'cli', commandId: h.cmdId(), expectedVersion: c.version });
+    const r = await (await h.as(USERS.mod1)).execute({ type: 'decide', caseId: c.id, decision: 'remove_and_ban', reason: 'credible threat', durationHours: 72, tool: 'cli', commandId: h.cmdId(), expectedVersion: c.version });
     expect(r.status).toBe('accepted');
     await h.waitForStatus(c.id, 'actioned');
 
@@ -115,7 +115,7 @@ describe('decisions and platform actions (must show 2)', () => {
     expect(mine.every((q) => q.signatureValid && q.idempotencyKey === q.actionId)).toBe(true);
     expect(mine.find((q) => q.kind === 'ban_user')!.body).toMatchObject({ durationHours: 72, authorId: expect.any(String), reason: 'credible threat' });
 
-    const detail = await h.core.getCase(c.id);
+    const detail = await (await h.api()).getCase(c.id);
     expect(detail.actions.map((a) => [a.kind, a.status])).toEqual([
       ['remove_content', 'done'],
       ['ban_user', 'done'],
@@ -123,47 +123,50 @@ describe('decisions and platform actions (must show 2)', () => {
     const decided = detail.timeline.find((e) => e.type === 'decision.made')!;
     expect(decided).toMatchObject({ actor: USERS.mod1, tool: 'cli' });
     expect(detail.timeline.filter((e) => e.type === 'action.executed').map((e) => e.actor)).toEqual([USERS.mod1, USERS.mod1]);
-    expect(await verifyAuditChain(h.core.db, c.id)).toBeNull();
+    expect((await verifyAudit((await h.api()).db, { caseId: c.id })).ok).toBe(true);
   });
 
   it('claims are leases visible to everyone; another moderator cannot decide a claimed case', async () => {
     const c = await reviewCase('claim');
-    await h.core.execute({ type: 'claim', caseId: c.id, actor: USERS.mod1, tool: 'ui', commandId: h.cmdId() });
-    const seen = await h.core.getCase(c.id);
+    await (await h.as(USERS.mod1)).execute({ type: 'claim', caseId: c.id, tool: 'ui', commandId: h.cmdId() });
+    const seen = await (await h.api()).getCase(c.id);
     expect(seen.claimedBy).toBe(USERS.mod1);
     expect(new Date(seen.claimUntil!).getTime()).toBeGreaterThan(Date.now());
-    await expectError(h.core.execute({ type: 'claim', caseId: c.id, actor: USERS.mod2, tool: 'ui', commandId: h.cmdId() }), 'conflict', /claimed by mod-1/);
+    await expectError((await h.as(USERS.mod2)).execute({ type: 'claim', caseId: c.id, tool: 'ui', commandId: h.cmdId() }), 'conflict', /claimed by mod-1/);
     await expectError(
-      h.core.execute({ type: 'decide', caseId: c.id, decision: 'approve', reason: 'fine by me', actor: USERS.mod2, tool: 'ui', commandId: h.cmdId() }),
+      (await h.as(USERS.mod2)).execute({ type: 'decide', caseId: c.id, decision: 'approve', reason: 'fine by me', tool: 'ui', commandId: h.cmdId() }),
       'conflict',
       /claimed by mod-1/,
     );
-    await h.core.execute({ type: 'decide', caseId: c.id, decision: 'approve', reason: 'a quote from a film', actor: USERS.mod1, tool: 'ui', commandId: h.cmdId() });
+    await (await h.as(USERS.mod1)).execute({ type: 'decide', caseId: c.id, decision: 'approve', reason: 'a quote from a film', tool: 'ui', commandId: h.cmdId() });
     await h.waitForStatus(c.id, 'actioned');
     expect(h.kinds(c.id)).toHaveLength(0);
   });
 
   it('rejects invalid commands with a typed error and keeps nothing', async () => {
     const c = await reviewCase('invalid');
-    await expectError(h.core.execute({ type: 'decide', caseId: c.id, decision: 'remove', reason: '', actor: USERS.mod1, tool: 'cli', commandId: h.cmdId() }), 'invalid_input', /reason/);
-    await expectError(h.core.execute({ type: 'decide', caseId: c.id, decision: 'nuke' as never, reason: 'because', actor: USERS.mod1, tool: 'cli', commandId: h.cmdId() }), 'invalid_input', /decision/);
-    await expectError(h.core.execute({ type: 'decide', caseId: c.id, decision: 'remove', reason: 'because', actor: 'nobody', tool: 'cli', commandId: h.cmdId() }), 'forbidden', /unknown/);
-    expect((await h.core.getCase(c.id)).status).toBe('awaiting_review');
+    await expectError((await h.as(USERS.mod1)).execute({ type: 'decide', caseId: c.id, decision: 'remove', reason: '', tool: 'cli', commandId: h.cmdId() }), 'invalid_input', /reason/);
+    await expectError((await h.as(USERS.mod1)).execute({ type: 'decide', caseId: c.id, decision: 'nuke' as never, reason: 'because', tool: 'cli', commandId: h.cmdId() }), 'invalid_input', /decision/);
+    // A login in the moderators' group that is no person of the installation is refused at sign-in.
+    const stranger = h.inst.roles.personLogin('nobody');
+    await h.inst.dba(`CREATE ROLE "${stranger}" LOGIN IN ROLE ${h.inst.roles.moderator}`);
+    await expectError(h.core.openSession({ login: stranger }), 'forbidden', /not an active person/);
+    expect((await (await h.api()).getCase(c.id)).status).toBe('awaiting_review');
   });
 });
 
 describe('rollback and four-eyes (must show 3)', () => {
   it('a supervisor rolls back LIFO, warn is reported non-reversible, the case returns at level 2; moderators cannot; the decider cannot review', async () => {
     const c = await reviewCase('rollback');
-    await h.core.execute({ type: 'decide', caseId: c.id, decision: 'remove_and_ban', reason: 'threat', actor: USERS.sup1, tool: 'cli', commandId: h.cmdId() });
+    await (await h.as(USERS.sup1)).execute({ type: 'decide', caseId: c.id, decision: 'remove_and_ban', reason: 'threat', tool: 'cli', commandId: h.cmdId() });
     await h.waitForStatus(c.id, 'actioned');
 
-    await expectError(h.core.execute({ type: 'rollback', caseId: c.id, reason: 'I disagree', actor: USERS.mod1, tool: 'cli', commandId: h.cmdId() }), 'forbidden', /supervisor/);
-    expect((await h.core.getCase(c.id)).status).toBe('actioned');
+    await expectError((await h.as(USERS.mod1)).execute({ type: 'rollback', caseId: c.id, reason: 'I disagree', tool: 'cli', commandId: h.cmdId() }), 'forbidden', /supervisor/);
+    expect((await (await h.api()).getCase(c.id)).status).toBe('actioned');
 
-    await h.core.execute({ type: 'rollback', caseId: c.id, reason: 'context: song lyrics', actor: USERS.sup2, tool: 'ui', commandId: h.cmdId() });
+    await (await h.as(USERS.sup2)).execute({ type: 'rollback', caseId: c.id, reason: 'context: song lyrics', tool: 'ui', commandId: h.cmdId() });
     await h.waitForStatus(c.id, 'awaiting_review');
-    const after = await h.core.getCase(c.id);
+    const after = await (await h.api()).getCase(c.id);
     expect(after.level).toBe(2);
     expect(after.reviewKind).toBe('rollback');
     // Reversal order is last-in-first-out: the ban is lifted before the content is restored.
@@ -173,27 +176,27 @@ describe('rollback and four-eyes (must show 3)', () => {
 
     // Four-eyes: sup-1 made the decision that was rolled back.
     const refused = await expectError(
-      h.core.execute({ type: 'decide', caseId: c.id, decision: 'warn', reason: 'my call again', actor: USERS.sup1, tool: 'cli', commandId: h.cmdId() }),
+      (await h.as(USERS.sup1)).execute({ type: 'decide', caseId: c.id, decision: 'warn', reason: 'my call again', tool: 'cli', commandId: h.cmdId() }),
       'forbidden',
       /Four-eyes/,
     );
     expect(refused.message).toContain(USERS.sup1);
     await expectError(
-      h.core.execute({ type: 'decide', caseId: c.id, decision: 'warn', reason: 'level 2 is not mine', actor: USERS.mod2, tool: 'cli', commandId: h.cmdId() }),
+      (await h.as(USERS.mod2)).execute({ type: 'decide', caseId: c.id, decision: 'warn', reason: 'level 2 is not mine', tool: 'cli', commandId: h.cmdId() }),
       'forbidden',
       /supervisors/,
     );
-    await h.core.execute({ type: 'decide', caseId: c.id, decision: 'warn', reason: 'lyrics, but still a warning', actor: USERS.admin, tool: 'cli', commandId: h.cmdId() });
+    await (await h.as(USERS.admin)).execute({ type: 'decide', caseId: c.id, decision: 'warn', reason: 'lyrics, but still a warning', tool: 'cli', commandId: h.cmdId() });
     await h.waitForStatus(c.id, 'actioned');
   });
 
   it('reports warn_user as not reversible', async () => {
     const c = await reviewCase('warnrb', TEXT.insult);
-    await h.core.execute({ type: 'decide', caseId: c.id, decision: 'warn', reason: 'insult', actor: USERS.mod1, tool: 'cli', commandId: h.cmdId() });
+    await (await h.as(USERS.mod1)).execute({ type: 'decide', caseId: c.id, decision: 'warn', reason: 'insult', tool: 'cli', commandId: h.cmdId() });
     await h.waitForStatus(c.id, 'actioned');
-    await h.core.execute({ type: 'rollback', caseId: c.id, reason: 'too harsh', actor: USERS.sup1, tool: 'cli', commandId: h.cmdId() });
+    await (await h.as(USERS.sup1)).execute({ type: 'rollback', caseId: c.id, reason: 'too harsh', tool: 'cli', commandId: h.cmdId() });
     await h.waitForStatus(c.id, 'awaiting_review');
-    const d = await h.core.getCase(c.id);
+    const d = await (await h.api()).getCase(c.id);
     expect(d.actions.find((a) => a.reverses)).toMatchObject({ kind: 'warn_user', status: 'not_reversible', lastError: expect.stringContaining('cannot be reversed') });
     expect(d.timeline.some((e) => e.type === 'action.not_reversible')).toBe(true);
     expect(h.kinds(c.id)).toEqual(['warn_user']);
@@ -203,22 +206,22 @@ describe('rollback and four-eyes (must show 3)', () => {
 describe('appeals (must show 4)', () => {
   async function actioned(tag: string) {
     const c = await reviewCase(tag);
-    await h.core.execute({ type: 'decide', caseId: c.id, decision: 'remove', reason: 'threat', actor: USERS.mod1, tool: 'cli', commandId: h.cmdId() });
+    await (await h.as(USERS.mod1)).execute({ type: 'decide', caseId: c.id, decision: 'remove', reason: 'threat', tool: 'cli', commandId: h.cmdId() });
     await h.waitForStatus(c.id, 'actioned');
-    return h.core.getCase(c.id);
+    return (await h.api()).getCase(c.id);
   }
 
   it('overturn reverses the appealed actions and closes the case', async () => {
     const c = await actioned('appeal-over');
     await pub.publish('appeal.submitted', appealMessage(c));
     await h.waitForStatus(c.id, 'awaiting_review');
-    const review = await h.core.getCase(c.id);
+    const review = await (await h.api()).getCase(c.id);
     expect(review).toMatchObject({ level: 2, reviewKind: 'appeal', allowedDecisions: ['uphold', 'overturn'] });
     await expectError(
-      h.core.execute({ type: 'appeal_decide', caseId: c.id, outcome: 'overturn', reason: 'agree with the appeal', actor: USERS.mod1, tool: 'cli', commandId: h.cmdId() }),
+      (await h.as(USERS.mod1)).execute({ type: 'appeal_decide', caseId: c.id, outcome: 'overturn', reason: 'agree with the appeal', tool: 'cli', commandId: h.cmdId() }),
       'forbidden',
     );
-    await h.core.execute({ type: 'appeal_decide', caseId: c.id, outcome: 'overturn', reason: 'agree with the appeal', actor: USERS.sup1, tool: 'cli', commandId: h.cmdId() });
+    await (await h.as(USERS.sup1)).execute({ type: 'appeal_decide', caseId: c.id, outcome: 'overturn', reason: 'agree with the appeal', tool: 'cli', commandId: h.cmdId() });
     await h.waitForStatus(c.id, 'closed');
     expect(h.kinds(c.id)).toEqual(['remove_content', 'restore_content']);
   });
@@ -227,10 +230,10 @@ describe('appeals (must show 4)', () => {
     const c = await actioned('appeal-up');
     await pub.publish('appeal.submitted', appealMessage(c));
     await h.waitForStatus(c.id, 'awaiting_review');
-    await h.core.execute({ type: 'appeal_decide', caseId: c.id, outcome: 'uphold', reason: 'the threat was real', actor: USERS.sup2, tool: 'cli', commandId: h.cmdId() });
+    await (await h.as(USERS.sup2)).execute({ type: 'appeal_decide', caseId: c.id, outcome: 'uphold', reason: 'the threat was real', tool: 'cli', commandId: h.cmdId() });
     await h.waitForStatus(c.id, 'closed');
     expect(h.kinds(c.id)).toEqual(['remove_content']);
-    const d = await h.core.getCase(c.id);
+    const d = await (await h.api()).getCase(c.id);
     expect(d.timeline.map((e) => e.type)).toEqual(expect.arrayContaining(['appeal.opened', 'appeal.decided', 'case.closed']));
   });
 });
@@ -239,8 +242,8 @@ describe('concurrency and idempotency (must show 5)', () => {
   it('two concurrent decisions: one applies, the other is a conflict naming the winner; no checkpoint fork', async () => {
     const c = await reviewCase('race');
     const results = await Promise.allSettled([
-      h.core.execute({ type: 'decide', caseId: c.id, decision: 'remove', reason: 'remove it', actor: USERS.mod1, tool: 'ui', commandId: h.cmdId(), expectedVersion: c.version }),
-      h.core.execute({ type: 'decide', caseId: c.id, decision: 'warn', reason: 'warn only', actor: USERS.mod2, tool: 'ui', commandId: h.cmdId(), expectedVersion: c.version }),
+      (await h.as(USERS.mod1)).execute({ type: 'decide', caseId: c.id, decision: 'remove', reason: 'remove it', tool: 'ui', commandId: h.cmdId(), expectedVersion: c.version }),
+      (await h.as(USERS.mod2)).execute({ type: 'decide', caseId: c.id, decision: 'warn', reason: 'warn only', tool: 'ui', commandId: h.cmdId(), expectedVersion: c.version }),
     ]);
     const ok = results.filter((r) => r.status === 'fulfilled');
     const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -248,14 +251,14 @@ describe('concurrency and idempotency (must show 5)', () => {
     expect(failed).toHaveLength(1);
     const e = failed[0]!.reason as GuardianError;
     expect(e.code).toBe('conflict');
-    const winner = (await h.core.getCase(c.id)).lastDecision!;
+    const winner = (await (await h.api()).getCase(c.id)).lastDecision!;
     expect(e.message).toContain(`decided by ${winner.actor} (${winner.decision})`);
     await h.waitForStatus(c.id, 'actioned');
     const kinds = h.kinds(c.id);
     expect(kinds).toEqual([winner.decision === 'remove' ? 'remove_content' : 'warn_user']);
 
     const parents = new Map<string, number>();
-    for await (const snap of h.core.graph.getStateHistory({ configurable: { thread_id: c.id } })) {
+    for await (const snap of h.core.worker!.graph.getStateHistory({ configurable: { thread_id: c.id } })) {
       const parent = snap.parentConfig?.configurable?.checkpoint_id as string | undefined;
       if (parent) parents.set(parent, (parents.get(parent) ?? 0) + 1);
     }
@@ -265,11 +268,12 @@ describe('concurrency and idempotency (must show 5)', () => {
 
   it('one command delivered twice (also concurrently) is applied once', async () => {
     const c = await reviewCase('dup');
-    const cmd = { type: 'decide' as const, caseId: c.id, decision: 'remove' as const, reason: 'threat', actor: USERS.mod1, tool: 'ui' as const, commandId: h.cmdId(), expectedVersion: c.version };
-    const [a, b] = await Promise.all([h.core.execute(cmd), h.core.execute(cmd)]);
+    const cmd = { type: 'decide' as const, caseId: c.id, decision: 'remove' as const, reason: 'threat', tool: 'ui' as const, commandId: h.cmdId(), expectedVersion: c.version };
+    const mod1 = await h.as(USERS.mod1);
+    const [a, b] = await Promise.all([mod1.execute(cmd), mod1.execute(cmd)]);
     expect([a.duplicate, b.duplicate].sort()).toEqual([false, true]);
     await h.waitForStatus(c.id, 'actioned');
-    const again = await h.core.execute(cmd);
+    const again = await mod1.execute(cmd);
     expect(again).toMatchObject({ duplicate: true, status: 'applied' });
     // The same job published again (as after a lost confirm) changes nothing either.
     await h.core.bus.publishJob('decisions', { commandId: cmd.commandId, caseId: c.id });
@@ -281,7 +285,7 @@ describe('concurrency and idempotency (must show 5)', () => {
     });
     expect(h.kinds(c.id)).toEqual(['remove_content']);
     // A different command reusing the id is refused.
-    await expectError(h.core.execute({ ...cmd, decision: 'warn' }), 'conflict', /already used/);
+    await expectError(mod1.execute({ ...cmd, decision: 'warn' }), 'conflict', /already used/);
   });
 });
 
@@ -326,7 +330,7 @@ describe('bad input (must show 7)', () => {
     const contentId = `poison-${h.cmdId()}`;
     await pub.publish('content.submitted', contentMessage(contentId, 'POISON-PILL in the text'));
     const c = await h.waitForCase(contentId, 'failed');
-    const detail = await h.core.getCase(c.id);
+    const detail = await (await h.api()).getCase(c.id);
     expect(detail.failureReason).toMatch(/classifier exploded/);
     expect(detail.timeline.some((e) => e.type === 'case.failed')).toBe(true);
     // The worker is still healthy.
@@ -340,10 +344,10 @@ describe('graph versions', () => {
   it('refuses to resume a checkpoint written by another graph version, and says so on the case', async () => {
     const c = await reviewCase('version');
     // As if this thread had been written by a future build with a different graph.
-    await h.core.graph.updateState({ configurable: { thread_id: c.id } }, { graphVersion: 999 });
-    await h.core.execute({ type: 'decide', caseId: c.id, decision: 'remove', reason: 'threat', actor: USERS.mod1, tool: 'cli', commandId: h.cmdId() });
+    await h.core.worker!.graph.updateState({ configurable: { thread_id: c.id } }, { graphVersion: 999 });
+    await (await h.as(USERS.mod1)).execute({ type: 'decide', caseId: c.id, decision: 'remove', reason: 'threat', tool: 'cli', commandId: h.cmdId() });
     await h.waitForStatus(c.id, 'failed');
-    const d = await h.core.getCase(c.id);
+    const d = await (await h.api()).getCase(c.id);
     expect(d.failureReason).toMatch(/graph version 999/);
     expect(h.kinds(c.id)).toEqual([]);
   });
@@ -352,18 +356,18 @@ describe('graph versions', () => {
 describe('SLA', () => {
   it('a level-1 review past its SLA is escalated to level 2 for supervisors, and audited', async () => {
     const c = await reviewCase('sla');
-    await h.core.execute({ type: 'claim', caseId: c.id, actor: USERS.mod1, tool: 'ui', commandId: h.cmdId() });
-    await h.core.db.query(`UPDATE cases SET sla_due_at = now() - interval '1 minute' WHERE id = $1`, [c.id]);
+    await (await h.as(USERS.mod1)).execute({ type: 'claim', caseId: c.id, tool: 'ui', commandId: h.cmdId() });
+    await h.inst.dba(`UPDATE cases SET sla_due_at = now() - interval '1 minute' WHERE id = $1`, [c.id]);
     await h.core.sweep();
-    const d = await h.core.getCase(c.id);
+    const d = await (await h.api()).getCase(c.id);
     expect(d).toMatchObject({ level: 2, status: 'awaiting_review', claimedBy: null, version: c.version + 1 });
     expect(d.timeline.at(-1)).toMatchObject({ type: 'sla.breached', actor: 'agent' });
     await expectError(
-      h.core.execute({ type: 'decide', caseId: c.id, decision: 'remove', reason: 'threat', actor: USERS.mod1, tool: 'ui', commandId: h.cmdId() }),
+      (await h.as(USERS.mod1)).execute({ type: 'decide', caseId: c.id, decision: 'remove', reason: 'threat', tool: 'ui', commandId: h.cmdId() }),
       'forbidden',
       /supervisors/,
     );
-    await h.core.execute({ type: 'decide', caseId: c.id, decision: 'remove', reason: 'threat', actor: USERS.sup1, tool: 'ui', commandId: h.cmdId() });
+    await (await h.as(USERS.sup1)).execute({ type: 'decide', caseId: c.id, decision: 'remove', reason: 'threat', tool: 'ui', commandId: h.cmdId() });
     await h.waitForStatus(c.id, 'actioned');
   });
 });

@@ -26,7 +26,7 @@ async function post(tag: string, text: string, status: 'awaiting_review' | 'auto
 }
 
 it('counts the backlog, AI–human agreement, appeal overturns and automatic outcomes', async () => {
-  const empty = await h.core.metrics();
+  const empty = await (await h.api()).metrics();
   expect(empty).toMatchObject({
     backlog: { waiting: 0, urgent: 0, slaBreached: 0, escalated: 0, oldestCreatedAt: null },
     window: { days: 7 },
@@ -41,15 +41,15 @@ it('counts the backlog, AI–human agreement, appeal overturns and automatic out
 
   // Three reviews: one decided as the AI suggested, one otherwise, one escalated (not counted).
   const [agree, differ, escalate] = [await post('agree', TEXT.threat, 'awaiting_review'), await post('differ', TEXT.threat, 'awaiting_review'), await post('esc', TEXT.threat, 'awaiting_review')];
-  const suggested = (await h.core.getCase(agree.id)).analysis!.suggestedAction;
+  const suggested = (await (await h.api()).getCase(agree.id)).analysis!.suggestedAction;
   const other = suggested === 'warn' ? 'remove' : 'warn';
-  await h.core.execute({ type: 'decide', caseId: agree.id, decision: suggested, reason: 'as suggested', actor: USERS.mod1, tool: 'cli', commandId: h.cmdId() });
-  await h.core.execute({ type: 'decide', caseId: differ.id, decision: other, reason: 'milder than suggested', actor: USERS.mod1, tool: 'cli', commandId: h.cmdId() });
-  await h.core.execute({ type: 'decide', caseId: escalate.id, decision: 'escalate', reason: 'not sure', actor: USERS.mod2, tool: 'cli', commandId: h.cmdId() });
+  await (await h.as(USERS.mod1)).execute({ type: 'decide', caseId: agree.id, decision: suggested, reason: 'as suggested', tool: 'cli', commandId: h.cmdId() });
+  await (await h.as(USERS.mod1)).execute({ type: 'decide', caseId: differ.id, decision: other, reason: 'milder than suggested', tool: 'cli', commandId: h.cmdId() });
+  await (await h.as(USERS.mod2)).execute({ type: 'decide', caseId: escalate.id, decision: 'escalate', reason: 'not sure', tool: 'cli', commandId: h.cmdId() });
   await h.waitForStatus(agree.id, suggested === 'approve' ? 'closed' : 'actioned');
   await h.waitForStatus(differ.id, 'actioned');
   await waitFor(async () => {
-    const c = await h.core.getCase(escalate.id);
+    const c = await (await h.api()).getCase(escalate.id);
     return c.status === 'awaiting_review' && c.level === 2;
   }, { message: 'the escalated case back in review at level 2' });
   // And one urgent case still waiting.
@@ -60,25 +60,25 @@ it('counts the backlog, AI–human agreement, appeal overturns and automatic out
     [agree, 'overturn'],
     [differ, 'uphold'],
   ] as const) {
-    const detail = await h.core.getCase(c.id);
+    const detail = await (await h.api()).getCase(c.id);
     await pub.publish('appeal.submitted', appealMessage(detail, 'please look again'));
     await h.waitForStatus(c.id, 'awaiting_review');
-    await h.core.execute({ type: 'appeal_decide', caseId: c.id, outcome, reason: `appeal: ${outcome}`, actor: USERS.sup1, tool: 'cli', commandId: h.cmdId() });
+    await (await h.as(USERS.sup1)).execute({ type: 'appeal_decide', caseId: c.id, outcome, reason: `appeal: ${outcome}`, tool: 'cli', commandId: h.cmdId() });
     await h.waitForStatus(c.id, 'closed');
   }
 
-  const m = await h.core.metrics();
+  const m = await (await h.api()).metrics();
   expect(m.backlog).toMatchObject({ waiting: 2, urgent: 1, slaBreached: 0, escalated: 1, oldestCreatedAt: expect.any(String) });
   expect(m.agreement).toEqual({ decided: 2, agreed: 1, rate: 0.5 });
   expect(m.appeals).toEqual({ decided: 2, overturned: 1, rate: 0.5 });
   expect(m.automatic).toEqual({ resolved: 2, actioned: 1 });
 
   // The window bounds the decision metrics, not the backlog.
-  const none = await h.core.metrics({ sinceDays: 1 });
+  const none = await (await h.api()).metrics({ sinceDays: 1 });
   expect(none.window.days).toBe(1);
   expect(none.agreement.decided).toBe(2);
-  await h.core.db.query(`UPDATE commands SET created_at = created_at - interval '3 days'`);
-  const older = await h.core.metrics({ sinceDays: 1 });
+  await h.inst.dba(`UPDATE commands SET created_at = created_at - interval '3 days'`);
+  const older = await (await h.api()).metrics({ sinceDays: 1 });
   expect(older.agreement).toEqual({ decided: 0, agreed: 0, rate: null });
   expect(older.appeals.decided).toBe(0);
   expect(older.backlog.waiting).toBe(2);

@@ -34,7 +34,7 @@ it('reconnects after the broker drops its connections, re-declares the topology 
   await again.close();
   const c = await h.waitForCase('after-drop', 'awaiting_review');
   // Publishing (decision jobs) works on the new connection too.
-  await h.core.execute({ type: 'decide', caseId: c.id, decision: 'remove', reason: 'threat', actor: 'mod-1', tool: 'cli', commandId: h.cmdId() });
+  await (await h.as('mod-1')).execute({ type: 'decide', caseId: c.id, decision: 'remove', reason: 'threat', tool: 'cli', commandId: h.cmdId() });
   await h.waitForStatus(c.id, 'actioned');
   expect(h.kinds(c.id)).toEqual(['remove_content']);
 });

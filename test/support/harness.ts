@@ -5,7 +5,10 @@ import { loadConfig } from '../../src/core/config.js';
 import { createCore, type Core } from '../../src/core/core.js';
 import { createLogger } from '../../src/core/log.js';
 import type { Classifier } from '../../src/core/classify/classifier.js';
-import { createTestDatabase, createTestVhost, waitFor, type TestDatabase, type TestVhost } from './isolation.js';
+import type { PersonSession } from '../../src/core/session/person-session.js';
+import { declareBrokerTopology } from '../../src/core/setup/broker-setup.js';
+import { createTestVhost, waitFor, type TestDatabase, type TestVhost } from './isolation.js';
+import { createTestInstallation, type TestInstallation, type TestPerson } from './installation.js';
 import { startPlatformStub } from './platform-stub.js';
 
 export const STUB_SECRET = 'test-webhook-secret-0123456789';
@@ -61,11 +64,22 @@ export async function plainPublisher(url: string) {
 }
 
 export interface Harness {
+  /** The worker core (worker login; or, with worker: false, a core that only reads as the worker login). */
   core: Core;
+  /** The installation: database, roles, the DBA for arranging and inspecting. */
+  inst: TestInstallation;
   db: TestDatabase;
   vhost: TestVhost;
   stub: Awaited<ReturnType<typeof startPlatformStub>>;
+  /** The worker's environment (DATABASE_URL is the worker login). */
   env: Record<string, string>;
+  people: Record<string, TestPerson>;
+  /** A session of one of the USERS (their own login), opened once and closed by close(). */
+  as(userId: string): Promise<PersonSession>;
+  /** Reads as admin-1 (everything a person may read). */
+  api(): Promise<PersonSession>;
+  /** The environment of a person's CLI: DATABASE_URL is their login. */
+  envAs(userId: string): Record<string, string>;
   waitForStatus(caseId: string, status: CaseStatus | CaseStatus[], timeoutMs?: number): Promise<void>;
   caseByContent(contentId: string): Promise<{ id: string; status: CaseStatus; version: number } | undefined>;
   waitForCase(contentId: string, status: CaseStatus | CaseStatus[]): Promise<{ id: string; status: CaseStatus; version: number }>;
@@ -77,26 +91,43 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** A connected-mode core on its own database and vhost, with a signature-checking platform stub. */
+/**
+ * A connected-mode installation on its own database, roles and vhost, with a signature-checking platform
+ * stub: the worker core runs as the worker login and every person acts through their own login (DESIGN
+ * §10); only the setup (and a test's arranging or inspecting, through inst.dba) is the superuser.
+ */
 export async function startHarness(opts: { worker?: boolean; classifier?: Classifier; env?: Record<string, string> } = {}): Promise<Harness> {
-  const db = await createTestDatabase();
+  const inst = await createTestInstallation();
   const vhost = await createTestVhost();
+  await declareBrokerTopology(vhost.url);
   const stub = await startPlatformStub({ secret: STUB_SECRET });
   const env = {
-    DATABASE_URL: db.url,
+    DATABASE_URL: inst.workerUrl,
     AMQP_URL: vhost.url,
     PLATFORM_URL: stub.url,
     PLATFORM_WEBHOOK_SECRET: STUB_SECRET,
+    GUARDIAN_ROLE_PREFIX: inst.roles.prefix,
     GUARDIAN_LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',
     ...opts.env,
   };
+  const people: Record<string, TestPerson> = {};
+  for (const [key, id] of Object.entries(USERS)) {
+    const role = key.startsWith('mod') ? 'moderator' : key.startsWith('sup') ? 'supervisor' : 'admin';
+    people[id] = await inst.person(id, role);
+  }
   const config = loadConfig(env);
   const core = await createCore({ config, logger: createLogger({ level: env.GUARDIAN_LOG_LEVEL }), worker: opts.worker ?? true, classifier: opts.classifier });
   await core.start();
-  for (const [key, id] of Object.entries(USERS)) {
-    const role = key.startsWith('mod') ? 'moderator' : key.startsWith('sup') ? 'supervisor' : 'admin';
-    await core.addModerator({ id, role, actor: 'test', tool: 'cli' });
-  }
+  const sessions = new Map<string, Promise<PersonSession>>();
+  const as = (userId: string) => {
+    let s = sessions.get(userId);
+    if (!s) {
+      const p = people[userId];
+      if (!p) throw new Error(`no test person ${userId}`);
+      sessions.set(userId, (s = core.openSession({ login: p.login, password: p.password, tool: 'cli' })));
+    }
+    return s;
+  };
   const caseByContent = async (contentId: string) => {
     const { rows } = await core.db.query('SELECT id, status, version FROM cases WHERE content_id = $1', [contentId]);
     return rows[0];
@@ -115,10 +146,15 @@ export async function startHarness(opts: { worker?: boolean; classifier?: Classi
   const statusOf = async (caseId: string) => (await core.db.query('SELECT status FROM cases WHERE id = $1', [caseId])).rows[0]?.status;
   return {
     core,
-    db,
+    inst,
+    db: inst.db,
     vhost,
     stub,
     env,
+    people,
+    as,
+    api: () => as(USERS.admin),
+    envAs: (userId) => ({ ...env, DATABASE_URL: people[userId]!.url, PLATFORM_URL: '', PLATFORM_WEBHOOK_SECRET: '' }),
     caseByContent,
     async waitForStatus(caseId, status, timeoutMs = 30_000) {
       const want = Array.isArray(status) ? status : [status];
@@ -138,10 +174,11 @@ export async function startHarness(opts: { worker?: boolean; classifier?: Classi
     sent,
     kinds: (caseId) => sent(caseId).map((q) => q.kind),
     async close() {
+      for (const s of sessions.values()) await s.then((x) => x.close()).catch(() => {});
       await core.stop().catch(() => {});
       await stub.close();
       await vhost.drop().catch(() => {});
-      await db.drop().catch(() => {});
+      await inst.drop().catch(() => {});
     },
   };
 }

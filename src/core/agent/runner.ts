@@ -1,8 +1,7 @@
 import { Command } from '@langchain/langgraph';
 import type { DecisionRecord } from '../../shared/domain.js';
 import type { Logger } from '../ports.js';
-import { appendAudit } from '../store/audit-repo.js';
-import { CASE_COLUMNS, type CaseRow } from '../store/cases-repo.js';
+import type { CaseRow } from '../store/cases-repo.js';
 import type { Db } from '../store/db.js';
 import type { CaseLock } from './case-lock.js';
 import type { CaseGraph } from './graph.js';
@@ -67,13 +66,21 @@ export class AgentRunner {
   async analyze(caseId: string): Promise<void> {
     await this.o.lock.withLock(caseId, async () => {
       // Counts this delivery as an attempt and reads the row in one statement. No attempt before this one
-      // means no checkpoint can exist yet: the first (normal) delivery needs no getState.
+      // means no checkpoint can exist yet: the first (normal) delivery needs no getState. A case no longer
+      // being analysed has nothing to do here: the job was a hint (a duplicate, or anyone's).
       const { rows } = await this.o.db.query<CaseRow>(
-        `UPDATE cases AS c SET analysis_attempts = c.analysis_attempts + 1 WHERE c.id = $1 RETURNING ${CASE_COLUMNS}`,
+        `SELECT c.*, (c.claim_until IS NOT NULL AND c.claim_until > now()) AS claim_active FROM worker.begin_analysis($1) c`,
         [caseId],
       );
       const row = rows[0];
-      if (!row) throw new RefusedError(`case ${caseId} does not exist`);
+      if (!row) {
+        this.o.logger.warn({ caseId }, 'analysis job for an unknown case ignored (a job is only a hint)');
+        return;
+      }
+      if (row.status !== 'analyzing') {
+        this.o.logger.debug({ caseId, status: row.status }, 'analysis job for a case that is not being analysed: nothing to do');
+        return;
+      }
       const { started, running, pending } = row.analysis_attempts === 1 ? { started: false, running: false, pending: undefined } : await this.snapshot(caseId);
       let out: Record<string, unknown> | undefined;
       if (!started) {
@@ -101,11 +108,18 @@ export class AgentRunner {
     });
   }
 
+  /** The command a job names, as the database accepted it (undefined: no such command). */
+  async loadCommand(commandId: string): Promise<StoredCommand | undefined> {
+    const { rows } = await this.o.db.query<StoredCommand>(
+      `SELECT * FROM commands WHERE id = $1 AND type IN ('decide', 'rollback', 'appeal_decide', 'appeal_open')`,
+      [commandId],
+    );
+    return rows[0];
+  }
+
   /** Decision, rollback and appeal jobs: apply the accepted command to the graph exactly once. */
-  async applyCommand(commandId: string): Promise<void> {
-    const { rows } = await this.o.db.query<StoredCommand>('SELECT * FROM commands WHERE id = $1', [commandId]);
-    const cmd = rows[0];
-    if (!cmd) throw new RefusedError(`command ${commandId} does not exist`);
+  async applyCommand(cmd: StoredCommand): Promise<void> {
+    const commandId = cmd.id;
     if (cmd.status !== 'accepted') return; // already applied (or failed): a duplicate delivery
     await this.o.lock.withLock(cmd.case_id, async () => {
       const { values, pending, running } = await this.snapshot(cmd.case_id);
@@ -157,74 +171,40 @@ export class AgentRunner {
 
   /** Marks a case failed (an operator must look at it): retries ran out or the runner refused it. */
   async fail(caseId: string, reason: string, commandId?: string): Promise<void> {
-    const row = await this.o.db.tx(async (q) => {
-      const { rows } = await q.query<CaseRow>(
-        `UPDATE cases SET status = 'failed', failure_reason = $2, version = version + 1, updated_at = now()
-          WHERE id = $1 RETURNING *, false AS claim_active`,
-        [caseId, reason.slice(0, 2000)],
-      );
-      if (commandId) await q.query(`UPDATE commands SET status = 'failed', result = $2 WHERE id = $1`, [commandId, JSON.stringify({ error: reason })]);
-      if (rows[0]) await appendAudit(q, { caseId, type: 'case.failed', actor: 'agent', tool: 'worker', payload: { reason } });
-      return rows[0];
-    });
-    if (row) this.o.onCaseChanged(row);
+    const { rows } = await this.o.db.query<CaseRow>(
+      `SELECT c.*, false AS claim_active FROM worker.fail_case($1, $2, $3) c`,
+      [caseId, reason.slice(0, 2000), commandId ?? null],
+    );
+    if (rows[0]) this.o.onCaseChanged(rows[0]);
   }
 
-  /** Projects the checkpoint onto the cases row (the read model) in one transaction with its audit. */
+  /** Projects the checkpoint onto the cases row (the read model) with its audit, through the worker functions. */
   private async syncReadModel(caseId: string, commandId: string | null, out?: Record<string, unknown>): Promise<void> {
     // The run's own result already says where the thread stopped (values + __interrupt__): reading the
     // checkpoint back (getState, one more query and a deserialisation) is only needed without one.
     const { values, pending, running } = out ? fromRunResult(out) : await this.snapshot(caseId);
     // The checkpoint is the truth and the row its projection: each UPDATE applies only when the row does
     // not show this position yet (a redelivery changes nothing and records nothing twice).
-    const analysis = values.analysis ?? null;
-    const changed = await this.o.db.tx(async (q) => {
-      let next: CaseRow | undefined;
-      if (pending) {
-        const { rows } = await q.query<CaseRow>(
-          `UPDATE cases AS c SET status = 'awaiting_review', interrupt_id = $2, level = $3, review_kind = $4,
-                  version = c.version + 1, updated_at = now(), failure_reason = NULL,
-                  sla_due_at = now() + make_interval(mins => CASE WHEN c.priority = 'urgent' THEN $5::int ELSE $6::int END),
-                  ${analysisSet(7)}
-            WHERE c.id = $1 AND (c.status <> 'awaiting_review' OR c.interrupt_id IS DISTINCT FROM $2)
-            RETURNING ${CASE_COLUMNS}`,
-          [caseId, pending.id, values.level ?? 1, values.reviewKind ?? 'initial', Math.ceil(this.o.slaMinutes / 4), this.o.slaMinutes, ...analysisParams(analysis)],
-        );
-        next = rows[0];
-        if (next)
-          await appendAudit(q, {
-            caseId,
-            type: 'review.requested',
-            actor: 'agent',
-            tool: 'agent',
-            payload: { level: values.level ?? 1, reviewKind: values.reviewKind ?? 'initial' },
-          });
-      } else if (!running && values.outcome) {
-        const status = values.outcome;
-        const { rows } = await q.query<CaseRow>(
-          `UPDATE cases AS c SET status = $2, interrupt_id = NULL, failure_reason = $3, version = c.version + 1, updated_at = now(),
-                  last_decision = COALESCE($4::jsonb, c.last_decision), sla_due_at = NULL,
-                  ${analysisSet(5)}
-            WHERE c.id = $1 AND c.status <> $2
-            RETURNING ${CASE_COLUMNS}`,
-          [caseId, status, values.failure ?? null, values.decision?.actor === 'agent' ? JSON.stringify(values.decision) : null, ...analysisParams(analysis)],
-        );
-        next = rows[0];
-        if (next)
-          await appendAudit(q, {
-            caseId,
-            type: `case.${status}`,
-            actor: 'agent',
-            tool: 'agent',
-            payload: {
-              ...(values.failure ? { failure: values.failure } : {}),
-              ...(values.decision ? { decision: values.decision.decision, decidedBy: values.decision.actor } : {}),
-            },
-          });
-      }
-      if (commandId) await q.query(`UPDATE commands SET status = 'applied', applied_at = now() WHERE id = $1 AND status = 'accepted'`, [commandId]);
-      return next;
-    });
+    const analysis = values.analysis ? JSON.stringify(values.analysis) : null;
+    let changed: CaseRow | undefined;
+    if (pending) {
+      const { rows } = await this.o.db.query<CaseRow>(
+        `SELECT c.*, (c.claim_until IS NOT NULL AND c.claim_until > now()) AS claim_active
+           FROM worker.sync_review(p_case_id => $1, p_interrupt_id => $2, p_level => $3, p_review_kind => $4, p_sla_minutes => $5,
+                                   p_analysis => $6, p_command_id => $7) c`,
+        [caseId, pending.id, values.level ?? 1, values.reviewKind ?? 'initial', this.o.slaMinutes, analysis, commandId],
+      );
+      changed = rows[0];
+    } else if (!running && values.outcome) {
+      const { rows } = await this.o.db.query<CaseRow>(
+        `SELECT c.*, (c.claim_until IS NOT NULL AND c.claim_until > now()) AS claim_active
+           FROM worker.sync_outcome(p_case_id => $1, p_status => $2, p_failure => $3, p_decision => $4, p_analysis => $5,
+                                    p_command_id => $6) c`,
+        [caseId, values.outcome, values.failure ?? null, values.decision ? JSON.stringify(values.decision) : null, analysis, commandId],
+      );
+      changed = rows[0];
+    }
+    // Otherwise a step is still left (after a crash, say): nothing to project, the command is not applied yet.
     if (changed) this.o.onCaseChanged(changed);
   }
 }
@@ -237,22 +217,6 @@ function fromRunResult(out: Record<string, unknown>) {
   assertResumable(values.graphVersion, (m) => new RefusedError(m));
   return { values, pending, running: pending !== undefined };
 }
-
-/**
- * The analysis columns of the read model, set from the checkpoint's analysis; without one (never
- * analysed) they keep their value. Parameters $first … $first+4 are `analysisParams(...)`.
- */
-const analysisSet = (first: number) => {
-  const has = `$${first}::boolean`;
-  const p = (i: number) => `$${first + i}`;
-  return `analysis = CASE WHEN ${has} THEN ${p(1)}::jsonb ELSE c.analysis END,
-          verdict = CASE WHEN ${has} THEN ${p(2)} ELSE c.verdict END,
-          severity = CASE WHEN ${has} THEN ${p(3)} ELSE c.severity END,
-          violation_type = CASE WHEN ${has} THEN ${p(4)} ELSE c.violation_type END`;
-};
-
-const analysisParams = (a: CaseStateType['analysis']) =>
-  a ? [true, JSON.stringify(a), a.verdict, a.severity, a.violationType] : [false, null, null, null, null];
 
 function decisionRecordOf(cmd: StoredCommand): DecisionRecord {
   const p = cmd.payload;

@@ -35,13 +35,20 @@ interface OutboxRow {
   updated_at: string;
 }
 
+/** A stored command; entries written before the trust model carried an actor, which the database now derives. */
+function commandOf(json: string): CommandInput {
+  const { actor: _actor, ...command } = JSON.parse(json) as CommandInput & { actor?: string };
+  void _actor;
+  return command as CommandInput;
+}
+
 const toEntry = (r: OutboxRow): OutboxEntry => ({
   id: r.id,
   seq: r.seq,
   user: r.user,
   caseId: r.case_id,
   type: r.type,
-  command: JSON.parse(r.command) as CommandInput,
+  command: commandOf(r.command),
   state: r.state,
   error: r.error ? JSON.parse(r.error) : null,
   attempts: r.attempts,
@@ -131,10 +138,10 @@ export function openLocalStore(dataDir: string) {
   return {
     file,
     outbox: {
-      /** Durably records a command; returns only once it is on disk. */
-      add(cmd: CommandInput): OutboxEntry {
+      /** Durably records a person's command; returns only once it is on disk. */
+      add(cmd: CommandInput, user: string): OutboxEntry {
         try {
-          stmt.insert.run({ id: cmd.commandId, user: cmd.actor, caseId: cmd.caseId, type: cmd.type, command: JSON.stringify(cmd), at: now() });
+          stmt.insert.run({ id: cmd.commandId, user, caseId: cmd.caseId, type: cmd.type, command: JSON.stringify(cmd), at: now() });
         } catch (err) {
           if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') return toEntry(stmt.byId.get(cmd.commandId) as OutboxRow);
           storageError(err, file);

@@ -3,7 +3,7 @@ import type { CaseQuery, CommandInput, CoreApi } from '../api.js';
 import { GuardianError } from '../errors.js';
 import type { Logger } from '../ports.js';
 import { backoffMs } from '../queue/bus.js';
-import { CommandInputSchema } from '../services/commands.js';
+import { parseCommand } from '../services/commands.js';
 import { cachedQuery } from './cached-query.js';
 import type { LocalStore, OutboxEntry } from './local-store.js';
 
@@ -14,8 +14,8 @@ export interface Read<T> {
   syncedAt: string | null;
 }
 
-/** A command as the UI submits it: the acting user and the tool are the workstation's, not the page's. */
-export type Submission = DistributiveOmit<CommandInput, 'actor' | 'tool'>;
+/** A command as the UI submits it: the tool is the workstation's; the person is the session's login. */
+export type Submission = DistributiveOmit<CommandInput, 'tool'>;
 type DistributiveOmit<T, K extends keyof any> = T extends unknown ? Omit<T, K> : never;
 
 /**
@@ -155,13 +155,8 @@ export function createWorkstation(o: { core: CoreApi; store: LocalStore; user: s
     user: o.user,
     /** Saves the command durably (fsync) and returns it as pending; delivery follows. Throws "not saved". */
     submit(input: Submission): OutboxEntry {
-      const cmd = { ...input, actor: o.user, tool: 'ui' } as CommandInput;
-      const parsed = CommandInputSchema.safeParse(cmd);
-      if (!parsed.success) {
-        const i = parsed.error.issues[0]!;
-        throw new GuardianError('invalid_input', `${i.path.join('.') || 'command'}: ${i.message}`);
-      }
-      const entry = o.store.outbox.add(cmd);
+      const cmd = parseCommand({ ...input, tool: 'ui' });
+      const entry = o.store.outbox.add(cmd, o.user);
       changed(entry.id);
       void kick();
       return entry;

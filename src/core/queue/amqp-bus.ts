@@ -23,6 +23,12 @@ export interface AmqpBusOptions {
   heartbeatSeconds?: number;
   /** Do not wait for the broker in start/consume: connect whenever it becomes reachable. */
   lazy?: boolean;
+  /**
+   * Declare the topology (guardian setup and workers, whose broker users may configure it). Everyone else
+   * only checks that it exists (passive declares need no permission) and says what to run when it does not
+   * (DESIGN §10): a least-privilege user could not declare it anyway.
+   */
+  declare: boolean;
 }
 
 // A retry is republished to its queue through the default exchange, which replaces the routing key
@@ -33,7 +39,20 @@ const routingKeyOf = (msg: ConsumeMessage): string => {
   return typeof original === 'string' ? original : msg.fields.routingKey;
 };
 
-async function assertTopology(ch: ConfirmChannel) {
+/** Exchanges every client uses: they must exist (guardian setup declares them). */
+async function checkTopology(ch: ConfirmChannel) {
+  for (const x of [INGEST_EXCHANGE, WORK_EXCHANGE, EVENTS_EXCHANGE]) await ch.checkExchange(x);
+}
+
+/** A broker refusal in words an operator can act on. */
+function describeBrokerError(err: unknown): Error {
+  const msg = err instanceof Error ? err.message : String(err);
+  if (/NOT_FOUND|404/.test(msg)) return new Error(`RabbitMQ topology missing (${msg.replace(/^.*NOT_FOUND - /, '')}): run \`guardian setup\` once with the broker's admin URL.`);
+  if (/ACCESS_REFUSED|403/.test(msg)) return new Error(`RabbitMQ refused this user: ${msg.replace(/^.*ACCESS_REFUSED - /, '')} (see \`guardian setup --broker-permissions\`).`);
+  return err instanceof Error ? err : new Error(msg);
+}
+
+export async function assertTopology(ch: ConfirmChannel) {
   for (const x of EXCHANGE_DECLS) await ch.assertExchange(x.name, x.type, { durable: true });
   for (const q of QUEUE_DECLS) {
     await ch.assertQueue(q.name, q.options);
@@ -50,6 +69,30 @@ export function createAmqpBus(opts: AmqpBusOptions): Bus {
   const consumers: ChannelWrapper[] = [];
   const inFlight = new Set<Promise<void>>();
   let state: BusState = 'down';
+  let setupError: Error | undefined;
+  const topology = async (ch: ConfirmChannel) => {
+    try {
+      await (opts.declare ? assertTopology(ch) : checkTopology(ch));
+      setupError = undefined;
+    } catch (err) {
+      setupError = describeBrokerError(err);
+      log.error({ err: setupError.message }, 'broker topology check failed');
+      throw err;
+    }
+  };
+  /** A CLI fails fast on a refused login or a missing topology; a workstation (lazy) keeps trying. */
+  const connectedOrRefused = (ch: ChannelWrapper) =>
+    new Promise<void>((resolve, reject) => {
+      const fail = (err: unknown) => reject(describeBrokerError(err));
+      ch.once('error', fail);
+      conn!.once('connectFailed', ({ err }: { err: Error }) => {
+        if (/ACCESS_REFUSED|403|not allowed|PLAIN login refused/i.test(err?.message ?? '')) fail(err);
+      });
+      ch.waitForConnect().then(() => {
+        ch.off('error', fail);
+        resolve();
+      }, fail);
+    });
   let reconnects = 0;
   let stopping = false;
   const listeners: Array<(s: BusState) => void> = [];
@@ -106,9 +149,9 @@ export function createAmqpBus(opts: AmqpBusOptions): Bus {
         if (!stopping) log.warn({ err: err?.message }, 'broker disconnected');
         setState('down');
       });
-      pub = conn.createChannel({ confirm: true, setup: assertTopology, publishTimeout });
+      pub = conn.createChannel({ confirm: true, setup: topology, publishTimeout });
       pub.on('error', (err: Error) => log.warn({ err: err.message }, 'publisher channel error'));
-      if (!opts.lazy) await pub.waitForConnect();
+      if (!opts.lazy) await connectedOrRefused(pub);
     },
 
     async publishIngest(routingKey: IngestRoutingKey, body: unknown, o = {}) {
@@ -159,7 +202,7 @@ export function createAmqpBus(opts: AmqpBusOptions): Bus {
         confirm: true,
         setup: async (c: ConfirmChannel) => {
           generation++;
-          await assertTopology(c);
+          await topology(c);
         },
       });
       ch.on('error', (err: Error) => log.warn({ queue, err: err.message }, 'consumer channel error'));
@@ -213,7 +256,8 @@ export function createAmqpBus(opts: AmqpBusOptions): Bus {
       if (!conn) throw new Error('bus not started');
       const ch = conn.createChannel({
         setup: async (c: ConfirmChannel) => {
-          await c.assertExchange(EVENTS_EXCHANGE, 'topic', { durable: true });
+          if (opts.declare) await c.assertExchange(EVENTS_EXCHANGE, 'topic', { durable: true });
+          else await c.checkExchange(EVENTS_EXCHANGE);
           // Exclusive, server-named: each workstation gets its own copy of every event.
           const { queue } = await c.assertQueue('', { exclusive: true, autoDelete: true });
           await c.bindQueue(queue, EVENTS_EXCHANGE, '#');
@@ -250,6 +294,7 @@ export function createAmqpBus(opts: AmqpBusOptions): Bus {
     },
 
     state: () => state,
+    problem: () => setupError?.message,
     onStateChange(l) {
       listeners.push(l);
     },

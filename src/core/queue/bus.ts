@@ -57,6 +57,8 @@ export interface Bus {
   onStateChange(listener: (s: BusState) => void): void;
   /** Messages waiting and consumers attached, per work queue and for the dead-letter queue (health). */
   queueDepths(): Promise<QueueDepth[]>;
+  /** Why the broker is not usable, when it refused this user or the topology is missing. */
+  problem?(): string | undefined;
 }
 
 export interface QueueDepth {

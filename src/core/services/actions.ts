@@ -1,7 +1,6 @@
 import type { ActionKind } from '../../shared/domain.js';
 import type { ActionRequest, AgentDeps, ReversalReport } from '../agent/deps.js';
 import type { Platform } from '../platform/platform.js';
-import { appendAudit } from '../store/audit-repo.js';
 import type { Db } from '../store/db.js';
 
 const REVERSAL: Partial<Record<ActionKind, ActionKind>> = {
@@ -23,16 +22,15 @@ interface ActionRow {
  */
 export function createActionService(db: Db, platform: Platform): AgentDeps['actions'] {
   async function execute(req: ActionRequest): Promise<{ ok: true } | { ok: false; error: string }> {
-    // Records the action (or, on a redelivery, counts another attempt at a pending one) in one statement.
-    // No row back: it was already carried out or failed for good, and is not sent again.
-    const { rows } = await db.query<{ status: string }>(
-      `INSERT INTO actions (id, case_id, command_id, seq, kind, reason, duration_hours, reversible, reverses, status, attempts)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', 1)
-       ON CONFLICT (id) DO UPDATE SET attempts = actions.attempts + 1 WHERE actions.status = 'pending'
-       RETURNING status`,
-      [req.actionId, req.caseId, req.commandId, req.seq, req.kind, req.reason, req.durationHours ?? null, req.kind in REVERSAL, req.reverses ?? null],
+    // Records the action (or, on a redelivery, counts another attempt at a pending one) in one statement;
+    // the database refuses an action that no accepted command (or automatic decision) asks for.
+    // No status back: it was already carried out or failed for good, and is not sent again.
+    const { rows } = await db.query<{ status: string | null }>(
+      `SELECT worker.record_action(p_action_id => $1, p_case_id => $2, p_command_id => $3, p_seq => $4, p_kind => $5,
+              p_reason => $6, p_duration_hours => $7, p_reverses => $8) AS status`,
+      [req.actionId, req.caseId, req.commandId, req.seq, req.kind, req.reason, req.durationHours ?? null, req.reverses ?? null],
     );
-    if (!rows[0]) {
+    if (!rows[0]?.status) {
       const { rows: done } = await db.query<{ status: string; last_error: string | null }>('SELECT status, last_error FROM actions WHERE id = $1', [req.actionId]);
       if (done[0]?.status === 'done') return { ok: true };
       return { ok: false, error: done[0]?.last_error ?? done[0]?.status ?? 'failed' };
@@ -50,28 +48,15 @@ export function createActionService(db: Db, platform: Platform): AgentDeps['acti
       });
     } catch (err) {
       // Transient (retries exhausted): keep it pending; the job is retried and resends the same id.
-      await db.query('UPDATE actions SET last_error = $2 WHERE id = $1', [req.actionId, (err as Error).message.slice(0, 1000)]);
+      await db.query('SELECT worker.note_action_error($1, $2)', [req.actionId, (err as Error).message]);
       throw err;
     }
-    await db.tx(async (q) => {
-      await q.query(
-        `UPDATE actions SET status = $2, last_error = $3, executed_at = CASE WHEN $2 = 'done' THEN now() END WHERE id = $1`,
-        [req.actionId, res.ok ? 'done' : 'failed', res.ok ? null : res.error.slice(0, 1000)],
-      );
-      await appendAudit(q, {
-        caseId: req.caseId,
-        type: res.ok ? (req.reverses ? 'action.reversed' : 'action.executed') : 'action.failed',
-        actor: req.actor,
-        tool: 'agent',
-        payload: {
-          actionId: req.actionId,
-          kind: req.kind,
-          platform: platform.name,
-          ...(req.reverses ? { reverses: req.reverses } : {}),
-          ...(res.ok ? { alreadyDone: res.alreadyDone, attempts: res.attempts } : { error: res.error }),
-        },
-      });
-    });
+    await db.query('SELECT worker.finish_action($1, $2, $3, $4)', [
+      req.actionId,
+      res.ok,
+      res.ok ? null : res.error,
+      JSON.stringify({ platform: platform.name, ...(res.ok ? { alreadyDone: res.alreadyDone, attempts: res.attempts } : {}) }),
+    ]);
     return res.ok ? { ok: true } : { ok: false, error: res.error };
   }
 
@@ -99,21 +84,7 @@ export function createActionService(db: Db, platform: Platform): AgentDeps['acti
       const reversalKind = REVERSAL[a.kind];
       const reversalId = `${a.id}:rev`;
       if (!reversalKind) {
-        const ins = await db.query(
-          `INSERT INTO actions (id, case_id, command_id, seq, kind, reason, reversible, reverses, status, last_error)
-           VALUES ($1, $2, $3, $4, $5, $6, false, $7, 'not_reversible', $8) ON CONFLICT (id) DO NOTHING`,
-          [reversalId, req.caseId, req.commandId, seq, a.kind, req.reason, a.id, `${a.kind} cannot be reversed`],
-        );
-        if (ins.rowCount === 1)
-          await db.tx((q) =>
-            appendAudit(q, {
-              caseId: req.caseId,
-              type: 'action.not_reversible',
-              actor: req.actor,
-              tool: 'agent',
-              payload: { actionId: a.id, kind: a.kind },
-            }),
-          );
+        await db.query('SELECT worker.record_not_reversible($1, $2, $3, $4, $5, $6, $7)', [reversalId, req.caseId, req.commandId, seq, a.kind, req.reason, a.id]);
         report.notReversible.push({ actionId: a.id, kind: a.kind });
         continue;
       }

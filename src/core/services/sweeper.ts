@@ -1,6 +1,5 @@
 import type { Logger } from '../ports.js';
 import type { WorkQueue } from '../queue/bus.js';
-import { appendAudit } from '../store/audit-repo.js';
 import type { CaseRow } from '../store/cases-repo.js';
 import type { Db } from '../store/db.js';
 import { analysisPriority } from './ingest.js';
@@ -49,18 +48,7 @@ export function createSweeper(o: {
 
   /** DESIGN §3: a level-1 review past its SLA (database time) goes to the supervisors. */
   async function escalateBreaches(): Promise<void> {
-    const breached = await o.db.tx(async (q) => {
-      const { rows } = await q.query<CaseRow>(
-        `UPDATE cases SET level = 2, version = version + 1, updated_at = now(), claimed_by = NULL, claim_until = NULL,
-                sla_due_at = now() + make_interval(mins => $1)
-          WHERE status = 'awaiting_review' AND level = 1 AND sla_due_at < now()
-          RETURNING *, false AS claim_active`,
-        [o.slaMinutes],
-      );
-      for (const r of rows)
-        await appendAudit(q, { caseId: r.id, type: 'sla.breached', actor: 'agent', tool: 'worker', payload: { level: 2, reviewKind: r.review_kind } });
-      return rows;
-    });
+    const { rows: breached } = await o.db.query<CaseRow>('SELECT c.*, false AS claim_active FROM worker.escalate_breaches($1) c', [o.slaMinutes]);
     for (const r of breached) o.onCaseChanged(r);
     if (breached.length) o.logger.warn({ cases: breached.length }, 'reviews past their SLA escalated to level 2');
   }

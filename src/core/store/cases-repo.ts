@@ -56,6 +56,19 @@ const SUMMARY_COLUMNS = `c.id, c.content_id, c.author_id, left(c.text, 200) AS t
   c.created_at, c.updated_at, c.escalation_requested_by, c.escalation_requested_at, c.escalation_reason,
   (c.claim_until IS NOT NULL AND c.claim_until > now()) AS claim_active`;
 
+const TIME_COLUMNS = ['submitted_at', 'claim_until', 'sla_due_at', 'escalation_requested_at', 'created_at', 'updated_at'] as const;
+
+/**
+ * A case row as a command function returns it (jsonb, see private.case_json): the same fields as a query's
+ * row, with timestamps in the form the type parser gives everywhere else (ISO, milliseconds, Z).
+ */
+export function caseRowFromJson(j: Record<string, unknown>): CaseRow {
+  const row = { ...j } as Record<string, unknown>;
+  for (const k of TIME_COLUMNS) if (typeof row[k] === 'string') row[k] = new Date(row[k] as string).toISOString();
+  row.excluded_deciders ??= [];
+  return row as unknown as CaseRow;
+}
+
 export function toSummary(r: Pick<CaseRow, keyof CaseRow>): CaseSummary {
   return {
     id: r.id,

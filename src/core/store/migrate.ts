@@ -9,7 +9,7 @@ export async function migrate(db: Db, logger: Logger): Promise<string[]> {
   try {
     const ran = await runner({
       dbClient: client,
-      dir: resourcePath('migrations'),
+      dir: resourcePath('db', 'migrations'),
       direction: 'up',
       migrationsTable: 'guardian_migrations',
       checkOrder: true,

@@ -1,12 +1,11 @@
 // The one server-side dispatcher of the IPC contract. Electron main (ipc/register.ts) and the dev host
 // (src/devhost) both call it, so a command behaves the same whichever shell carries it.
 // No electron import here: this file must also run under plain Node for the dev host and tests.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-import type { CaseQuery, CommandInput, CoreApi, Tool } from '../../core/api.js';
+import type { CommandInput, CoreApi } from '../../core/api.js';
 import type { OutboxEntry as CoreOutboxEntry } from '../../core/offline/local-store.js';
 import type { CaseListRow } from '../../core/store/cases-repo.js';
 import type { Submission, Workstation } from '../../core/offline/workstation.js';
+import type { SessionHost } from '../../core/session/session-host.js';
 import { decisionFormSchema } from '../../core/agent/decision-form.js';
 import { GuardianError } from '../../core/errors.js';
 import {
@@ -18,30 +17,22 @@ import {
   type ContractError,
   type OutboxEntry,
   type Result,
-  type SessionUser,
+  type Session,
 } from '../../shared/contract.js';
 import type { z } from 'zod';
 import type { CaseSummary, ErrorCode } from '../../shared/domain.js';
 
 export interface DispatchContext {
-  /** The acting user: fixed by the shell (session), never taken from the renderer's input. */
-  user: SessionUser;
+  /** The seat: who is signed in here (their login is their identity), never taken from the renderer's input. */
+  host: SessionHost;
   shell: 'electron' | 'devhost';
 }
 
 type Handler<K extends CommandName> = (input: z.infer<Commands[K]['input']>, ctx: DispatchContext) => Promise<CommandOutput<K>>;
 export type Handlers = { [K in CommandName]: Handler<K> };
 
-const TOOL: Tool = 'ui';
-
 export interface DispatcherOptions {
   onError?: (name: string, err: unknown) => void;
-  /**
-   * The acting user's workstation (DESIGN §9): when present, decisions, rollbacks, appeal decisions and
-   * notes go through its durable outbox instead of straight to the core. Claims stay direct (a lease
-   * only means something on the server).
-   */
-  workstationFor?: (userId: string) => Workstation | undefined;
   /** How long a command waits for the outbox to deliver it before answering "pending" (saved). */
   settleMs?: number;
 }
@@ -104,27 +95,40 @@ function settle(ws: Workstation, id: string, ms: number): Promise<CoreOutboxEntr
   });
 }
 
-export function createHandlers(core: CoreApi, opts: DispatcherOptions = {}): Handlers {
-  const meta = (ctx: DispatchContext, i: { commandId: string; expectedVersion?: number }) => ({
-    actor: ctx.user.id,
-    tool: TOOL,
-    commandId: i.commandId,
-    expectedVersion: i.expectedVersion,
-  });
-  const workstation = (ctx: DispatchContext) => opts.workstationFor?.(ctx.user.id);
+/** The signed-in person's session, or a refusal: nothing but sign-in works before it. */
+function seatOf(ctx: DispatchContext): { api: CoreApi; workstation?: Workstation } {
+  const seat = ctx.host.current();
+  if (!seat) throw new GuardianError('forbidden', 'Sign in first.', { reason: 'signed_out' });
+  return seat;
+}
+
+export function sessionOf(ctx: DispatchContext): Session {
+  const info = ctx.host.info();
+  const seat = ctx.host.current();
+  return {
+    user: info.user,
+    mode: seat?.api.mode ?? (info.required ? 'connected' : 'standalone'),
+    connection: seat?.api.connection() ?? { database: 'down', broker: 'down' },
+    shell: ctx.shell,
+    outbox: !!seat?.workstation,
+    signIn: { required: info.required, server: info.server, keeps: info.keeps, login: info.login, unverified: info.unverified },
+  };
+}
+
+export function createHandlers(opts: DispatcherOptions = {}): Handlers {
   const requireWorkstation = (ctx: DispatchContext) => {
-    const ws = workstation(ctx);
+    const ws = seatOf(ctx).workstation;
     if (!ws) throw new GuardianError('invalid_input', 'This shell has no local outbox.');
     return ws;
   };
 
   /** A state-changing command: through the outbox when there is one, else straight to the core. */
   async function submit(ctx: DispatchContext, cmd: Submission): Promise<CommandOutcome> {
-    const ws = workstation(ctx);
-    if (!ws) return core.execute({ ...cmd, actor: ctx.user.id, tool: TOOL } as CommandInput);
+    const { api, workstation: ws } = seatOf(ctx);
+    if (!ws) return api.execute({ ...cmd, tool: 'ui' } as CommandInput);
     const saved = ws.submit(cmd);
     // With the database known to be down nothing can be delivered now: answer "saved" (pending) at once.
-    const wait = core.connection().database === 'down' ? 0 : (opts.settleMs ?? 4_000);
+    const wait = api.connection().database === 'down' ? 0 : (opts.settleMs ?? 4_000);
     const e = (wait ? await settle(ws, saved.id, wait) : saved) ?? saved;
     if (e.state === 'conflict' || e.state === 'rejected' || e.state === 'discarded') {
       const err = e.error ?? { code: 'conflict', message: `The command was ${e.state}.` };
@@ -132,27 +136,36 @@ export function createHandlers(core: CoreApi, opts: DispatcherOptions = {}): Han
     }
     return { commandId: e.id, status: e.state === 'applied' ? 'applied' : e.state === 'delivered' ? 'accepted' : 'pending', duplicate: false, case: null };
   }
+  const direct = (ctx: DispatchContext, cmd: Submission) => seatOf(ctx).api.execute({ ...cmd, tool: 'ui' } as CommandInput);
 
   return {
-    'session:get': async (_i, ctx) => ({ user: ctx.user, mode: core.mode, connection: core.connection(), shell: ctx.shell, outbox: !!workstation(ctx) }),
+    'session:get': async (_i, ctx) => sessionOf(ctx),
+    'session:signIn': async (i, ctx) => {
+      await ctx.host.signIn(i);
+      return sessionOf(ctx);
+    },
+    'session:signOut': async (_i, ctx) => {
+      await ctx.host.signOut();
+      return sessionOf(ctx);
+    },
     // Reads go through the workstation when there is one: the shared database when reachable (and the
     // answer cached), else the local cache marked stale with its sync time (DESIGN §9).
     'cases:list': async (i, ctx) => {
-      const ws = workstation(ctx);
-      if (!ws) return core.listCases(i);
+      const { api, workstation: ws } = seatOf(ctx);
+      if (!ws) return api.listCases(i);
       const r = await ws.listCases(i);
       // The cache knows no cursor and no watermark: a stale answer is the cached list from its start
       // (contract CasesQuery), without the live answer's fields it may have been cached with.
       return r.stale ? (r.value as CaseListRow[]).map((c) => ({ ...summaryOnly(c), stale: true, syncedAt: r.syncedAt })) : r.value;
     },
     'case:get': async ({ caseId }, ctx) => {
-      const ws = workstation(ctx);
-      const read = ws ? await ws.getCase(caseId) : { value: await core.getCase(caseId), stale: false, syncedAt: null };
+      const { api, workstation: ws } = seatOf(ctx);
+      const read = ws ? await ws.getCase(caseId) : { value: await api.getCase(caseId), stale: false, syncedAt: null };
       const c = read.value;
       const byAuthor = { authorId: c.authorId, limit: 50 };
       // Offline, the author's other cases are whatever the cache holds (none is not an error).
       let others: CaseSummary[];
-      if (!ws) others = await core.listCases(byAuthor);
+      if (!ws) others = await api.listCases(byAuthor);
       else
         try {
           const r = await ws.listCases(byAuthor);
@@ -166,8 +179,9 @@ export function createHandlers(core: CoreApi, opts: DispatcherOptions = {}): Han
       const decisionForm = c.allowedDecisions.length > 0 ? decisionFormSchema(c.allowedDecisions, appeal) : null;
       return { ...c, decisionForm, authorCases, ...(ws ? { stale: read.stale, syncedAt: read.syncedAt } : {}) };
     },
-    'case:claim': (i, ctx) => core.execute({ type: 'claim', caseId: i.caseId, ...meta(ctx, i) }),
-    'case:release': (i, ctx) => core.execute({ type: 'release', caseId: i.caseId, ...meta(ctx, i) }),
+    // Claims stay direct (a lease only means something on the server).
+    'case:claim': (i, ctx) => direct(ctx, { type: 'claim', caseId: i.caseId, commandId: i.commandId }),
+    'case:release': (i, ctx) => direct(ctx, { type: 'release', caseId: i.caseId, commandId: i.commandId }),
     'case:decide': (i, ctx) =>
       submit(ctx, {
         type: 'decide',
@@ -183,10 +197,10 @@ export function createHandlers(core: CoreApi, opts: DispatcherOptions = {}): Han
     'case:note': (i, ctx) => submit(ctx, { type: 'note', caseId: i.caseId, text: i.text, commandId: i.commandId }),
     'appeal:decide': (i, ctx) =>
       submit(ctx, { type: 'appeal_decide', caseId: i.caseId, outcome: i.outcome, reason: i.reason, commandId: i.commandId, expectedVersion: i.expectedVersion }),
-    'audit:list': (i) => core.audit(i),
-    'metrics:get': (i) => core.metrics(i),
-    'moderators:list': () => core.moderators(),
-    'outbox:list': async (_i, ctx) => (workstation(ctx)?.outbox() ?? []).map(toOutboxDto),
+    'audit:list': (i, ctx) => seatOf(ctx).api.audit(i),
+    'metrics:get': (i, ctx) => seatOf(ctx).api.metrics(i),
+    'moderators:list': (_i, ctx) => seatOf(ctx).api.moderators(),
+    'outbox:list': async (_i, ctx) => (seatOf(ctx).workstation?.outbox() ?? []).map(toOutboxDto),
     'outbox:discard': async ({ id }, ctx) => toOutboxDto(requireWorkstation(ctx).discard(id)),
     'outbox:escalate': async ({ id, reason }, ctx) => toOutboxDto(requireWorkstation(ctx).requestEscalation(id, reason)),
   };
@@ -203,8 +217,8 @@ export interface Dispatcher {
 }
 
 /** Parse, call, catch: every outcome is a Result value; nothing is thrown across the boundary. */
-export function createDispatcher(core: CoreApi, opts: DispatcherOptions = {}): Dispatcher {
-  const handlers = createHandlers(core, opts);
+export function createDispatcher(opts: DispatcherOptions = {}): Dispatcher {
+  const handlers = createHandlers(opts);
   return {
     handlers,
     async dispatch(name, input, ctx) {
@@ -233,39 +247,4 @@ export function createDispatcher(core: CoreApi, opts: DispatcherOptions = {}): D
       }
     },
   };
-}
-
-/** The standalone local user id, derived exactly as the core derives it (core.ts ensureLocalUser). */
-export { localUserId } from '../../core/config.js';
-
-/** Resolves a user id to the session user; throws forbidden for unknown users. */
-export async function resolveUser(core: CoreApi, id: string): Promise<SessionUser> {
-  const m = (await core.moderators()).find((x) => x.id === id);
-  if (!m) throw new GuardianError('forbidden', `Unknown or inactive user "${id}".`);
-  return { id: m.id, displayName: m.displayName, role: m.role };
-}
-
-/**
- * The session user, checked against the shared database. A user resolved once is remembered in
- * `rememberFile`, so the workstation still opens (read-only cache + outbox) while the database is
- * unreachable (DESIGN §9). A user the database does not know is always refused.
- */
-export async function resolveSessionUser(core: CoreApi, id: string, rememberFile?: string): Promise<SessionUser> {
-  const recall = () => (rememberFile && existsSync(rememberFile) ? (JSON.parse(readFileSync(rememberFile, 'utf8')) as SessionUser) : undefined);
-  if (core.connection().database === 'down') {
-    const u = recall();
-    if (u?.id === id) return u;
-  }
-  try {
-    const user = await resolveUser(core, id);
-    if (rememberFile) {
-      mkdirSync(dirname(rememberFile), { recursive: true });
-      writeFileSync(rememberFile, JSON.stringify(user));
-    }
-    return user;
-  } catch (err) {
-    const u = err instanceof GuardianError && err.code === 'forbidden' ? undefined : recall();
-    if (u?.id !== id) throw err;
-    return u;
-  }
 }

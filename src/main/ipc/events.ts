@@ -10,7 +10,7 @@ export type Emit = <K extends EventName>(name: K, payload: EventPayload<K>) => v
  * Forwards `case:updated` and `connection:changed` as they come and coalesces `queue:changed`
  * (a burst of ingests becomes one "what changed since" read per window, not one per case).
  */
-export function forwardCoreEvents(core: CoreApi, emit: Emit, opts: { coalesceMs?: number } = {}): () => void {
+export function forwardCoreEvents(core: Pick<CoreApi, 'onEvent'>, emit: Emit, opts: { coalesceMs?: number } = {}): () => void {
   const coalesceMs = opts.coalesceMs ?? 150;
   let timer: NodeJS.Timeout | undefined;
   const off = core.onEvent((e) => {

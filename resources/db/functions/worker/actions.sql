@@ -1,0 +1,110 @@
+-- Platform actions, each with its own status row, recorded before it is sent and finished after (the
+-- platform dedupes by Idempotency-Key = action id, so a crash in between is safe). An action belongs to a
+-- command the database accepted (or to the agent's own automatic decision, `auto:<case>`): the worker
+-- cannot invent a decision to act on. The actor of its audit event is the command's, read here.
+
+CREATE OR REPLACE FUNCTION private.action_actor(p_case_id uuid, p_command_id text, p_kind text) RETURNS text
+  LANGUAGE plpgsql STABLE
+  SET search_path = pg_catalog, public, pg_temp
+AS $$
+DECLARE
+  who text;
+BEGIN
+  IF p_command_id = 'auto:' || p_case_id THEN
+    -- The agent acts alone only while it analyses a case (or re-runs that after a crash), and only with the
+    -- low-risk actions the policy may automate: an AI never bans without a human (DESIGN §8).
+    IF p_kind NOT IN ('warn_user', 'remove_content') THEN
+      PERFORM private.fail('GWFRB', format('the agent may not %s without a human', p_kind));
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM cases c WHERE c.id = p_case_id
+                     AND (c.status = 'analyzing' OR c.last_decision->>'actor' = 'agent')) THEN
+      PERFORM private.fail('GWFRB', format('case %s has no automatic decision', p_case_id));
+    END IF;
+    RETURN 'agent';
+  END IF;
+  SELECT cm.actor INTO who FROM commands cm
+   WHERE cm.id = p_command_id AND cm.case_id = p_case_id AND cm.status IN ('accepted', 'applied')
+     AND cm.type IN ('decide', 'appeal_decide', 'rollback', 'appeal_open');
+  IF NOT FOUND THEN PERFORM private.fail('GWFRB', format('no accepted command %s on case %s', p_command_id, p_case_id)); END IF;
+  RETURN who;
+END $$;
+
+-- Records the action, or counts another attempt at a pending one. Returns 'pending' when it is to be sent
+-- now; NULL when it was already carried out or failed for good (not sent again).
+CREATE OR REPLACE FUNCTION worker.record_action(
+  p_action_id text, p_case_id uuid, p_command_id text, p_seq int, p_kind text, p_reason text,
+  p_duration_hours int DEFAULT NULL, p_reverses text DEFAULT NULL
+) RETURNS text
+  LANGUAGE plpgsql SECURITY DEFINER
+  SET search_path = pg_catalog, public, pg_temp
+AS $$
+DECLARE
+  st text;
+BEGIN
+  PERFORM private.action_actor(p_case_id, p_command_id, p_kind);
+  INSERT INTO actions (id, case_id, command_id, seq, kind, reason, duration_hours, reversible, reverses, status, attempts)
+  VALUES (p_action_id, p_case_id, p_command_id, p_seq, p_kind, p_reason, p_duration_hours,
+          p_kind IN ('remove_content', 'ban_user'), p_reverses, 'pending', 1)
+  ON CONFLICT (id) DO UPDATE SET attempts = actions.attempts + 1 WHERE actions.status = 'pending'
+  RETURNING status INTO st;
+  RETURN st;
+END $$;
+COMMENT ON FUNCTION worker.record_action(text, uuid, text, int, text, text, int, text) IS 'Record a platform action before it is sent.';
+GRANT EXECUTE ON FUNCTION worker.record_action(text, uuid, text, int, text, text, int, text) TO guardian_worker;
+
+-- A transient failure (retries exhausted for now): the action stays pending, with the error.
+CREATE OR REPLACE FUNCTION worker.note_action_error(p_action_id text, p_error text) RETURNS void
+  LANGUAGE sql SECURITY DEFINER
+  SET search_path = pg_catalog, public, pg_temp
+AS $$
+  UPDATE actions SET last_error = left(p_error, 1000) WHERE id = p_action_id AND status = 'pending'
+$$;
+COMMENT ON FUNCTION worker.note_action_error(text, text) IS 'Note a transient error of a pending action.';
+GRANT EXECUTE ON FUNCTION worker.note_action_error(text, text) TO guardian_worker;
+
+-- The platform answered: done (or already done) or failed for good. Audited as action.executed,
+-- action.reversed or action.failed with the command's actor.
+CREATE OR REPLACE FUNCTION worker.finish_action(p_action_id text, p_ok boolean, p_error text, p_details jsonb DEFAULT '{}')
+  RETURNS void
+  LANGUAGE plpgsql SECURITY DEFINER
+  SET search_path = pg_catalog, public, pg_temp
+AS $$
+DECLARE
+  a actions;
+BEGIN
+  UPDATE actions SET status = CASE WHEN p_ok THEN 'done' ELSE 'failed' END,
+                     last_error = CASE WHEN p_ok THEN NULL ELSE left(p_error, 1000) END,
+                     executed_at = CASE WHEN p_ok THEN now() END
+   WHERE id = p_action_id AND status = 'pending'
+  RETURNING * INTO a;
+  IF NOT FOUND THEN RETURN; END IF;
+  PERFORM private.append_audit(a.case_id,
+    CASE WHEN NOT p_ok THEN 'action.failed' WHEN a.reverses IS NOT NULL THEN 'action.reversed' ELSE 'action.executed' END,
+    private.action_actor(a.case_id, a.command_id, a.kind), 'agent',
+    jsonb_build_object('actionId', a.id, 'kind', a.kind)
+    || CASE WHEN a.reverses IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('reverses', a.reverses) END
+    || CASE WHEN p_ok THEN '{}'::jsonb ELSE jsonb_build_object('error', p_error) END
+    || coalesce(p_details, '{}'));
+END $$;
+COMMENT ON FUNCTION worker.finish_action(text, boolean, text, jsonb) IS 'Record the platform''s answer to a pending action.';
+GRANT EXECUTE ON FUNCTION worker.finish_action(text, boolean, text, jsonb) TO guardian_worker;
+
+-- A reversal that cannot happen (warn_user): recorded once, and audited.
+CREATE OR REPLACE FUNCTION worker.record_not_reversible(
+  p_action_id text, p_case_id uuid, p_command_id text, p_seq int, p_kind text, p_reason text, p_reverses text
+) RETURNS boolean
+  LANGUAGE plpgsql SECURITY DEFINER
+  SET search_path = pg_catalog, public, pg_temp
+AS $$
+DECLARE
+  who text := private.action_actor(p_case_id, p_command_id, p_kind);
+BEGIN
+  INSERT INTO actions (id, case_id, command_id, seq, kind, reason, reversible, reverses, status, last_error)
+  VALUES (p_action_id, p_case_id, p_command_id, p_seq, p_kind, p_reason, false, p_reverses, 'not_reversible', p_kind || ' cannot be reversed')
+  ON CONFLICT (id) DO NOTHING;
+  IF NOT FOUND THEN RETURN false; END IF;
+  PERFORM private.append_audit(p_case_id, 'action.not_reversible', who, 'agent', jsonb_build_object('actionId', p_reverses, 'kind', p_kind));
+  RETURN true;
+END $$;
+COMMENT ON FUNCTION worker.record_not_reversible(text, uuid, text, int, text, text, text) IS 'Record that an action cannot be reversed.';
+GRANT EXECUTE ON FUNCTION worker.record_not_reversible(text, uuid, text, int, text, text, text) TO guardian_worker;
