@@ -50,6 +50,8 @@ async function start() {
     hardenSession(process.env.ELECTRON_RENDERER_URL && !app.isPackaged ? DEV_CSP : CSP);
     Menu.setApplicationMenu(buildMenu());
     const env = { ...process.env };
+    // Packaged: migrations, functions, policy and schemas are extra resources next to the asar.
+    if (app.isPackaged && !process.env.GUARDIAN_RESOURCES_DIR) process.env.GUARDIAN_RESOURCES_DIR = join(process.resourcesPath, 'app-resources');
     env.GUARDIAN_DATA_DIR ??= join(app.getPath('userData'), 'data');
     mkdirSync(env.GUARDIAN_DATA_DIR, { recursive: true });
     const config = loadConfig(env);

@@ -14,6 +14,9 @@ CREATE TABLE private.installation (
   singleton   boolean PRIMARY KEY DEFAULT true CHECK (singleton),
   role_prefix text NOT NULL CHECK (role_prefix ~ '^[a-z][a-z0-9_]{0,30}$'),
   mode        text NOT NULL CHECK (mode IN ('connected', 'standalone')),
+  -- What the last complete setup applied (migrations, functions, privileges): an unchanged installation
+  -- is not set up again (the embedded database sets itself up at every start).
+  setup_checksum text,
   created_at  timestamptz NOT NULL DEFAULT now()
 );
 

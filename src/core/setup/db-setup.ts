@@ -165,6 +165,15 @@ async function ensureWorkerLogin(c: pg.Client, r: RoleNames, login: string): Pro
   return { login, oneTimePassword: password, existed: false };
 }
 
+/** Everything a setup applies, as one checksum: an installation that has it needs nothing re-applied. */
+export function setupChecksum(r: RoleNames, mode: string): string {
+  const h = createHash('sha256').update(`${r.prefix}\n${mode}\n`);
+  for (const m of migrationNames()) h.update(m).update(fs.readFileSync(resourcePath('db', 'migrations', `${m}.sql`)));
+  for (const f of functionFiles(r)) h.update(f.file).update(f.checksum);
+  for (const f of ['privileges.sql', 'policies.sql']) h.update(fs.readFileSync(resourcePath('db', f)));
+  return h.digest('hex');
+}
+
 export async function setupDatabase(o: DbSetupOptions): Promise<DbSetupReport> {
   const r = roleNames(o.prefix);
   const step = o.progress ?? (() => {});
@@ -174,12 +183,38 @@ export async function setupDatabase(o: DbSetupOptions): Promise<DbSetupReport> {
     await c.query('SELECT pg_advisory_lock($1)', [SETUP_LOCK]);
     const db = (await c.query<{ db: string }>('SELECT current_database() AS db')).rows[0]!.db;
     const existing = await c
-      .query<{ role_prefix: string; mode: string }>('SELECT role_prefix, mode FROM private.installation')
+      .query<{ role_prefix: string; mode: string; setup_checksum: string | null }>('SELECT role_prefix, mode, setup_checksum FROM private.installation')
       .then((x) => x.rows[0])
       .catch(() => undefined);
     if (existing && existing.role_prefix !== r.prefix)
       throw new Error(`This database was set up with the role prefix "${existing.role_prefix}", not "${r.prefix}": run setup with --role-prefix ${existing.role_prefix}.`);
+    const checksum = setupChecksum(r, o.mode);
+    const report: DbSetupReport = { roles: r, migrations: [], functions: { applied: [], unchanged: functionFiles(r).length } };
+    // A shared installation is always set up whole (setup repairs what a DBA changed by hand); the embedded
+    // database, set up at every start, only when something changed.
+    if (o.mode === 'connected' || existing?.setup_checksum !== checksum) await applyAll(c, r, o, db, report);
+    await c.query('UPDATE private.installation SET setup_checksum = $1', [checksum]);
 
+    if (o.workerLogin) {
+      step('worker login');
+      report.worker = await ensureWorkerLogin(c, r, o.workerLogin);
+    }
+    if (o.admin) {
+      step('first admin');
+      report.admin = await ensurePerson(c, r, o.admin.id, 'admin', o.admin.displayName);
+    }
+    if (o.localPerson) await c.query('SELECT private.ensure_local_person($1)', [o.localPerson]);
+    return report;
+  } finally {
+    await c.query('SELECT pg_advisory_unlock_all()').catch(() => {});
+    await c.end().catch(() => {});
+  }
+}
+
+
+/** The whole setup: roles, ownership, migrations, LangGraph's tables, privileges, functions, policies. */
+async function applyAll(c: pg.Client, r: RoleNames, o: DbSetupOptions, db: string, report: DbSetupReport): Promise<void> {
+  const step = o.progress ?? (() => {});
     step('roles');
     await ensureRoles(c, r);
     await c.query(`GRANT CREATE, CONNECT ON DATABASE ${q(db)} TO ${q(r.owner)}`);
@@ -200,7 +235,7 @@ export async function setupDatabase(o: DbSetupOptions): Promise<DbSetupReport> {
     for (const { f } of oldFns) await c.query(`ALTER FUNCTION ${f} OWNER TO ${q(r.owner)}`);
 
     step('migrations');
-    const migrations = await migrateAsOwner(c, r, o.logger);
+    report.migrations = await migrateAsOwner(c, r, o.logger);
     await c.query(
       `INSERT INTO private.installation (role_prefix, mode) VALUES ($1, $2) ON CONFLICT (singleton) DO UPDATE SET mode = EXCLUDED.mode`,
       [r.prefix, o.mode],
@@ -221,24 +256,9 @@ export async function setupDatabase(o: DbSetupOptions): Promise<DbSetupReport> {
     const sqlFile = (name: string) => mapRoleNames(fs.readFileSync(resourcePath('db', name), 'utf8'), r);
     await c.query(sqlFile('privileges.sql'));
     step('functions');
-    const functions = await applyFunctions(c, r);
+    report.functions = await applyFunctions(c, r);
     await c.query(sqlFile('policies.sql'));
 
-    const report: DbSetupReport = { roles: r, migrations, functions };
-    if (o.workerLogin) {
-      step('worker login');
-      report.worker = await ensureWorkerLogin(c, r, o.workerLogin);
-    }
-    if (o.admin) {
-      step('first admin');
-      report.admin = await ensurePerson(c, r, o.admin.id, 'admin', o.admin.displayName);
-    }
-    if (o.localPerson) await c.query('SELECT private.ensure_local_person($1)', [o.localPerson]);
-    return report;
-  } finally {
-    await c.query('SELECT pg_advisory_unlock_all()').catch(() => {});
-    await c.end().catch(() => {});
-  }
 }
 
 async function ensurePerson(c: pg.Client, r: RoleNames, id: string, role: PersonRole, displayName?: string): Promise<NonNullable<DbSetupReport['admin']>> {

@@ -7,7 +7,8 @@ CREATE OR REPLACE FUNCTION private.audit_hash(p_prev text, p_stream text, p_seq 
   SET search_path = pg_catalog, pg_temp
 AS $$
   SELECT encode(sha256(convert_to(concat_ws(E'\n',
-           coalesce(p_prev, ''), p_stream, p_seq::text, p_type, p_actor, p_tool, coalesce(p_login, ''),
+           coalesce(p_prev, ''), coalesce(p_stream, ''), coalesce(p_seq::text, ''), coalesce(p_type, ''), coalesce(p_actor, ''),
+           coalesce(p_tool, ''), coalesce(p_login, ''),
            to_char(p_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), p_payload::text), 'UTF8')), 'hex')
 $$;
 COMMENT ON FUNCTION private.audit_hash(text, text, bigint, text, text, text, text, timestamptz, jsonb) IS
