@@ -51,14 +51,15 @@ function personConfig(as?: string): Config {
  * it) before exiting; its one local person holds every role.
  */
 async function withSession<T>(fn: (ctx: CliContext) => Promise<T>, opts: { process?: boolean; as?: string } = {}): Promise<T> {
-  const config = personConfig(opts.as);
+  const as = opts.as ?? loadConfig().user;
+  const config = personConfig(as);
   const logger = createLogger({ level: process.env.GUARDIAN_LOG_LEVEL ?? 'warn', name: 'guardian-cli' });
   const standalone = config.mode === 'standalone';
   const core = await createCore({ config, logger, worker: standalone });
   try {
     await core.start();
     const session = await core.openSession({ tool: 'cli' });
-    assertActingAs(session.person, opts.as);
+    assertActingAs(session.person, as);
     const result = await fn({ core, session, config });
     if (standalone && opts.process !== false) await core.drain();
     return result;

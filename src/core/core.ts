@@ -231,10 +231,9 @@ export async function createCore(o: CoreOptions): Promise<Core> {
     async stop() {
       stopped = true;
       await worker?.stop();
-      if (started) {
-        await bus.stopConsuming();
-        await bus.close();
-      }
+      if (started) await bus.stopConsuming();
+      // Also after a failed start: a broker connection left open would keep reconnecting (and the CLI alive).
+      await bus.close();
       for (const s of [...sessions]) await s.close().catch(() => {});
       await db.close().catch(() => {});
       await embedded?.stop();

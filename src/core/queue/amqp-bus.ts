@@ -1,5 +1,6 @@
 import amqp, { type AmqpConnectionManager, type ChannelWrapper } from 'amqp-connection-manager';
 import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
+import { GuardianError } from '../errors.js';
 import type { Logger } from '../ports.js';
 import { backoffMs, PermanentError, RetryLaterError, type Bus, type BusState, type ConsumeOptions, type Handler, type QueueDepth, type QueueName, type WorkQueue } from './bus.js';
 import type { IngestRoutingKey } from './messages.js';
@@ -47,8 +48,9 @@ async function checkTopology(ch: ConfirmChannel) {
 /** A broker refusal in words an operator can act on. */
 function describeBrokerError(err: unknown): Error {
   const msg = err instanceof Error ? err.message : String(err);
-  if (/NOT_FOUND|404/.test(msg)) return new Error(`RabbitMQ topology missing (${msg.replace(/^.*NOT_FOUND - /, '')}): run \`guardian setup\` once with the broker's admin URL.`);
-  if (/ACCESS_REFUSED|403/.test(msg)) return new Error(`RabbitMQ refused this user: ${msg.replace(/^.*ACCESS_REFUSED - /, '')} (see \`guardian setup --broker-permissions\`).`);
+  const detail = (marker: string) => msg.replace(new RegExp(`^.*${marker} - `), '').replace(/"$/, '');
+  if (/NOT_FOUND|404/.test(msg)) return new GuardianError('unavailable', `RabbitMQ topology missing (${detail('NOT_FOUND')}): run \`guardian setup\` once with the broker's admin URL.`);
+  if (/ACCESS_REFUSED|403/.test(msg)) return new GuardianError('forbidden', `RabbitMQ refused this user: ${detail('ACCESS_REFUSED')} (see \`guardian setup --broker-permissions\`).`);
   return err instanceof Error ? err : new Error(msg);
 }
 

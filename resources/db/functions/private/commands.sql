@@ -154,6 +154,7 @@ BEGIN
   END IF;
   RETURN me;
 END $$;
+GRANT EXECUTE ON FUNCTION private.require_person() TO guardian_role_manager;
 
 CREATE OR REPLACE FUNCTION private.now_text() RETURNS text
   LANGUAGE sql STABLE
