@@ -5,10 +5,10 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { _electron as electron, type ElectronApplication } from '@playwright/test';
+import { _electron as electron, type ElectronApplication, type Page } from '@playwright/test';
 import { contentMessage, TEXT } from '../test/support/harness.js';
-import { AppPage, CasePage, DecidePage, QueuePage } from './pages/app.js';
-import { expect, ROOT, test } from './support/stack.js';
+import { AppPage, CasePage, DecidePage, QueuePage, SignInPage } from './pages/app.js';
+import { expect, ROOT, test, type Stack } from './support/stack.js';
 
 function electronBinary(): string | undefined {
   try {
@@ -27,18 +27,25 @@ test.describe('Electron shell', () => {
     'No Electron binary: electron was installed with ELECTRON_SKIP_BINARY_DOWNLOAD=1 because its binary host is unreachable here; run where `npm ci` can download it',
   );
 
-  async function launch(env: Record<string, string>, user: string): Promise<ElectronApplication> {
-    return electron.launch({
+  /**
+   * The workstation as a person's desktop runs it: their server, no worker, no platform secret (the
+   * person's environment, DESIGN §10); they sign in on the sign-in screen with their own login.
+   */
+  async function launch(stack: Stack, user: string): Promise<{ app: ElectronApplication; win: Page }> {
+    const app = await electron.launch({
       executablePath: binary,
       args: [join(ROOT, 'out', 'main', 'index.js')],
-      env: { ...process.env, ...env, GUARDIAN_USER: user, GUARDIAN_DATA_DIR: mkdtempSync(join(tmpdir(), 'gw-electron-')) } as Record<string, string>,
+      env: { ...process.env, ...stack.h.envAs(user), GUARDIAN_WORKER: 'off', GUARDIAN_DATA_DIR: mkdtempSync(join(tmpdir(), 'gw-electron-')) } as Record<string, string>,
     });
+    const win = await app.firstWindow();
+    const person = stack.h.people[user]!;
+    await new SignInPage(win).signIn(person.login, person.password, user);
+    return { app, win };
   }
 
   test('window is hardened: only the contract bridge, no Node, navigation and window.open denied', async ({ stack }) => {
-    const app = await launch(stack.h.env, 'mod-1');
+    const { app, win } = await launch(stack, 'mod-1');
     try {
-      const win = await app.firstWindow();
       await expect(new AppPage(win).user).toContainText('mod-1');
       const surface = await win.evaluate(() => ({
         api: Object.keys((window as unknown as { api: object }).api).sort(),
@@ -62,9 +69,8 @@ test.describe('Electron shell', () => {
   });
 
   test('journey: ingest appears live, claim and decide with the keyboard, actioned', async ({ stack }) => {
-    const app = await launch(stack.h.env, 'mod-1');
+    const { app, win } = await launch(stack, 'mod-1');
     try {
-      const win = await app.firstWindow();
       const shell = new AppPage(win);
       const queue = new QueuePage(win);
       const view = new CasePage(win);

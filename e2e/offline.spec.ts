@@ -1,13 +1,14 @@
 // Issue 5 (DESIGN §9) in the real UI: the dev host runs as its own process whose core reaches PostgreSQL
 // and RabbitMQ through fault proxies (e2e/support/offline-stack.ts); a worker core on direct connections
 // plays the servers and executes platform actions against the stub.
-//   must show 1: offline, decide 5 cases, SIGKILL the process, restart it still offline, heal → each
-//                command shown going pending → applied, and each decision applied exactly once.
+//   must show 1: offline, decide 5 cases, sign out (asked first: they are not delivered) and in again,
+//                SIGKILL the process, restart it still offline, heal → each command shown going
+//                pending → applied, and each decision applied exactly once.
 //   must show 6: PostgreSQL blackholed → "Database: offline" within 5 s; a new decision is pending in the
 //                outbox, the case view is marked stale; heal → applied.
 import type { Page } from '@playwright/test';
 import { contentMessage, TEXT } from '../test/support/harness.js';
-import { AppPage, CasePage, DecidePage, QueuePage } from './pages/app.js';
+import { AppPage, CasePage, DecidePage, QueuePage, SignInPage } from './pages/app.js';
 import { OfflinePage, OutboxPage } from './pages/offline.js';
 import { expect, test, type HostProcess } from './support/offline-stack.js';
 import { shot } from './support/stack.js';
@@ -54,8 +55,11 @@ test('must show 1: five decisions made offline survive a SIGKILL and a restart, 
   const page = await (await browser.newContext()).newPage();
   await page.goto(host.url);
   const { app, queue, view, off, outbox } = pages(page);
+  // The host's own login (mod-1's, from its DATABASE_URL) signed this seat in, checked by the server.
+  await expect(app.user).toContainText('mod-1');
   await expect(app.user).toContainText('moderator');
   await expect(app.database).toContainText('Database: up');
+  await expect(app.unverified).toBeHidden();
 
   // Online: the moderator opens the five cases (the workstation caches each with its version).
   for (const [i, id] of contentIds.entries()) {
@@ -90,12 +94,44 @@ test('must show 1: five decisions made offline survive a SIGKILL and a restart, 
   await expect(outbox.count).toContainText('5 waiting');
   await shot(page, 'offline-outbox');
 
+  // The header still tells the truth about the database after the broker's loss was noticed too. (Soft,
+  // like the "signed in offline" checks below: the rest of the journey is checked whatever they find.)
+  await expect(app.broker).toContainText('Broker: offline');
+  await expect.soft(app.database).toContainText('Database: offline');
+
+  // Signing out with decisions not delivered asks first and says what becomes of them…
+  await app.signOut();
+  await expect(app.signOutDialog).toContainText('5 decisions are not delivered yet; they stay on this computer and are sent when you sign in again.');
+  await expect(app.signOutDialog.getByRole('button', { name: 'Stay signed in' })).toBeFocused();
+  await shot(page, 'offline-signout-confirm');
+  await app.signOutDialog.getByRole('button', { name: 'Stay signed in' }).click();
+  await expect(app.signOutDialog).toHaveCount(0);
+  await expect(app.user).toContainText('mod-1');
+  // …and they do stay: signed out and in again (still offline, as the person remembered for the login),
+  // the same five are waiting in mod-1's outbox.
+  await app.signOut();
+  await app.signOutDialog.getByRole('button', { name: 'Sign out' }).click();
+  const signIn = new SignInPage(page);
+  await expect(signIn.title).toBeVisible();
+  await expect(app.user).toHaveCount(0);
+  await expect(outbox.tab).toHaveCount(0);
+  const mod1 = h.people['mod-1']!;
+  await signIn.submitWith(mod1.login, mod1.password);
+  await expect(app.user).toContainText('mod-1', { timeout: 40_000 }); // the server is silent: its connect times out first
+  await expect.soft(app.unverified).toContainText('Signed in offline — your password will be checked when the server is back');
+  await outbox.open();
+  for (const id of commandIds) await expect(outbox.row(id)).toHaveAttribute('data-state', 'pending');
+  await expect(outbox.count).toContainText('5 waiting');
+
   // Kill the workstation process outright, and start it again on the same data dir, still offline.
   host.child.kill('SIGKILL');
   expect(await host.exited).toBe('SIGKILL');
   host = await offline.startHost();
   await page.goto(host.url); // a new port and token: the page is opened anew
+  // Offline, the seat opens as the person remembered for this login; their password waits for the server.
+  await expect(app.user).toContainText('mod-1');
   await expect(app.user).toContainText('moderator');
+  await expect.soft(app.unverified).toContainText('Signed in offline — your password will be checked when the server is back');
   await outbox.open();
   for (const id of commandIds) await expect(outbox.row(id)).toHaveAttribute('data-state', 'pending');
   await expect(outbox.count).toContainText('5 waiting');
@@ -112,19 +148,19 @@ test('must show 1: five decisions made offline survive a SIGKILL and a restart, 
   // The database: each decision recorded and applied exactly once; the platform saw one removal per case.
   const caseIds = cases.map((c) => c.id);
   for (const id of caseIds) await h.waitForStatus(id, 'actioned');
-  const commands = await h.core.db.query<{ id: string; case_id: string; type: string; status: string }>(
+  const commands = await h.inst.dba<{ id: string; case_id: string; type: string; status: string }>(
     'SELECT id, case_id, type, status FROM commands WHERE id = ANY($1) ORDER BY id',
     [commandIds],
   );
   expect(commands.rows).toHaveLength(5);
   expect(commands.rows.every((r) => r.type === 'decide' && r.status === 'applied')).toBe(true);
   expect(new Set(commands.rows.map((r) => r.case_id))).toEqual(new Set(caseIds));
-  const decisions = await h.core.db.query<{ case_id: string; n: number }>(
+  const decisions = await h.inst.dba<{ case_id: string; n: number }>(
     `SELECT case_id, count(*)::int AS n FROM audit_events WHERE type = 'decision.made' AND case_id = ANY($1) GROUP BY case_id`,
     [caseIds],
   );
   expect(decisions.rows.map((r) => r.n)).toEqual([1, 1, 1, 1, 1]);
-  const actions = await h.core.db.query<{ case_id: string; kind: string; status: string }>('SELECT case_id, kind, status FROM actions WHERE case_id = ANY($1)', [caseIds]);
+  const actions = await h.inst.dba<{ case_id: string; kind: string; status: string }>('SELECT case_id, kind, status FROM actions WHERE case_id = ANY($1)', [caseIds]);
   expect(actions.rows).toHaveLength(5);
   expect(actions.rows.every((a) => a.kind === 'remove_content' && a.status === 'done')).toBe(true);
   for (const id of caseIds) expect(h.kinds(id)).toEqual(['remove_content']);
@@ -163,7 +199,7 @@ test('must show 6: PostgreSQL blackholed shows "Database: offline" within 5 s; a
   await expect(view.status).toHaveText('actioned');
 
   await h.waitForStatus(c.id, 'actioned');
-  const { rows } = await h.core.db.query<{ status: string }>('SELECT status FROM commands WHERE id = $1', [commandId]);
+  const { rows } = await h.inst.dba<{ status: string }>('SELECT status FROM commands WHERE id = $1', [commandId]);
   expect(rows).toEqual([{ status: 'applied' }]);
   expect(h.kinds(c.id)).toEqual(['warn_user']);
 });

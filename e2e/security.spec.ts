@@ -1,33 +1,14 @@
 // Must show 4: CSP blocks injected inline script, moderated content renders as text, and a command
 // with invalid input gets a typed error value (the contract test itself is test/ui/contract.test.ts).
-import type { Page } from '@playwright/test';
+import { randomUUID } from 'node:crypto';
 import { contentMessage } from '../test/support/harness.js';
-import { AppPage, CasePage, QueuePage } from './pages/app.js';
+import { AppPage, CasePage, QueuePage, SignInPage } from './pages/app.js';
+import { rawCommand } from './support/raw-command.js';
 import { expect, test } from './support/stack.js';
-
-/** Sends one raw contract message over the dev host WebSocket from inside the page. */
-function rawCommand(page: Page, wsUrl: string, name: string, input: unknown) {
-  return page.evaluate(
-    ({ wsUrl, name, input }) =>
-      new Promise<unknown>((resolve) => {
-        const ws = new WebSocket(wsUrl);
-        ws.onopen = () => ws.send(JSON.stringify({ id: 1, name, input }));
-        ws.onmessage = (m) => {
-          const msg = JSON.parse(String(m.data));
-          if (msg.id === 1) {
-            ws.close();
-            resolve(msg.result);
-          }
-        };
-        ws.onerror = () => resolve({ refused: true });
-      }),
-    { wsUrl, name, input },
-  );
-}
 
 test('the CSP (header and meta) blocks an injected inline script and inline handlers', async ({ stack, browser }) => {
   const page = await stack.openAs(browser, 'mod-1');
-  const response = await page.request.get(stack.host.urlFor('mod-1'));
+  const response = await page.request.get(stack.host.urlFor());
   expect(response.headers()['content-security-policy']).toContain("script-src 'self'");
   await expect(page.locator('meta[http-equiv="Content-Security-Policy"]')).toHaveAttribute('content', /script-src 'self'/);
   await expect(new AppPage(page).user).toContainText('mod-1');
@@ -72,26 +53,43 @@ test('hostile content is shown as text, never as markup', async ({ stack, browse
   expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
 });
 
-test('a command with invalid input gets a typed error; the actor cannot be chosen by the page; no token, no access', async ({ stack, browser }) => {
+test('a command with invalid input gets a typed error; the actor cannot be chosen by the page; no token or seat, no access', async ({ stack, browser }) => {
   const page = await stack.openAs(browser, 'mod-1');
   await expect(new AppPage(page).user).toContainText('mod-1');
-  const ws = `${stack.host.url.replace('http', 'ws')}/ws?token=${encodeURIComponent(stack.host.token)}&user=mod-1`;
+  // The page's own seat (where mod-1 signed in), as the renderer names it on its WebSocket.
+  const seat = await new SignInPage(page).seat();
+  expect(seat).toMatch(/^[0-9a-f-]{36}$/);
+  const base = `${stack.host.url.replace('http', 'ws')}/ws?token=${encodeURIComponent(stack.host.token)}`;
+  const ws = `${base}&seat=${seat}`;
+  // A well-formed case id: what is refused below is the one field named, nothing else.
+  const caseId = '00000000-0000-4000-8000-000000000000';
 
-  const invalid = await rawCommand(page, ws, 'case:decide', { caseId: 'x', commandId: 'cmd-123456789', decision: 'nuke', reason: '' });
+  const invalid = await rawCommand(page, ws, 'case:decide', { caseId, commandId: 'cmd-123456789', decision: 'nuke', reason: '' });
   expect(invalid).toMatchObject({ ok: false, error: { code: 'invalid_input', message: expect.stringContaining('decision') } });
 
-  const spoofed = await rawCommand(page, ws, 'case:claim', { caseId: 'x', commandId: 'cmd-123456789', actor: 'admin-1' });
-  expect(spoofed).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+  const spoofed = await rawCommand(page, ws, 'case:claim', { caseId, commandId: 'cmd-123456789', actor: 'admin-1' });
+  expect(spoofed).toMatchObject({ ok: false, error: { code: 'invalid_input', message: expect.stringContaining('actor') } });
 
   const unknown = await rawCommand(page, ws, 'shell:exec', { cmd: 'id' });
   expect(unknown).toMatchObject({ ok: false, error: { code: 'invalid_input', message: expect.stringContaining('Unknown command') } });
 
-  const notFound = await rawCommand(page, ws, 'case:get', { caseId: '00000000-0000-4000-8000-000000000000' });
+  const notFound = await rawCommand(page, ws, 'case:get', { caseId });
   expect(notFound).toMatchObject({ ok: false, error: { code: 'not_found' } });
 
   const session = await rawCommand(page, ws, 'session:get', {});
   expect(session).toMatchObject({ ok: true, value: { user: { id: 'mod-1', role: 'moderator' }, shell: 'devhost', mode: 'connected' } });
 
+  // Naming someone on the URL (the old `?user=`) chooses nothing: a new seat is signed out, whatever it says.
+  const elsewhere = `${base}&seat=${randomUUID()}&user=admin-1`;
+  expect(await rawCommand(page, elsewhere, 'session:get', {})).toMatchObject({ ok: true, value: { user: null, signIn: { required: true, login: null } } });
+  expect(await rawCommand(page, elsewhere, 'cases:list', {})).toMatchObject({ ok: false, error: { code: 'forbidden', message: 'Sign in first.', details: { reason: 'signed_out' } } });
+  expect(await rawCommand(page, elsewhere, 'case:claim', { caseId, commandId: 'cmd-123456789' })).toMatchObject({
+    ok: false,
+    error: { code: 'forbidden', message: 'Sign in first.' },
+  });
+
   expect(await rawCommand(page, ws.replace(/token=[^&]+/, 'token=wrong'), 'session:get', {})).toEqual({ refused: true });
-  expect(await rawCommand(page, ws.replace('user=mod-1', 'user=nobody'), 'session:get', {})).toEqual({ refused: true });
+  expect(await rawCommand(page, base, 'session:get', {})).toEqual({ refused: true }); // no seat
+  expect(await rawCommand(page, `${base}&seat=x`, 'session:get', {})).toEqual({ refused: true }); // not a seat id
+  expect(await rawCommand(page, `${base}&seat=${'a'.repeat(65)}`, 'session:get', {})).toEqual({ refused: true });
 });

@@ -141,9 +141,10 @@ async function watchListRequests(page: Page, tag: string) {
 
 test('a long queue shows its first page at once and says the rest is loading until it is there', async ({ stack, browser }) => {
   const run = `load-${Date.now().toString(36)}`;
-  // 700 waiting cases straight into the read model (the pipeline would take minutes): a first page of
-  // 300, then the rest in pages. The next page is held back on the socket to look at the loading state.
-  await stack.h.core.db.query(
+  // 700 waiting cases straight into the read model (the pipeline would take minutes), arranged as the DBA
+  // (no application login may write a table): a first page of 300, then the rest in pages. The next page
+  // is held back on the socket to look at the loading state.
+  await stack.h.inst.dba(
     `INSERT INTO cases (id, content_id, author_id, text, priority, submitted_at, status, level, review_kind, verdict, severity, violation_type, version, created_at, updated_at)
      SELECT gen_random_uuid(), $1 || '-' || i, 'author-' || $1, 'Loaded case ' || i, CASE WHEN i % 50 = 0 THEN 'urgent' ELSE 'normal' END, now(),
             'awaiting_review', 1, 'initial', 'review', (ARRAY['low', 'medium', 'high', 'critical'])[1 + i % 4], 'harassment', 2,
@@ -171,7 +172,7 @@ test('a long queue shows its first page at once and says the rest is loading unt
     await shot(page, 'queue-loaded');
     await page.context().close();
   } finally {
-    await stack.h.core.db.query(`DELETE FROM cases WHERE content_id LIKE $1 || '-%'`, [run]);
+    await stack.h.inst.dba(`DELETE FROM cases WHERE content_id LIKE $1 || '-%'`, [run]);
   }
 });
 
@@ -192,8 +193,9 @@ test('a case decided elsewhere leaves the queue and a new case appears, without 
   for (let i = 0; i < 3 && (await queue.selected().getAttribute('data-content-id')) !== `${run}-b`; i++) await app.press('j');
   await expect(queue.selected()).toHaveAttribute('data-content-id', `${run}-b`);
 
-  // mod-1 decides case a on another workstation (straight through the core); a new case is published.
-  await stack.h.core.execute({ type: 'decide', caseId: ids.a!.id, decision: 'remove', reason: 'threat, decided elsewhere', actor: 'mod-1', tool: 'cli', commandId: stack.h.cmdId(), expectedVersion: ids.a!.version });
+  // mod-1 decides case a on another workstation (their own session on the core); a new case is published.
+  const mod1 = await stack.h.as('mod-1');
+  await mod1.execute({ type: 'decide', caseId: ids.a!.id, decision: 'remove', reason: 'threat, decided elsewhere', tool: 'cli', commandId: stack.h.cmdId(), expectedVersion: ids.a!.version });
   await expect(queue.row(`${run}-a`)).toHaveCount(0);
   await stack.pub.publish('content.submitted', contentMessage(`${run}-d`, `${TEXT.threat} (d)`));
   await expect(queue.row(`${run}-d`)).toBeVisible();
@@ -202,7 +204,7 @@ test('a case decided elsewhere leaves the queue and a new case appears, without 
   await expect(queue.selected()).toBeInViewport();
 
   // Decided elsewhere while selected: the selection moves to the row that took its place.
-  await stack.h.core.execute({ type: 'decide', caseId: ids.b!.id, decision: 'approve', reason: 'fine, decided elsewhere', actor: 'mod-1', tool: 'cli', commandId: stack.h.cmdId(), expectedVersion: ids.b!.version });
+  await mod1.execute({ type: 'decide', caseId: ids.b!.id, decision: 'approve', reason: 'fine, decided elsewhere', tool: 'cli', commandId: stack.h.cmdId(), expectedVersion: ids.b!.version });
   await expect(queue.row(`${run}-b`)).toHaveCount(0);
   await expect(queue.selected()).toHaveCount(1);
   await expect(queue.selected()).not.toHaveAttribute('data-content-id', `${run}-b`);

@@ -1,14 +1,66 @@
 // Page objects: every locator the specs use lives here.
-import type { Locator, Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
+
+/** The sign-in screen (connected mode): a person's own login and password against the server shown. */
+export class SignInPage {
+  readonly form: Locator;
+  readonly title: Locator;
+  readonly server: Locator;
+  readonly login: Locator;
+  readonly password: Locator;
+  readonly keep: Locator;
+  readonly keepWhy: Locator;
+  readonly submit: Locator;
+  readonly error: Locator;
+  constructor(readonly page: Page) {
+    this.form = page.getByRole('form', { name: 'Sign in to Guardian' });
+    this.title = page.getByRole('heading', { name: 'Sign in to Guardian' });
+    this.server = page.getByTestId('signin-server');
+    this.login = this.form.getByLabel('Login', { exact: true });
+    this.password = this.form.getByLabel('Password', { exact: true });
+    this.keep = this.form.getByRole('checkbox', { name: 'Keep me signed in on this computer' });
+    this.keepWhy = this.form.locator('#signin-keep-why');
+    this.submit = this.form.getByRole('button', { name: /^Sign(ing)? in/ });
+    this.error = this.form.getByRole('alert');
+  }
+  /** Fills the form and submits it with Enter (as a person would); does not wait for the outcome. */
+  async submitWith(login: string, password: string) {
+    await expect(this.form).toBeVisible();
+    await this.login.fill(login);
+    await this.password.fill(password);
+    await this.password.press('Enter');
+  }
+  /** Signs in and waits until the header names the person. */
+  async signIn(login: string, password: string, expectUser?: string | RegExp) {
+    await this.submitWith(login, password);
+    await expect(this.page.getByTestId('current-user')).toBeVisible();
+    if (expectUser) await expect(this.page.getByTestId('current-user')).toContainText(expectUser);
+  }
+  /** This tab's dev host seat id (kept in sessionStorage by the renderer). */
+  seat() {
+    return this.page.evaluate(() => sessionStorage.getItem('guardian.seat'));
+  }
+}
 
 export class AppPage {
   readonly user: Locator;
   readonly database: Locator;
   readonly broker: Locator;
+  readonly signOutButton: Locator;
+  readonly unverified: Locator;
   constructor(readonly page: Page) {
     this.user = page.getByTestId('current-user');
     this.database = page.getByTestId('conn-database');
     this.broker = page.getByTestId('conn-broker');
+    this.signOutButton = page.getByRole('banner').getByRole('button', { name: 'Sign out' });
+    this.unverified = page.getByTestId('signin-unverified');
+  }
+  /** The confirmation asked before signing out with decisions still in the outbox. */
+  get signOutDialog() {
+    return this.page.getByRole('alertdialog', { name: 'Sign out?' });
+  }
+  async signOut() {
+    await this.signOutButton.click();
   }
   tab(name: 'Queue' | 'Supervisor' | 'Audit') {
     return this.page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name });

@@ -2,7 +2,10 @@
 // RabbitMQ vhost, platform stub and a worker core on direct connections (test/support/harness.ts) — and
 // the workstation side: the dev host as a SEPARATE PROCESS (`src/devhost/cli.ts`, no workers) whose core
 // reaches PostgreSQL and RabbitMQ through two fault proxies, so the network can be cut and the process
-// SIGKILLed and restarted on the same data dir (local store + outbox).
+// SIGKILLed and restarted on the same data dir (local store + outbox). The dev host's DATABASE_URL is
+// mod-1's own login and password (through the proxy): like a workstation with credentials kept in the OS
+// keychain, every seat starts signed in as mod-1, and after a restart while offline it opens as the person
+// it remembers for that login (their password is checked once the server is back).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,7 +33,7 @@ export interface OfflineStack {
   pub: Awaited<ReturnType<typeof plainPublisher>>;
   /** The workstation's data dir: local store and outbox live here and survive a kill. */
   dataDir: string;
-  /** Starts the dev host process (acting user mod-1) and resolves once it prints its URL. */
+  /** Starts the dev host process (signed in as mod-1, their own login) and resolves once it prints its URL. */
   startHost(): Promise<HostProcess>;
   /** Cuts (blackhole) or restores (pass) the routes to PostgreSQL and/or RabbitMQ. */
   route(mode: 'blackhole' | 'pass', which?: Array<'pg' | 'mq'>): void;
@@ -48,12 +51,13 @@ export const test = base.extend<object, { offlineStack: OfflineStack }>({
       const live = new Set<HostProcess>();
 
       async function startHost(): Promise<HostProcess> {
+        const mod1 = h.people[USERS.mod1]!;
         const env = cleanEnv({
-          DATABASE_URL: pg.url(h.db.url),
+          DATABASE_URL: pg.url(h.inst.urlFor(mod1.login, mod1.password)),
           AMQP_URL: mq.url(h.vhost.url),
           GUARDIAN_WORKER: 'off',
+          GUARDIAN_ROLE_PREFIX: h.inst.roles.prefix,
           GUARDIAN_DATA_DIR: dataDir,
-          GUARDIAN_USER: USERS.mod1,
           GUARDIAN_LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',
           DEVHOST_PORT: '0',
         });

@@ -1,11 +1,13 @@
-// An isolated stack per spec file: its own PostgreSQL database, RabbitMQ vhost, platform stub and core
-// (test/support/harness.ts), plus the dev host serving the built renderer on loopback.
+// An isolated stack per spec file: its own PostgreSQL database, roles, RabbitMQ vhost, platform stub and
+// core (test/support/harness.ts), plus the dev host serving the built renderer on loopback. Every browser
+// context is a seat of the dev host where one of the harness's people signs in with their own login.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test as base, type Browser, type Page } from '@playwright/test';
 import { plainPublisher, startHarness, type Harness } from '../../test/support/harness.js';
 import { startDevHost, type DevHost } from '../../src/devhost/server.js';
+import { SignInPage } from '../pages/app.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 export const SCREENSHOTS = join(ROOT, 'test-results', 'screenshots');
@@ -14,7 +16,7 @@ export interface Stack {
   h: Harness;
   host: DevHost;
   pub: Awaited<ReturnType<typeof plainPublisher>>;
-  /** A new browser context acting as `user` (dev host only), on the app's start page. */
+  /** A new browser context (a new seat) where `user` signs in through the sign-in screen; on the queue. */
   openAs(browser: Browser, user: string): Promise<Page>;
 }
 
@@ -22,9 +24,9 @@ export const test = base.extend<object, { stack: Stack }>({
   stack: [
     async ({}, use) => {
       const h = await startHarness();
-      // Decisions go through a per-user local outbox, as in the Electron app (DESIGN §9).
-      const outboxDir = mkdtempSync(join(tmpdir(), 'gw-e2e-outbox-'));
-      const host = await startDevHost({ core: h.core, rendererDir: join(ROOT, 'out', 'renderer'), defaultUser: 'mod-1', outboxDir });
+      // Each login's local store and outbox (DESIGN §9) live under here, as in the Electron app.
+      const dataDir = mkdtempSync(join(tmpdir(), 'gw-e2e-seats-'));
+      const host = await startDevHost({ core: h.core, rendererDir: join(ROOT, 'out', 'renderer'), dataDir, outbox: true });
       const pub = await plainPublisher(h.vhost.url);
       mkdirSync(SCREENSHOTS, { recursive: true });
       await use({
@@ -32,16 +34,19 @@ export const test = base.extend<object, { stack: Stack }>({
         host,
         pub,
         async openAs(browser, user) {
+          const person = h.people[user];
+          if (!person) throw new Error(`no test person ${user}`);
           const context = await browser.newContext({ acceptDownloads: true });
           const page = await context.newPage();
-          await page.goto(host.urlFor(user));
+          await page.goto(host.urlFor());
+          await new SignInPage(page).signIn(person.login, person.password, user);
           return page;
         },
       });
       await pub.close();
       await host.close();
       await h.close();
-      rmSync(outboxDir, { recursive: true, force: true });
+      rmSync(dataDir, { recursive: true, force: true });
     },
     { scope: 'worker', timeout: 120_000 },
   ],

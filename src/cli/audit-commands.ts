@@ -22,7 +22,8 @@ export function registerAuditCommands(audit: Command, d: Deps): void {
     .option('--anchor <file>', 'also check the chain heads recorded by `guardian audit anchor`')
     .option('--json', 'print the report as JSON on stdout')
     .action(async (o: { case?: string; anchor?: string; json?: boolean }) => {
-      const report = await d.withSession((session) => verifyAudit(session.db, { caseId: o.case, anchor: o.anchor ? readAnchor(o.anchor) : undefined }));
+      const anchor = o.anchor ? await readAnchor(o.anchor) : undefined;
+      const report = await d.withSession((session) => verifyAudit(session.db, { caseId: o.case, anchor, anchorFile: o.anchor }));
       if (o.json) d.json(report);
       else d.out(formatVerifyReport(report));
       if (!report.ok) throw new GuardianError('internal', report.firstBroken?.message ?? 'the audit log is broken');

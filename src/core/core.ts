@@ -16,6 +16,7 @@ import { healthReport, type HealthReport } from './runtime/health.js';
 import { createWorkerRole, type WorkerRole } from './runtime/worker-role.js';
 import { openPersonSession, type PersonSession } from './session/person-session.js';
 import { setupDatabase } from './setup/db-setup.js';
+import { roleNames } from './setup/roles.js';
 import type { Whoami } from './services/people.js';
 import type { CaseRow } from './store/cases-repo.js';
 import { createDb, type Db } from './store/db.js';
@@ -71,6 +72,8 @@ export interface Core {
   openSession(req?: SessionRequest): Promise<PersonSession>;
   /** The server a person signs in to, for the sign-in screen (no credentials). */
   server(): string;
+  /** A person's login from what they typed: their id (alice → guardian.alice) or the login itself. */
+  loginFor(idOrLogin: string): string;
   connection(): ConnectionState;
   onEvent(listener: (e: CoreEvent) => void): () => void;
   start(): Promise<void>;
@@ -169,6 +172,7 @@ export async function createCore(o: CoreOptions): Promise<Core> {
     ? createWorkerRole({ config, logger, db, bus, classifier: o.classifier, platform: o.platform, maxAttempts, connectionString: dbUrl, publishCaseChanged })
     : undefined;
 
+  // The process's view: the database side of a connection belongs to each session (its login, its probe).
   const connection = (): ConnectionState => ({
     database: standalone ? 'embedded' : 'up',
     broker: bus.state() === 'in-process' ? 'in-process' : bus.state() === 'up' ? 'up' : 'down',
@@ -187,6 +191,7 @@ export async function createCore(o: CoreOptions): Promise<Core> {
     seedDemo: () => seedDemo(bus),
     health: () => healthReport({ mode: config.mode, db, bus }),
     server: () => (standalone ? 'embedded database' : serverOf(dbUrl)),
+    loginFor: (x) => (x.includes('.') ? x : roleNames(config.rolePrefix).personLogin(x)),
     connection,
     onEvent: (l) => hub.on(l),
 

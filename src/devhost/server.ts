@@ -59,6 +59,7 @@ interface SeatEntry {
   sockets: Set<WebSocket>;
   started: Promise<void>;
   stopOutbox?: () => void;
+  stopEvents?: () => void;
 }
 
 const SEAT_RE = /^[A-Za-z0-9-]{8,64}$/;
@@ -81,10 +82,14 @@ export async function startDevHost(o: DevHostOptions): Promise<DevHost> {
     if (seat) return seat;
     const sockets = new Set<WebSocket>();
     const entry: SeatEntry = { sockets, host: undefined as never, started: Promise.resolve() };
+    // Live events (ids and states only) and the connection state of this seat's own session, only while
+    // someone is signed in here.
     const rewire = () => {
       entry.stopOutbox?.();
-      const ws = entry.host.current()?.workstation;
-      entry.stopOutbox = ws ? forwardOutboxEvents(ws, (event, payload) => send(sockets, event, payload)) : undefined;
+      entry.stopEvents?.();
+      const current = entry.host.current();
+      entry.stopOutbox = current?.workstation ? forwardOutboxEvents(current.workstation, (event, payload) => send(sockets, event, payload)) : undefined;
+      entry.stopEvents = current ? forwardCoreEvents(current.api, (event, payload) => send(sockets, event, payload)) : undefined;
       send(sockets, 'session:changed', { signedIn: !!entry.host.current() });
     };
     entry.host = createSessionHost({ core: o.core, logger, dataDir: o.dataDir, outbox: o.outbox ?? true, initial: o.initial, onChange: rewire });
@@ -108,10 +113,6 @@ export async function startDevHost(o: DevHostOptions): Promise<DevHost> {
   const server = createServer(serveStatic);
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 });
   const clients = new Set<WebSocket>();
-  // Live events (ids and states only) go to the seats where someone is signed in.
-  const stopEvents = forwardCoreEvents(o.core, (event, payload) => {
-    for (const seat of seats.values()) if (seat.host.current()) send(seat.sockets, event, payload);
-  });
 
   const tokenOk = (given: string | null) => {
     if (!given) return false;
@@ -170,12 +171,12 @@ export async function startDevHost(o: DevHostOptions): Promise<DevHost> {
     token,
     urlFor: () => `${origin}/?token=${encodeURIComponent(token)}`,
     async close() {
-      stopEvents();
       for (const ws of clients) ws.terminate();
       wss.close();
       await new Promise<void>((ok) => server.close(() => ok()));
       for (const seat of seats.values()) {
         seat.stopOutbox?.();
+        seat.stopEvents?.();
         await seat.host.stop();
       }
     },

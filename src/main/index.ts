@@ -71,6 +71,7 @@ async function start() {
     // DESIGN §9: their decisions are "saved" once in their local outbox (fsync) and delivered by the relay.
     let stopOutbox: (() => void) | undefined;
     let stopAttention: (() => void) | undefined;
+    let stopEvents: (() => void) | undefined;
     const host = (seat = createSessionHost({
       core,
       logger,
@@ -80,8 +81,11 @@ async function start() {
       onChange: () => {
         stopOutbox?.();
         stopAttention?.();
+        stopEvents?.();
         const current = host.current();
         stopOutbox = current?.workstation ? forwardOutboxEvents(current.workstation, send) : undefined;
+        // Live events (ids and states only) and this person's connection state, while someone is signed in.
+        stopEvents = current ? forwardCoreEvents(current.api, send) : undefined;
         stopAttention = current ? startAttentionWatch(current.api, () => win) : undefined;
         send('session:changed', { signedIn: !!current });
       },
@@ -91,9 +95,8 @@ async function start() {
     cleanups.push(
       () => stopOutbox?.(),
       () => stopAttention?.(),
+      () => stopEvents?.(),
       registerIpc({ dispatcher, context: () => ({ host, shell: 'electron' }), window: () => win, isOwnOrigin }),
-      // Live events (ids and states only) reach the window only while someone is signed in.
-      forwardCoreEvents(core, (name, payload) => (host.current() ? send(name, payload) : undefined)),
     );
     createWindow();
   } catch (err) {

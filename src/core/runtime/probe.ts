@@ -7,10 +7,10 @@ import type { Logger } from '../ports.js';
  * PostgreSQL was fine (BENCHMARKS.md, part 4). One probe in flight at a time: a silent server is "down" once
  * its probe has gone unanswered for 2 s, and "up" again as soon as one is answered.
  */
-export function createProbe(o: { connectionString: string; logger: Logger; onChange: (up: boolean) => void; intervalMs?: number }) {
+export function createProbe(o: { connectionString: string; logger: Logger; onChange: (up: boolean) => void; intervalMs?: number; initiallyDown?: boolean }) {
   const pool = new pg.Pool({ connectionString: o.connectionString, application_name: 'guardian-probe', max: 1, connectionTimeoutMillis: 2_000, query_timeout: 2_000, keepAlive: true });
   pool.on('error', (err) => o.logger.debug({ err: err.message }, 'probe connection error'));
-  let down = false;
+  let down = o.initiallyDown ?? false;
   let inFlightSince: number | undefined;
   const report = (ok: boolean) => {
     if (ok !== down) return;

@@ -71,7 +71,20 @@ export async function openPersonSession(o: SessionOptions): Promise<PersonSessio
     // database checks this login again at every command once it is back.
     person = o.offlineAs;
   }
-  if (o.mode === 'connected') probe = createProbe({ connectionString: o.connectionString!, logger: o.logger, onChange: () => o.hub.emit({ type: 'connection.changed', state: connection() }) });
+  // This session's own view of the connections: its probe (its login, its database) and the process's
+  // broker. Connection events reach this session's listeners only, carrying its own state.
+  const own = new Set<(e: CoreEvent) => void>();
+  const emitOwn = (e: CoreEvent) => {
+    for (const l of own) l(e);
+  };
+  if (o.mode === 'connected')
+    probe = createProbe({
+      connectionString: o.connectionString!,
+      logger: o.logger,
+      // Opened offline: down until a probe is answered (then the seat checks the password for real).
+      initiallyDown: person === o.offlineAs,
+      onChange: () => emitOwn({ type: 'connection.changed', state: connection() }),
+    });
 
   const publishJob = (queue: WorkQueue, body: object) => o.bus.publishJob(queue, body);
   const commands = createCommandClient({
@@ -98,7 +111,14 @@ export async function openPersonSession(o: SessionOptions): Promise<PersonSessio
     commandStatus: (id) => reads.commandStatus(id),
     people: { add: (i) => people.add(i), disable: (id) => people.disable(id), setRole: (id, role) => people.setRole(id, role) },
     connection,
-    onEvent: (l) => o.hub.on(l),
+    onEvent(l) {
+      own.add(l);
+      const off = o.hub.on((e) => l(e.type === 'connection.changed' ? { type: 'connection.changed', state: connection() } : e));
+      return () => {
+        own.delete(l);
+        off();
+      };
+    },
     async close() {
       commands.stop();
       await probe?.stop();

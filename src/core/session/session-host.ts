@@ -43,6 +43,7 @@ export interface Seat {
   workstation?: Workstation;
   /** Opened while the server was unreachable: the password is checked once it is back. */
   unverified: boolean;
+  stopWatch?: () => void;
 }
 
 export interface SessionInfo {
@@ -92,7 +93,8 @@ export function createSessionHost(o: {
     const login = creds?.login;
     const remembered = login ? recall(login) : undefined;
     const api = await o.core.openSession({ login, password: creds?.password, tool: 'ui', offlineAs: remembered });
-    const unverified = api.person === remembered && !!remembered && api.connection().database !== 'up';
+    // Opened as the remembered person: the database did not answer, so the password is not checked yet.
+    const unverified = !!remembered && api.person === remembered;
     if (login && !unverified) remember(login, api.person);
     const user: SessionUser = { id: api.person.id, displayName: api.person.displayName, role: api.person.role };
     let workstation: Workstation | undefined;
@@ -101,12 +103,40 @@ export function createSessionHost(o: {
       workstation = createWorkstation({ core: api, store, user: user.id, logger: o.logger });
       workstation.start();
     }
-    return { api, user, workstation, unverified };
+    const opened: Seat = { api, user, workstation, unverified };
+    if (unverified && login) opened.stopWatch = verifyWhenBack(opened, login);
+    return opened;
+  }
+
+  /** Offline sign-in: once the database answers, check the login for real (a wrong password signs out). */
+  function verifyWhenBack(s: Seat, login: string): () => void {
+    let checking = false;
+    const off = s.api.onEvent((e) => {
+      if (e.type !== 'connection.changed' || e.state.database !== 'up' || !s.unverified || checking) return;
+      checking = true;
+      s.api.whoami().then(
+        (who) => {
+          s.unverified = false;
+          remember(login, who);
+          off();
+          o.onChange?.();
+        },
+        (err: unknown) => {
+          checking = false;
+          const e2 = signInError(err);
+          if (e2.code !== 'forbidden') return; // still unreachable: try again at the next change
+          o.logger.warn({ login }, 'the password given offline was refused once the database was back: signed out');
+          if (seat === s) void close().then(() => o.onChange?.());
+        },
+      );
+    });
+    return off;
   }
 
   async function close() {
     const s = seat;
     seat = undefined;
+    s?.stopWatch?.();
     s?.workstation?.stop();
     store?.close();
     store = undefined;
@@ -141,6 +171,8 @@ export function createSessionHost(o: {
     async signIn(c: Credentials & { remember?: boolean }): Promise<SessionInfo> {
       if (standalone) throw new GuardianError('invalid_input', 'Standalone mode has one local person: there is nothing to sign in to.');
       if (!LOGIN_RE.test(c.login)) throw new GuardianError('invalid_input', 'login: letters, digits and . _ @ - only');
+      // A person may type their id (alice) or their login (guardian.alice).
+      c = { ...c, login: o.core.loginFor(c.login) };
       if (!c.password) throw new GuardianError('invalid_input', 'password: required');
       if (opening) await opening.catch(() => {});
       await close();

@@ -4,24 +4,28 @@ import { OutboxView } from './features/outbox/OutboxView';
 import { CheatSheet } from './features/shell/CheatSheet';
 import { Header } from './features/shell/Header';
 import { QueueView } from './features/queue/QueueView';
+import { SignIn } from './features/signin/SignIn';
 import { SupervisorView } from './features/supervisor/SupervisorView';
 import { isShortcutTarget } from './lib/format';
 import { useSession } from './store/session';
+import { loadSession } from './store/signin';
 import { wireSubscriptions } from './store/subscriptions';
 import { useUi } from './store/ui';
 
 export function App() {
   const { view, theme, setCheatSheet } = useUi();
   const { session, error } = useSession();
+  const signedIn = !!session?.user;
 
   useEffect(() => {
-    void useSession.getState().load();
+    void loadSession();
     return wireSubscriptions();
   }, []);
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
   }, [theme]);
   useEffect(() => {
+    if (!signedIn) return;
     const onKey = (e: KeyboardEvent) => {
       if (e.key === '?' && isShortcutTarget(e)) {
         e.preventDefault();
@@ -30,11 +34,18 @@ export function App() {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [setCheatSheet]);
+  }, [setCheatSheet, signedIn]);
 
   return (
     <div className="app">
       <Header />
+      <div className="banners">
+        {session?.user && session.signIn.unverified && (
+          <div className="stale banner" role="status" data-testid="signin-unverified">
+            <strong>Signed in offline</strong> — your password will be checked when the server is back.
+          </div>
+        )}
+      </div>
       <main className="main">
         {error && !session ? (
           <p className="error" role="alert">
@@ -42,6 +53,14 @@ export function App() {
           </p>
         ) : !session ? (
           <p className="empty">Connecting…</p>
+        ) : !session.user ? (
+          session.signIn.required ? (
+            <SignIn info={session.signIn} />
+          ) : (
+            <p className="error" role="alert">
+              No one is signed in at this workstation, and it offers no sign-in ({session.mode} mode).
+            </p>
+          )
         ) : view === 'queue' ? (
           <QueueView />
         ) : view === 'supervisor' ? (
@@ -52,7 +71,7 @@ export function App() {
           <AuditView />
         )}
       </main>
-      <CheatSheet />
+      {signedIn && <CheatSheet />}
     </div>
   );
 }

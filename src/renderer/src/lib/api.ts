@@ -1,5 +1,6 @@
 // The ONLY user of window.api. In Electron the preload bridge carries the contract over IPC; in a plain
-// browser (test/dev only) the same contract goes over the dev host's WebSocket, token from the URL.
+// browser (test/dev only) the same contract goes over the dev host's WebSocket, token from the URL. Each
+// browser tab is one seat of the dev host (a person signs in there), named by an id made once per tab.
 import {
   methodName,
   type Bridge,
@@ -38,11 +39,26 @@ export const hostLink = {
   },
 };
 
+const SEAT_KEY = 'guardian.seat';
+
+/**
+ * This tab's seat at the dev host: made once (random), kept in sessionStorage, so a reload stays signed in
+ * and another tab is another seat. It only names the seat: who acts there is whoever signed in on it.
+ */
+export function seatId(): string {
+  let id = sessionStorage.getItem(SEAT_KEY);
+  if (!id || !/^[A-Za-z0-9-]{8,64}$/.test(id)) {
+    id = crypto.randomUUID();
+    sessionStorage.setItem(SEAT_KEY, id);
+  }
+  return id;
+}
+
 function devHostBridge(): Bridge {
   const params = new URLSearchParams(location.search);
   const wsUrl = new URL('/ws', location.href);
   wsUrl.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  wsUrl.search = new URLSearchParams({ token: params.get('token') ?? '', user: params.get('user') ?? '' }).toString();
+  wsUrl.search = new URLSearchParams({ token: params.get('token') ?? '', seat: seatId() }).toString();
 
   const listeners = new Map<string, Set<Listener>>();
   const pending = new Map<number, (r: Result<never>) => void>();
@@ -78,7 +94,7 @@ function devHostBridge(): Bridge {
         pending.clear();
         if (!wasOpen) {
           setLink(opened ? 'closed' : 'refused');
-          reject(new Error('The dev host refused the connection (token or user not valid).'));
+          reject(new Error('The dev host refused the connection (token or seat not valid).'));
           return;
         }
         setLink('closed');

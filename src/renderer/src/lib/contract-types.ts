@@ -9,6 +9,7 @@ export type {
   ContractError,
   Session,
   SessionUser,
+  SignInState,
 } from '../../../shared/contract';
 export type {
   ActionRecord,

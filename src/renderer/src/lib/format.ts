@@ -16,7 +16,7 @@ export function isShortcutTarget(e: KeyboardEvent): boolean {
   if (e.ctrlKey || e.metaKey || e.altKey) return false;
   const t = e.target as HTMLElement | null;
   if (!t) return true;
-  if (t.closest('input, textarea, select, [contenteditable="true"], [role="dialog"]')) return false;
+  if (t.closest('input, textarea, select, [contenteditable="true"], [role="dialog"], [role="alertdialog"]')) return false;
   return true;
 }
 

@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import type { AppealOutcome, CaseView, CommandOutcome, ContractError, Decision } from '../lib/contract-types';
 import { api, newCommandId } from '../lib/api';
+import { generation } from './generation';
 import { useOutbox } from './outbox';
 import { useSession } from './session';
 
@@ -26,6 +27,8 @@ interface CaseSlice {
   rollback(reason: string): Promise<boolean>;
   note(text: string): Promise<boolean>;
   clearNotice(): void;
+  /** Closes the case and forgets it (another person signs in here). */
+  reset(): void;
 }
 
 // A retry after "unavailable" reuses the command id, so a command that did arrive is applied once.
@@ -37,7 +40,10 @@ export const useCase = create<CaseSlice>((set, get) => {
     const d = get().detail;
     if (!d || get().busy) return false;
     set({ busy: true, notice: undefined });
+    const g = generation();
     const r = await fn({ caseId: d.id, commandId: commandId(), expectedVersion: d.version });
+    // The person signed out meanwhile: the outcome is theirs (in their outbox), not the next person's.
+    if (g !== generation()) return false;
     if (r.ok || r.error.code !== 'unavailable') retryId = undefined;
     const okText = (v: CommandOutcome) =>
       v.status === 'pending'
@@ -65,8 +71,9 @@ export const useCase = create<CaseSlice>((set, get) => {
       const id = get().caseId;
       if (!id) return;
       set({ loading: true });
+      const g = generation();
       const r = await api.call('case:get', { caseId: id });
-      if (get().caseId !== id) return;
+      if (get().caseId !== id || g !== generation()) return;
       const before = get().detail;
       // A confirmation belongs to the step it confirmed: drop it once the case has moved on to another review.
       const movedOn = r.ok && before && get().notice?.kind === 'ok' && (before.level !== r.value.level || before.reviewKind !== r.value.reviewKind);
@@ -79,5 +86,9 @@ export const useCase = create<CaseSlice>((set, get) => {
     rollback: (reason) => run('Rollback', (m) => api.call('case:rollback', { ...m, reason })),
     note: (text) => run('Note', (m) => api.call('case:note', { caseId: m.caseId, commandId: m.commandId, text })),
     clearNotice: () => set({ notice: undefined }),
+    reset() {
+      retryId = undefined;
+      set({ caseId: undefined, detail: undefined, loading: false, loadError: undefined, busy: false, notice: undefined });
+    },
   };
 });

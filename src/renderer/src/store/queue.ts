@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import { SEVERITY_RANK, type CaseStatus, type CaseSummary, type ContractError, type Label, type Severity } from '../lib/contract-types';
 import { api } from '../lib/api';
+import { generation } from './generation';
 import { createQueueSync, type Row, type ServerFilters } from './queue-sync';
 import { claimActive } from '../../../shared/permissions';
 
@@ -50,6 +51,8 @@ interface QueueSlice {
   refresh(): Promise<void>;
   /** Something changed on the server (queue:changed, the user's own claim): merge only what changed. */
   sync(): Promise<void>;
+  /** Forgets the rows, the filters and the selection (another person signs in here). */
+  reset(): void;
 }
 
 /** Rows loaded at most; the list is virtualised, so this bounds memory and transfer, not rendering. */
@@ -62,13 +65,22 @@ const serverFilters = (f: QueueFilters): ServerFilters => ({
   claimedBy: f.claimedBy.trim() || undefined,
 });
 
+const SIGNED_OUT = { ok: false as const, error: { code: 'forbidden' as const, message: 'Signed out.' } };
+
 export const useQueue = create<QueueSlice>((set, get) => {
-  const loader = createQueueSync({
-    call: (q) => api.call('cases:list', q),
-    filters: () => serverFilters(get().filters),
-    publish: (s) => set({ cases: s.rows, loading: s.loading, loadingMore: s.loadingMore, truncated: s.truncated, stale: s.stale, error: s.error }),
-    cap: QUEUE_LIMIT,
-  });
+  // One loader per person: a loader of the previous person stops paging (its calls fail) and publishes nothing.
+  const newLoader = () => {
+    const g = generation();
+    return createQueueSync({
+      call: (q) => (g === generation() ? api.call('cases:list', q) : Promise.resolve(SIGNED_OUT)),
+      filters: () => serverFilters(get().filters),
+      publish: (s) => {
+        if (g === generation()) set({ cases: s.rows, loading: s.loading, loadingMore: s.loadingMore, truncated: s.truncated, stale: s.stale, error: s.error });
+      },
+      cap: QUEUE_LIMIT,
+    });
+  };
+  let loader = newLoader();
   return {
     cases: [],
     filters: DEFAULT_FILTERS,
@@ -88,6 +100,10 @@ export const useQueue = create<QueueSlice>((set, get) => {
     select: (selectedId) => set({ selectedId }),
     refresh: () => loader.reload(),
     sync: () => loader.changed(),
+    reset() {
+      loader = newLoader();
+      set({ cases: [], filters: DEFAULT_FILTERS, sort: 'priority', selectedId: undefined, loading: false, loadingMore: false, truncated: false, error: undefined, stale: undefined });
+    },
   };
 });
 

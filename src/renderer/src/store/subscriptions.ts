@@ -5,6 +5,7 @@ import { useCase } from './case';
 import { useOutbox } from './outbox';
 import { useQueue } from './queue';
 import { useSession } from './session';
+import { loadSession } from './signin';
 import { useSupervisor } from './supervisor';
 import { useUi } from './ui';
 
@@ -30,6 +31,9 @@ export function wireSubscriptions(): () => void {
         void useCase.getState().refresh();
       }
     }),
+    // Someone signed in or out at this seat (or the kept session opened): read who it is now. A change of
+    // person clears every per-person store before anything of the new one is read (store/signin.ts).
+    api.on('session:changed', () => void loadSession()),
     api.on('outbox:changed', (e) => {
       useOutbox.getState().upsert(e);
       if (useCase.getState().caseId === e.caseId) void useCase.getState().refresh();

@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import type { CaseSummary, ContractError, SupervisorMetrics } from '../lib/contract-types';
 import { api } from '../lib/api';
+import { generation } from './generation';
 
 interface SupervisorSlice {
   /** Backlog and the last 7 days' decision metrics, aggregated by the core. */
@@ -10,6 +11,8 @@ interface SupervisorSlice {
   actioned: CaseSummary[];
   error?: ContractError;
   refresh(): Promise<void>;
+  /** Forgets everything (another person signs in here). */
+  reset(): void;
 }
 
 // One read in flight plus at most one trailing: queue:changed comes every 150 ms under ingest load, and
@@ -18,10 +21,11 @@ interface SupervisorSlice {
 let running: Promise<void> | undefined;
 let again = false;
 
-export const useSupervisor = create<SupervisorSlice>(() => ({
+export const useSupervisor = create<SupervisorSlice>((set) => ({
   escalated: [],
   appeals: [],
   actioned: [],
+  reset: () => set({ metrics: undefined, escalated: [], appeals: [], actioned: [], error: undefined }),
   refresh() {
     if (running) {
       again = true;
@@ -44,11 +48,14 @@ export const useSupervisor = create<SupervisorSlice>(() => ({
 async function load() {
   // The two lists of the supervisor view and the metrics, read together.
   const set = useSupervisor.setState;
+  const g = generation();
   const [review, actioned, metrics] = await Promise.all([
     api.call('cases:list', { status: ['awaiting_review', 'reversing'], level: 2, limit: 5000 }),
     api.call('cases:list', { status: ['actioned'], limit: 5000 }),
     api.call('metrics:get', {}),
   ]);
+  // Read for someone who has signed out since: not shown.
+  if (g !== generation()) return;
   if (metrics.ok) set({ metrics: metrics.value });
   if (!review.ok || !actioned.ok) {
     set({ error: !review.ok ? review.error : !actioned.ok ? actioned.error : undefined });

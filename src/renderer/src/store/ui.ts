@@ -16,6 +16,8 @@ interface UiSlice {
   setView(v: View): void;
   toggleTheme(): void;
   setCheatSheet(open: boolean): void;
+  /** Back to the queue (another person signs in here); the theme is the computer's, it stays. */
+  reset(): void;
 }
 
 export const useUi = create<UiSlice>((set, get) => ({
@@ -29,4 +31,5 @@ export const useUi = create<UiSlice>((set, get) => ({
     set({ theme });
   },
   setCheatSheet: (cheatSheet) => set({ cheatSheet }),
+  reset: () => set({ view: 'queue', cheatSheet: false }),
 }));

@@ -165,7 +165,7 @@ function NoteForm({ caseId }: { caseId: string }) {
 
 export function CaseView({ onNext }: { onNext(): void }) {
   const { detail: c, loading, loadError, notice, claim, release, busy, clearNotice, caseId } = useCase();
-  const user = useSession((s) => s.session?.user) as SessionUser | undefined;
+  const user: SessionUser | undefined = useSession((s) => s.session?.user ?? undefined);
   const perms = c && user ? casePermissions(user, c) : undefined;
 
   // c claims the open case.

@@ -3,6 +3,7 @@ import { hostLink, type HostLink } from '../../lib/api';
 import { isOpen, needsAction, useOutbox } from '../../store/outbox';
 import { useSession } from '../../store/session';
 import { useUi, type View } from '../../store/ui';
+import { SignOutButton } from '../signin/SignOutButton';
 
 const VIEWS: Array<[View, string]> = [
   ['queue', 'Queue'],
@@ -30,36 +31,45 @@ export function Header() {
   const waiting = entries.filter(isOpen).length;
   const attention = entries.filter(needsAction).length;
   useEffect(() => hostLink.on(setLink), []);
+  // Before sign-in there is nothing to navigate to and no connection of this person's to show.
+  const user = session?.user ?? null;
   return (
     <header className="header">
       <div className="brand">Guardian</div>
-      <nav aria-label="Views" className="tabs">
-        {VIEWS.map(([v, name]) => (
-          <button key={v} className={view === v ? 'tab active' : 'tab'} aria-current={view === v ? 'page' : undefined} onClick={() => setView(v)}>
-            {name}
-          </button>
-        ))}
-        {session?.outbox && (
-          <button className={view === 'outbox' ? 'tab active' : 'tab'} aria-current={view === 'outbox' ? 'page' : undefined} onClick={() => setView('outbox')}>
-            Outbox{' '}
-            <span className={attention ? 'count-bad' : 'count'} data-testid="outbox-count">
-              {waiting} waiting{attention ? ` · ${attention} to resolve` : ''}
-            </span>
-          </button>
-        )}
-      </nav>
+      {user && (
+        <nav aria-label="Views" className="tabs">
+          {VIEWS.map(([v, name]) => (
+            <button key={v} className={view === v ? 'tab active' : 'tab'} aria-current={view === v ? 'page' : undefined} onClick={() => setView(v)}>
+              {name}
+            </button>
+          ))}
+          {session?.outbox && (
+            <button className={view === 'outbox' ? 'tab active' : 'tab'} aria-current={view === 'outbox' ? 'page' : undefined} onClick={() => setView('outbox')}>
+              Outbox{' '}
+              <span className={attention ? 'count-bad' : 'count'} data-testid="outbox-count">
+                {waiting} waiting{attention ? ` · ${attention} to resolve` : ''}
+              </span>
+            </button>
+          )}
+        </nav>
+      )}
       <div className="header-right">
         {link !== 'open' && <Chip name="Link" value={link} />}
-        <Chip name="Database" value={session?.connection.database ?? 'unknown'} />
-        <Chip name="Broker" value={session?.connection.broker ?? 'unknown'} />
-        {session && (
-          <span className="user" data-testid="current-user" title={`${session.mode} mode via ${session.shell}`}>
-            {session.user.displayName} <span className={`role role-${session.user.role}`}>{session.user.role}</span>
-          </span>
+        {user && (
+          <>
+            <Chip name="Database" value={session?.connection.database ?? 'unknown'} />
+            <Chip name="Broker" value={session?.connection.broker ?? 'unknown'} />
+            <span className="user" data-testid="current-user" title={`${user.id} · ${session?.mode} mode via ${session?.shell}`}>
+              {user.displayName} <span className={`role role-${user.role}`}>{user.role}</span>
+            </span>
+            {session?.signIn.required && <SignOutButton />}
+          </>
         )}
-        <button className="ghost" onClick={() => setCheatSheet(true)} aria-label="Keyboard shortcuts (?)">
-          ?
-        </button>
+        {user && (
+          <button className="ghost" onClick={() => setCheatSheet(true)} aria-label="Keyboard shortcuts (?)">
+            ?
+          </button>
+        )}
         <button className="ghost" onClick={toggleTheme} aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`}>
           {theme === 'dark' ? 'Light' : 'Dark'}
         </button>

@@ -75,7 +75,7 @@ function Metrics({ m }: { m: SupervisorMetrics }) {
 
 export function SupervisorView() {
   const { escalated, appeals, actioned, metrics, error, refresh } = useSupervisor();
-  const role = useSession((s) => s.session?.user.role);
+  const role = useSession((s) => s.session?.user?.role);
   useEffect(() => {
     void refresh();
   }, [refresh]);
