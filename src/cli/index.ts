@@ -114,6 +114,8 @@ export function buildProgram(): Command {
   const program = new Command('guardian')
     .description('Guardian Workstation: moderation agent, review queue and operations')
     .showHelpAfterError()
+    // `audit --json` and `audit verify --json`: an option after a subcommand belongs to the subcommand.
+    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
 
@@ -258,6 +260,7 @@ export function buildProgram(): Command {
     .option('--type <type>')
     .option('--limit <n>', 'at most this many (default 1000)', int('--limit'))
     .option('--json', 'print JSON on stdout')
+    .enablePositionalOptions()
     .action(async (caseId: string | undefined, o: { actor?: string; type?: string; limit?: number; json?: boolean }) => {
       const events = await withSession(({ session }) => session.audit({ caseId, actor: o.actor, type: o.type, limit: o.limit }), { process: false });
       if (o.json) return json(events);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Command, END, START, StateGraph } from '@langchain/langgraph';
+import { END, START, StateGraph } from '@langchain/langgraph';
 import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalLock } from '../../src/core/agent/case-lock.js';
@@ -14,9 +14,12 @@ import { silentLogger } from '../../src/core/log.js';
 import { createSimulatorPlatform } from '../../src/core/platform/simulator.js';
 import { createActionService } from '../../src/core/services/actions.js';
 import { createDb, type Db } from '../../src/core/store/db.js';
-import { migrate } from '../../src/core/store/migrate.js';
+import { createMemoryBus } from '../../src/core/queue/memory-bus.js';
+import { createEventHub } from '../../src/core/runtime/events.js';
+import { openPersonSession, type PersonSession } from '../../src/core/session/person-session.js';
 import { TEXT } from '../support/harness.js';
-import { createTestDatabase, waitFor, type TestDatabase } from '../support/isolation.js';
+import { createTestInstallation, type TestInstallation } from '../support/installation.js';
+import { waitFor } from '../support/isolation.js';
 
 /** The process "dies" right after a node's writes were saved and before the step's checkpoint. */
 class CrashingSaver extends PostgresSaver {
@@ -30,21 +33,45 @@ class CrashingSaver extends PostgresSaver {
   }
 }
 
-let tdb: TestDatabase;
+// The runner and the graph run as the worker login, as in `guardian worker`; cases come in through the
+// worker's ingest function (as content.submitted would), decisions through a moderator's own session.
+// The checkpoint tables are `guardian setup`'s (the worker login may use them, not create them).
+let inst: TestInstallation;
 let db: Db;
+let mod1: PersonSession;
 beforeAll(async () => {
-  tdb = await createTestDatabase();
-  db = createDb({ connectionString: tdb.url, max: 5 });
-  await migrate(db, silentLogger);
+  inst = await createTestInstallation();
+  db = createDb({ connectionString: inst.workerUrl, max: 5 });
+  const p = await inst.person('mod-1', 'moderator');
+  mod1 = await openPersonSession({
+    mode: 'connected',
+    connectionString: p.url,
+    bus: createMemoryBus({ logger: silentLogger }),
+    hub: createEventHub(silentLogger),
+    logger: silentLogger,
+    claimMinutes: 15,
+    tool: 'cli',
+  });
 });
 afterAll(async () => {
+  await mod1?.close();
   await db?.close();
-  await tdb?.drop();
+  await inst?.drop();
 });
+
+/** A new case being analysed, created as the ingest handler creates it (worker.ingest_content). */
+async function ingest(text: string, tag: string): Promise<string> {
+  const caseId = randomUUID();
+  await db.query(
+    `SELECT worker.ingest_content(p_case_id => $1, p_content_id => $2, p_author_id => 'a-1', p_text => $3, p_url => NULL,
+            p_reported_by => NULL, p_report_reason => NULL, p_priority => 'normal', p_submitted_at => now())`,
+    [caseId, `${tag}-${caseId}`, text],
+  );
+  return caseId;
+}
 
 it.each([0, 1, 2, 3])("a run cut after a node's writes were saved but before step %i's checkpoint is finished on redelivery", async (step) => {
   const saver = new CrashingSaver(db.pool);
-  await saver.setup();
   const classifier = createRulesClassifier();
   const graph = buildGraph(
     {
@@ -59,8 +86,7 @@ it.each([0, 1, 2, 3])("a run cut after a node's writes were saved but before ste
     [TEXT.spam, 'actioned'],
     [TEXT.clean, 'auto_resolved'],
   ] as const) {
-    const caseId = randomUUID();
-    await db.query(`INSERT INTO cases (id, content_id, author_id, text, submitted_at, status) VALUES ($1, $2, 'a-1', $3, now(), 'analyzing')`, [caseId, `cw-${caseId}`, text]);
+    const caseId = await ingest(text, 'cw');
     saver.armedAt = step;
     // The first delivery dies (if the path has that step); the redelivered job must finish the case.
     await runner.analyze(caseId).catch((err: Error) => expect(err.message).toMatch(/simulated crash/));
@@ -73,7 +99,6 @@ it.each([0, 1, 2, 3])("a run cut after a node's writes were saved but before ste
 
 it('a run whose node failed (e.g. the database hiccuped) is retried by the redelivered job, not left "analyzing"', async () => {
   const saver = new CrashingSaver(db.pool);
-  await saver.setup();
   const classifier = createRulesClassifier();
   let failures = 1;
   const graph = buildGraph(
@@ -87,8 +112,7 @@ it('a run whose node failed (e.g. the database hiccuped) is retried by the redel
     saver,
   );
   const runner = new AgentRunner({ db, graph, lock: createLocalLock(), logger: silentLogger, slaMinutes: 60, onCaseChanged: () => {} });
-  const caseId = randomUUID();
-  await db.query(`INSERT INTO cases (id, content_id, author_id, text, submitted_at, status) VALUES ($1, $2, 'a-1', $3, now(), 'analyzing')`, [caseId, `nf-${caseId}`, TEXT.threat]);
+  const caseId = await ingest(TEXT.threat, 'nf');
   await expect(runner.analyze(caseId)).rejects.toThrow(/timeout exceeded/);
   await runner.analyze(caseId);
   const { rows } = await db.query('SELECT status FROM cases WHERE id = $1', [caseId]);
@@ -111,15 +135,15 @@ describe('threads a version-1 build left behind', () => {
   };
 
   const newCase = async (text: string) => {
-    const caseId = randomUUID();
-    await db.query(`INSERT INTO cases (id, content_id, author_id, text, submitted_at, status, analysis_attempts) VALUES ($1, $2, 'a-1', $3, now(), 'analyzing', 1)`, [caseId, `v1-${caseId}`, text]);
+    const caseId = await ingest(text, 'v1');
+    // The version-1 build's delivery of the analysis job counted its attempt, as every delivery does.
+    await db.query('SELECT 1 FROM worker.begin_analysis($1)', [caseId]);
     const input = { caseId, graphVersion: 1, content: { caseId, contentId: `v1-${caseId}`, authorId: 'a-1', text, priority: 'normal' as const } };
     return { caseId, input, config: { configurable: { thread_id: caseId }, durability: 'sync' as const } };
   };
 
   it('a clean case whose version-1 run died between analyze and autoResolve is finished by this build', async () => {
     const saver = new CrashingSaver(db.pool);
-    await saver.setup();
     const { caseId, input, config } = await newCase(TEXT.clean);
     saver.armedAt = 0; // analyze's writes (including the choice of autoResolve) saved, its checkpoint not
     await expect(buildVersion1(saver).invoke(input, config)).rejects.toThrow(/simulated crash/);
@@ -145,10 +169,25 @@ describe('threads a version-1 build left behind', () => {
     const before = await graph.getState(config);
     const pending = before.tasks.flatMap((t) => t.interrupts)[0]!;
     expect(before.next).toEqual(['humanReview']);
-    const decision = { commandId: randomUUID(), decision: 'remove', reason: 'threat', policyIds: [], actor: 'mod-1', level: 1, reviewKind: 'initial', at: new Date().toISOString() };
-    const out = await graph.invoke(new Command({ resume: { [pending.id!]: decision } }), config);
-    expect(out).toMatchObject({ outcome: 'actioned', graphVersion: 1, decision: { decision: 'remove' } });
+    const runner = new AgentRunner({ db, graph, lock: createLocalLock(), logger: silentLogger, slaMinutes: 60, onCaseChanged: () => {} });
+    // The redelivered analysis job finds the thread paused and puts the case up for review on that interrupt.
+    await runner.analyze(caseId);
+    const review = await mod1.getCase(caseId);
+    expect(review).toMatchObject({ status: 'awaiting_review' });
+    const { rows: irows } = await db.query(`SELECT interrupt_id FROM cases WHERE id = $1`, [caseId]);
+    expect(irows[0].interrupt_id).toBe(pending.id);
+    // A moderator decides (the database records the command); the worker applies it: this build resumes
+    // the version-1 thread with the decision.
+    const commandId = randomUUID();
+    await mod1.execute({ type: 'decide', caseId, decision: 'remove', reason: 'threat', commandId, expectedVersion: review.version });
+    const cmd = await runner.loadCommand(commandId);
+    expect(cmd).toMatchObject({ status: 'accepted', actor: 'mod-1', interrupt_id: pending.id });
+    await runner.applyCommand(cmd!);
+    const after = await graph.getState(config);
+    expect(after.values).toMatchObject({ outcome: 'actioned', graphVersion: 1, decision: { decision: 'remove', actor: 'mod-1', commandId } });
     const { rows } = await db.query(`SELECT kind, status FROM actions WHERE case_id = $1`, [caseId]);
     expect(rows).toEqual([{ kind: 'remove_content', status: 'done' }]);
+    const { rows: done } = await db.query(`SELECT c.status, m.status AS command FROM cases c JOIN commands m ON m.case_id = c.id WHERE m.id = $1`, [commandId]);
+    expect(done).toEqual([{ status: 'actioned', command: 'applied' }]);
   });
 });

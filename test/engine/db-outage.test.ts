@@ -5,22 +5,30 @@ import { createCore, type Core } from '../../src/core/core.js';
 import { createLogger } from '../../src/core/log.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { contentMessage, plainPublisher, STUB_SECRET, TEXT } from '../support/harness.js';
-import { createTestDatabase, createTestVhost, waitFor, type TestDatabase, type TestVhost } from '../support/isolation.js';
+import { createTestInstallation, type TestInstallation } from '../support/installation.js';
+import { createTestVhost, waitFor, type TestVhost } from '../support/isolation.js';
 import { startPlatformStub, type PlatformStub } from '../support/platform-stub.js';
 
-let db: TestDatabase;
+let inst: TestInstallation;
 let vhost: TestVhost;
 let stub: PlatformStub;
 let proxy: FaultProxy;
 let worker: Core;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
+  inst = await createTestInstallation();
   vhost = await createTestVhost();
   stub = await startPlatformStub({ secret: STUB_SECRET });
-  proxy = await startFaultProxy({ host: '127.0.0.1', port: Number(new URL(db.url).port || 5432) });
-  // A worker whose database connection goes through a proxy that can cut it.
-  const env = { DATABASE_URL: proxy.url(db.url), AMQP_URL: vhost.url, PLATFORM_URL: stub.url, PLATFORM_WEBHOOK_SECRET: STUB_SECRET, GUARDIAN_LOG_LEVEL: 'error' };
+  proxy = await startFaultProxy({ host: '127.0.0.1', port: Number(new URL(inst.dbaUrl).port || 5432) });
+  // A worker (its own login) whose database connection goes through a proxy that can cut it.
+  const env = {
+    DATABASE_URL: proxy.url(inst.workerUrl),
+    AMQP_URL: vhost.url,
+    GUARDIAN_ROLE_PREFIX: inst.roles.prefix,
+    PLATFORM_URL: stub.url,
+    PLATFORM_WEBHOOK_SECRET: STUB_SECRET,
+    GUARDIAN_LOG_LEVEL: 'error',
+  };
   worker = await createCore({ config: loadConfig(env), logger: createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), worker: true, maxAttempts: 2 });
   await worker.start();
 });
@@ -30,12 +38,13 @@ afterAll(async () => {
   await proxy?.close();
   await stub?.close();
   await vhost?.drop();
-  await db?.drop();
+  await inst?.drop();
 });
 
 it('a database outage on the worker delays work but never dead-letters it or fails cases', async () => {
   proxy.set('reset'); // connections refused: every attempt fails at once
-  await waitFor(() => worker.connection().database === 'down', { timeoutMs: 10_000, message: 'worker sees the database down' });
+  // The worker process has no connectivity probe of its own (sessions do): its health check says it.
+  await waitFor(async () => (await worker.health()).database.state === 'down', { timeoutMs: 10_000, message: 'worker sees the database down' });
   const pub = await plainPublisher(vhost.url);
   for (let i = 0; i < 5; i++) await pub.publish('content.submitted', contentMessage(`outage-${i}`, i % 2 ? TEXT.threat : TEXT.clean));
   await pub.close();

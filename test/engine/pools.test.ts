@@ -1,20 +1,22 @@
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createRulesClassifier } from '../../src/core/classify/rules.js';
-import { contentMessage, plainPublisher, startHarness, TEXT, type Harness } from '../support/harness.js';
+import { contentMessage, plainPublisher, startHarness, TEXT, USERS, type Harness } from '../support/harness.js';
 import { waitFor } from '../support/isolation.js';
 
 /**
- * The core's workers, the UI/CLI reads and the connectivity probe use separate connections: a
- * saturated worker pool must not make reads wait nor make a healthy database look "down"
- * (BENCHMARKS.md, part 4: both happened under ingest load with a workstation open).
+ * The worker's pool, a person's session (UI/CLI reads and commands, their own login) and that session's
+ * connectivity probe use separate connections: a saturated worker pool must not make reads wait nor make a
+ * healthy database look "down" (BENCHMARKS.md, part 4: both happened under ingest load with a workstation
+ * open).
  */
 let h: Harness;
 let watcher: pg.Client;
 
 beforeAll(async () => {
-  h = await startHarness({ worker: false });
-  watcher = new pg.Client({ connectionString: h.db.url });
+  // A worker core with no work to do (nothing is published), prefetch 1 so its pool is small (10).
+  h = await startHarness({ worker: true, env: { GUARDIAN_PREFETCH: '1' } });
+  watcher = new pg.Client({ connectionString: h.inst.dbaUrl });
   await watcher.connect();
 });
 afterAll(async () => {
@@ -24,11 +26,12 @@ afterAll(async () => {
 
 it('with every worker connection busy, reads still answer and the database still reads as up', async () => {
   const pool = h.core.db.pool;
+  const session = await h.as(USERS.mod1);
   const held = await Promise.all(Array.from({ length: pool.options.max }, () => pool.connect()));
   try {
     expect(pool.idleCount).toBe(0);
-    // A read goes through its own pool.
-    await expect(h.core.listCases({ status: ['awaiting_review'], limit: 10 })).resolves.toEqual([]);
+    // A person's read goes through their session's own pool (their own login).
+    await expect(session.listCases({ status: ['awaiting_review'], limit: 10 })).resolves.toEqual([]);
 
     // Watch the probe answer four times on its own connection (≥ 3 s: on the shared pool it used to
     // report "down" after 2 s of waiting for a connection).
@@ -43,12 +46,18 @@ it('with every worker connection busy, reads still answer and the database still
       },
       { timeoutMs: 20_000, intervalMs: 200, message: 'four probe queries answered' },
     );
-    expect(h.core.connection().database).toBe('up');
+    expect(session.connection().database).toBe('up');
 
-    const { rows } = await watcher.query<{ application_name: string }>(
-      `SELECT DISTINCT application_name FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'guardian-%' ORDER BY 1`,
+    const { rows } = await watcher.query<{ application_name: string; usename: string }>(
+      `SELECT DISTINCT application_name, usename FROM pg_stat_activity
+        WHERE datname = current_database() AND application_name IN ('guardian-core', 'guardian-person', 'guardian-probe') ORDER BY 1, 2`,
     );
-    expect(rows.map((r) => r.application_name)).toEqual(['guardian-core', 'guardian-probe', 'guardian-reads']);
+    // The worker's pool is the worker login's; the session and its probe are the person's login.
+    expect(rows).toEqual([
+      { application_name: 'guardian-core', usename: h.inst.workerLogin },
+      { application_name: 'guardian-person', usename: h.people[USERS.mod1]!.login },
+      { application_name: 'guardian-probe', usename: h.people[USERS.mod1]!.login },
+    ]);
   } finally {
     for (const c of held) c.release();
   }
@@ -57,13 +66,20 @@ it('with every worker connection busy, reads still answer and the database still
 it('survives the server ending its idle connections (restart, failover, pg_terminate_backend) and goes on working', async () => {
   const w = await startHarness({ worker: true });
   const pub = await plainPublisher(w.vhost.url);
-  const admin = new pg.Client({ connectionString: w.db.url });
+  const admin = new pg.Client({ connectionString: w.inst.dbaUrl });
   try {
-    // Work through every pool first (graph, locks, reads), so each holds an idle connection.
+    // Work through every pool first (graph, locks, a person's session and its probe), so each holds an
+    // idle connection; the event relay holds its LISTEN connection.
     await pub.publish('content.submitted', contentMessage('idle-1', TEXT.threat));
     await w.waitForCase('idle-1', 'awaiting_review');
-    await w.core.listCases({ limit: 1 });
+    const session = await w.as(USERS.mod1);
+    await session.listCases({ limit: 1 });
     await admin.connect();
+    await waitFor(
+      async () =>
+        (await admin.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'guardian-probe' AND state = 'idle'`)).rowCount,
+      { message: 'the probe connected' },
+    );
     const { rows } = await admin.query<{ pools: string[] }>(
       // Select first, terminate in the target list: a volatile call in WHERE may run before the other
       // conditions (it once ended other test files' sessions in other databases).
@@ -71,11 +87,21 @@ it('survives the server ending its idle connections (restart, failover, pg_termi
          FROM (SELECT pid, application_name FROM pg_stat_activity
                 WHERE datname = current_database() AND application_name LIKE 'guardian-%' AND state = 'idle' OFFSET 0) s`,
     );
-    expect(rows[0]!.pools).toEqual(expect.arrayContaining(['guardian-core', 'guardian-locks', 'guardian-reads']));
-    // Still alive (an unhandled pool 'error' would have ended this process) and still working.
+    expect(rows[0]!.pools).toEqual(expect.arrayContaining(['guardian-core', 'guardian-event-relay', 'guardian-locks', 'guardian-person', 'guardian-probe']));
+    // Still alive (an unhandled pool 'error' would have ended this process) and still working: the worker
+    // takes new work, the person still reads and decides, and the live events still come (the relay
+    // listens again).
+    const events: string[] = [];
+    const off = session.onEvent((e) => e.type === 'case.updated' && events.push(`${e.caseId}:${e.status}`));
     await pub.publish('content.submitted', contentMessage('idle-2', TEXT.threat));
-    await w.waitForCase('idle-2', 'awaiting_review');
-    expect(w.core.connection().database).toBe('up');
+    const c = await w.waitForCase('idle-2', 'awaiting_review');
+    expect((await session.getCase(c.id)).status).toBe('awaiting_review');
+    await session.execute({ type: 'decide', caseId: c.id, decision: 'remove', reason: 'threat', commandId: w.cmdId(), expectedVersion: c.version });
+    await w.waitForStatus(c.id, 'actioned');
+    // "actioned" is the worker's change: only the database's NOTIFY, through the relay, announces it.
+    await waitFor(() => events.includes(`${c.id}:actioned`), { message: 'a live event after the relay lost its connection' });
+    off();
+    expect(session.connection().database).toBe('up');
   } finally {
     await admin.end().catch(() => {});
     await pub.close();
@@ -104,7 +130,7 @@ it('a case lock whose connection the server ends mid-job neither ends the proces
     },
   });
   const pub = await plainPublisher(w.vhost.url);
-  const admin = new pg.Client({ connectionString: w.db.url });
+  const admin = new pg.Client({ connectionString: w.inst.dbaUrl });
   try {
     await admin.connect();
     await pub.publish('content.submitted', contentMessage('held-1', TEXT.threat));

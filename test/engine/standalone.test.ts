@@ -7,12 +7,19 @@ import { cleanEnv, guardian } from '../support/cli.js';
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'guardian-standalone-'));
 afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
-it('works end to end with no PostgreSQL or RabbitMQ configured (must show 8)', async () => {
+// Standalone mode has one local person (GUARDIAN_USER, else the OS user) holding every role, on the
+// embedded database, with no sign-in and no demo people (DESIGN §10). Four-eyes cannot be met by one
+// person: it is waived there, and the audit says so.
+it('works end to end with no PostgreSQL or RabbitMQ configured, as its one local person (must show 8)', async () => {
   const env = cleanEnv({ GUARDIAN_DATA_DIR: dataDir, GUARDIAN_USER: 'solo' });
 
   const demo = await guardian(['demo'], env);
   expect(demo.code, demo.stderr).toBe(0);
   expect(demo.stderr).toMatch(/published \d+ demo message/);
+
+  const me = await guardian(['whoami', '--json'], env);
+  expect(me.code, me.stderr).toBe(0);
+  expect(JSON.parse(me.stdout)).toMatchObject({ id: 'solo', role: 'admin', mode: 'standalone' });
 
   const list = await guardian(['cases', 'list', '--json'], env);
   expect(list.code, list.stderr).toBe(0);
@@ -26,31 +33,60 @@ it('works end to end with no PostgreSQL or RabbitMQ configured (must show 8)', a
   expect(cases[0]!.priority).toBe('urgent');
 
   const target = cases.find((c) => c.status === 'awaiting_review')!;
-  const decide = await guardian(['decide', String(target.id), '--decision', 'remove', '--reason', 'threat of violence', '--as', 'demo-moderator', '--expected-version', String(target.version), '--json'], env);
+  const id = String(target.id);
+  const decide = await guardian(['decide', id, '--decision', 'remove', '--reason', 'threat of violence', '--expected-version', String(target.version), '--json'], env);
   expect(decide.code, decide.stderr).toBe(0);
   expect(JSON.parse(decide.stdout)).toMatchObject({ status: 'accepted', case: { status: 'actioned' } });
 
-  const stale = await guardian(['decide', String(target.id), '--decision', 'warn', '--reason', 'late decision', '--as', 'demo-moderator-2', '--expected-version', String(target.version)], env);
-  expect(stale.code).toBe(3);
-  expect(stale.stderr).toMatch(/decided by demo-moderator \(remove\)/);
+  // A decision on the version seen before is a conflict naming who decided (exit 3).
+  const stale = await guardian(['decide', id, '--decision', 'warn', '--reason', 'late decision', '--as', 'solo', '--expected-version', String(target.version)], env);
+  expect(stale.code, stale.stderr).toBe(3);
+  expect(stale.stderr).toMatch(/decided by solo \(remove\)/);
 
-  const modRollback = await guardian(['rollback', String(target.id), '--reason', 'changed my mind', '--as', 'demo-moderator'], env);
-  expect(modRollback.code).toBe(4);
+  // Nobody else can be named: --as only picks whose login to use, and there is one person here (exit 4).
+  const other = await guardian(['rollback', id, '--reason', 'changed my mind', '--as', 'someone-else'], env);
+  expect(other.code, other.stderr).toBe(4);
+  expect(other.stderr).toMatch(/not someone-else/);
+  const still = JSON.parse((await guardian(['cases', 'show', id, '--json'], env)).stdout);
+  expect(still).toMatchObject({ status: 'actioned', level: 1 });
 
-  const rollback = await guardian(['rollback', String(target.id), '--reason', 'it was a quote', '--as', 'demo-supervisor'], env);
+  // The one person holds the supervisor's role too: they roll back their own decision.
+  const rollback = await guardian(['rollback', id, '--reason', 'it was a quote'], env);
   expect(rollback.code, rollback.stderr).toBe(0);
 
-  const show = await guardian(['cases', 'show', String(target.id), '--json'], env);
+  const show = await guardian(['cases', 'show', id, '--json'], env);
   const detail = JSON.parse(show.stdout);
   expect(detail).toMatchObject({ status: 'awaiting_review', level: 2, reviewKind: 'rollback' });
+  expect(detail.excludedDeciders).toContain('solo');
   expect(detail.actions.map((a: { kind: string; status: string }) => `${a.kind}:${a.status}`)).toEqual(['remove_content:done', 'restore_content:done']);
 
-  const audit = await guardian(['audit', String(target.id), '--json'], env);
-  const events = JSON.parse(audit.stdout) as Array<{ type: string; actor: string }>;
-  expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['case.created', 'review.requested', 'decision.made', 'action.executed', 'rollback.requested', 'action.reversed']));
-  expect(events.find((e) => e.type === 'decision.made')!.actor).toBe('demo-moderator');
+  // The level-2 review: four-eyes would exclude solo, who made the decision rolled back; with one person
+  // it is waived, and the audit records that.
+  const review = await guardian(['decide', id, '--decision', 'warn', '--reason', 'a quote, but still a warning', '--expected-version', String(detail.version), '--json'], env);
+  expect(review.code, review.stderr).toBe(0);
+  expect(JSON.parse(review.stdout)).toMatchObject({ status: 'accepted', case: { status: 'actioned', level: 2 } });
 
-  const usage = await guardian(['decide', String(target.id), '--decision', 'obliterate', '--reason', 'x', '--as', 'solo'], env);
+  const audit = await guardian(['audit', id, '--json'], env);
+  expect(audit.code, audit.stderr).toBe(0);
+  const events = JSON.parse(audit.stdout) as Array<{ type: string; actor: string; payload: Record<string, unknown> }>;
+  expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['case.created', 'review.requested', 'decision.made', 'action.executed', 'rollback.requested', 'action.reversed']));
+  const decisions = events.filter((e) => e.type === 'decision.made');
+  expect(decisions.map((e) => [e.actor, e.payload.decision, e.payload.level])).toEqual([
+    ['solo', 'remove', 1],
+    ['solo', 'warn', 2],
+  ]);
+  expect(decisions[0]!.payload).not.toHaveProperty('fourEyesWaived');
+  expect(decisions[1]!.payload.fourEyesWaived).toEqual(expect.stringMatching(/standalone/));
+  expect(events.find((e) => e.type === 'rollback.requested')!.actor).toBe('solo');
+  // The refused commands are on the record too (the stale decision); the one naming someone else never
+  // reached the database.
+  expect(events.filter((e) => e.type === 'command.rejected').map((e) => e.payload.code)).toEqual(['conflict']);
+
+  const verify = await guardian(['audit', 'verify'], env);
+  expect(verify.code, verify.stderr).toBe(0);
+  expect(verify.stdout).toMatch(/^audit intact: \d+ streams?, \d+ events?/);
+
+  const usage = await guardian(['decide', id, '--decision', 'obliterate', '--reason', 'x'], env);
   expect(usage.code).toBe(2);
 }, 180_000);
 
@@ -85,7 +121,12 @@ it('ingests a JSONL file with progress, reports invalid lines by number, and add
 
   const add = await guardian(['moderators', 'add', 'new-sup', '--role', 'supervisor', '--name', 'New Supervisor', '--json'], env);
   expect(add.code, add.stderr).toBe(0);
-  expect(JSON.parse(add.stdout)).toMatchObject({ id: 'new-sup', role: 'supervisor', displayName: 'New Supervisor' });
+  // --json is { id, role, login, oneTimePassword } (issue 10): the one-time password is shown once.
+  const added = JSON.parse(add.stdout);
+  expect(added).toEqual({ id: 'new-sup', role: 'supervisor', login: expect.stringMatching(/new-sup$/), oneTimePassword: expect.stringMatching(/^\S{16,}$/) });
+  // Audited with the real actor: the local person.
+  const people = JSON.parse((await guardian(['audit', '--type', 'person.added', '--json'], env)).stdout) as Array<{ actor: string; payload: Record<string, unknown> }>;
+  expect(people.find((e) => e.payload.id === 'new-sup')).toMatchObject({ actor: 'solo', payload: { role: 'supervisor' } });
   const bad = await guardian(['moderators', 'add', 'x', '--role', 'overlord'], env);
   expect(bad.code).toBe(2);
 }, 120_000);

@@ -28,18 +28,25 @@ afterAll(async () => {
 
 /** Starts the workstation process; `call` sends one request and resolves with its answer. */
 function startProc() {
+  // The workstation knows the server (no credentials in its configuration); the moderator's own login
+  // and password are what their OS keychain kept (DESIGN §10). GUARDIAN_WORKER is left at its default.
+  const server = new URL(pg.url(h.db.url));
+  server.username = '';
+  server.password = '';
+  const mod1 = h.people[USERS.mod1]!;
   const env = cleanEnv({
-    DATABASE_URL: pg.url(h.db.url),
+    DATABASE_URL: server.toString(),
     AMQP_URL: mq.url(h.vhost.url),
-    GUARDIAN_WORKER: 'off',
+    GUARDIAN_ROLE_PREFIX: h.inst.roles.prefix,
     GUARDIAN_DATA_DIR: dataDir,
-    GUARDIAN_USER: USERS.mod1,
+    GUARDIAN_TEST_LOGIN: mod1.login,
+    GUARDIAN_TEST_PASSWORD: mod1.password,
   });
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(REPO, 'test/offline/workstation-proc.ts')], { env, cwd: REPO, stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
   const waiting = new Map<number, (v: any) => void>();
-  const events: Array<{ event: string; id?: string; state?: string }> = [];
+  const events: Array<{ event: string; id?: string; state?: string; person?: string; unverified?: boolean; worker?: boolean }> = [];
   readline.createInterface({ input: child.stdout! }).on('line', (line) => {
     const msg = JSON.parse(line);
     if (msg.event) events.push(msg);
@@ -64,7 +71,9 @@ it('offline: 5 decisions saved, the process SIGKILLed and restarted, the route h
   const cases = await Promise.all(ids.map((id) => h.waitForCase(id, 'awaiting_review')));
 
   const first = startProc();
-  await waitFor(() => first.events.some((e) => e.event === 'ready'), { timeoutMs: 30_000, message: 'workstation ready' });
+  await waitFor(() => first.events.some((e) => e.event === 'ready'), { timeoutMs: 30_000, message: `workstation ready\n${first.stderr()}` });
+  // Signed in with the kept login, verified by the server; no worker role on a desktop.
+  expect(first.events.find((e) => e.event === 'ready')).toMatchObject({ person: USERS.mod1, unverified: false, worker: false });
   // The moderator opened the cases while online (they are cached with their versions)...
   for (const c of cases) expect((await first.call('getCase', c.id)).value.stale).toBe(false);
   // ...then the network went away.
@@ -81,7 +90,9 @@ it('offline: 5 decisions saved, the process SIGKILLed and restarted, the route h
   await first.exited;
 
   const second = startProc();
-  await waitFor(() => second.events.some((e) => e.event === 'ready'), { timeoutMs: 30_000, message: 'restarted workstation ready' });
+  await waitFor(() => second.events.some((e) => e.event === 'ready'), { timeoutMs: 30_000, message: `restarted workstation ready\n${second.stderr()}` });
+  // With the server unreachable it opens as the person it remembers, unverified until the server is back.
+  expect(second.events.find((e) => e.event === 'ready')).toMatchObject({ person: USERS.mod1, unverified: true });
   const outbox = (await second.call('outbox')).value as Array<{ id: string; state: string }>;
   expect(outbox.filter((e) => submitted.includes(e.id)).map((e) => e.state)).toEqual(['pending', 'pending', 'pending', 'pending', 'pending']);
   pg.set('pass');
@@ -100,6 +111,7 @@ it('offline: 5 decisions saved, the process SIGKILLed and restarted, the route h
 
   for (const c of cases) await h.waitForStatus(c.id, 'actioned');
   for (const c of cases) expect(h.kinds(c.id)).toEqual(['remove_content']);
-  const { rows } = await h.core.db.query(`SELECT status, count(*)::int AS n FROM commands WHERE id = ANY($1) GROUP BY status`, [submitted]);
-  expect(rows).toEqual([{ status: 'applied', n: 5 }]);
+  // Applied once each, as the person whose login delivered them.
+  const { rows } = await h.core.db.query(`SELECT status, actor, count(*)::int AS n FROM commands WHERE id = ANY($1) GROUP BY status, actor`, [submitted]);
+  expect(rows).toEqual([{ status: 'applied', actor: USERS.mod1, n: 5 }]);
 }, 180_000);

@@ -37,14 +37,17 @@ describe('offline decisions', () => {
   });
 
   it('shows the database offline within seconds of a blackhole and keeps new decisions in the outbox (must show 6)', async () => {
+    // A desktop's core: no worker role (no work consumers, no platform secret), the moderator's own login.
+    expect(w.core.worker).toBeUndefined();
+    expect(w.api.person).toMatchObject({ id: USERS.mod2, login: h.people[USERS.mod2]!.login });
     const c = await reviewCase('offline-db');
     const seen = await w.ws.getCase(c.id);
     expect(seen.stale).toBe(false);
     const states: ConnectionState[] = [];
-    const off = w.core.onEvent((e) => e.type === 'connection.changed' && states.push(e.state));
+    const off = w.api.onEvent((e) => e.type === 'connection.changed' && states.push(e.state));
     w.pg.set('blackhole');
     // The requirement is a bound (noticed within 5 s), so the wait is bounded by it.
-    await waitFor(() => w.core.connection().database === 'down', { timeoutMs: 5_000, message: 'database shown offline' });
+    await waitFor(() => w.api.connection().database === 'down', { timeoutMs: 5_000, message: 'database shown offline' });
     expect(states.at(-1)?.database).toBe('down');
 
     const entry = w.ws.submit({ type: 'decide', caseId: c.id, decision: 'remove', reason: 'threat', commandId: h.cmdId(), expectedVersion: seen.value.version });
@@ -59,11 +62,11 @@ describe('offline decisions', () => {
     expect(h.kinds(c.id)).toEqual(['remove_content']);
     // Notes made offline travel the same way and land on the timeline.
     w.pg.set('blackhole');
-    await waitFor(() => w.core.connection().database === 'down', { timeoutMs: 5_000, message: 'database shown offline again' });
+    await waitFor(() => w.api.connection().database === 'down', { timeoutMs: 5_000, message: 'database shown offline again' });
     const note = w.ws.submit({ type: 'note', caseId: c.id, text: 'Author has two earlier warnings.', commandId: h.cmdId() });
     w.pg.set('pass');
     await w.waitForState(note.id, 'applied');
-    expect((await h.core.getCase(c.id)).timeline.find((e) => e.type === 'case.note')).toMatchObject({ actor: USERS.mod2, payload: { text: 'Author has two earlier warnings.' } });
+    expect((await (await h.api()).getCase(c.id)).timeline.find((e) => e.type === 'case.note')).toMatchObject({ actor: USERS.mod2, payload: { text: 'Author has two earlier warnings.' } });
     off();
   });
 
@@ -74,7 +77,7 @@ describe('offline decisions', () => {
     w.mq.set('blackhole');
     const mine = w.ws.submit({ type: 'decide', caseId: c.id, decision: 'warn', reason: 'just a warning', commandId: h.cmdId(), expectedVersion: seen.value.version });
     // Meanwhile, on the servers, another moderator decides.
-    await h.core.execute({ type: 'decide', caseId: c.id, decision: 'remove', reason: 'clear threat', actor: USERS.mod1, tool: 'ui', commandId: h.cmdId() });
+    await (await h.as(USERS.mod1)).execute({ type: 'decide', caseId: c.id, decision: 'remove', reason: 'clear threat', tool: 'ui', commandId: h.cmdId() });
     await h.waitForStatus(c.id, 'actioned');
     w.pg.set('pass');
     w.mq.set('pass');
@@ -87,10 +90,10 @@ describe('offline decisions', () => {
     const request = w.ws.requestEscalation(mine.id);
     expect(w.store.outbox.get(mine.id)!.state).toBe('discarded');
     await w.waitForState(request.id, 'applied');
-    const after = await h.core.getCase(c.id);
+    const after = await (await h.api()).getCase(c.id);
     expect(after.escalationRequest).toMatchObject({ by: USERS.mod2, reason: expect.stringContaining('my decision (warn) was not applied') });
     expect(after.timeline.at(-1)).toMatchObject({ type: 'escalation.requested', actor: USERS.mod2 });
-    expect((await h.core.listCases({ escalationRequested: true })).map((x) => x.id)).toContain(c.id);
+    expect((await (await h.api()).listCases({ escalationRequested: true })).map((x) => x.id)).toContain(c.id);
     const { rows } = await h.core.db.query(`SELECT status FROM commands WHERE id = $1`, [mine.id]);
     expect(rows.map((r) => r.status)).toEqual(['rejected']);
     expect(h.kinds(c.id)).toEqual(['remove_content']);
@@ -98,7 +101,7 @@ describe('offline decisions', () => {
 
   it('a stale offline decision after a rollback re-paused the case is a conflict and never answers the level-2 review (must show 3)', async () => {
     const c = await reviewCase('offline-stale');
-    await h.core.execute({ type: 'decide', caseId: c.id, decision: 'remove', reason: 'threat', actor: USERS.mod1, tool: 'ui', commandId: h.cmdId() });
+    await (await h.as(USERS.mod1)).execute({ type: 'decide', caseId: c.id, decision: 'remove', reason: 'threat', tool: 'ui', commandId: h.cmdId() });
     await h.waitForStatus(c.id, 'actioned');
     const sup = await startWorkstation(h, USERS.sup2);
     try {
@@ -106,11 +109,11 @@ describe('offline decisions', () => {
       sup.pg.set('blackhole');
       // Offline, the supervisor decides on what they saw... while a rollback re-pauses the case at level 2.
       const stale = sup.ws.submit({ type: 'decide', caseId: c.id, decision: 'remove_and_ban', reason: 'ban them', commandId: h.cmdId(), expectedVersion: seen.value.version });
-      await h.core.execute({ type: 'rollback', caseId: c.id, reason: 'needs a second look', actor: USERS.sup1, tool: 'ui', commandId: h.cmdId() });
+      await (await h.as(USERS.sup1)).execute({ type: 'rollback', caseId: c.id, reason: 'needs a second look', tool: 'ui', commandId: h.cmdId() });
       await h.waitForStatus(c.id, 'awaiting_review');
       sup.pg.set('pass');
       await sup.waitForState(stale.id, 'conflict');
-      const after = await h.core.getCase(c.id);
+      const after = await (await h.api()).getCase(c.id);
       expect(after).toMatchObject({ status: 'awaiting_review', level: 2, reviewKind: 'rollback' });
       expect(h.kinds(c.id)).toEqual(['remove_content', 'restore_content']);
     } finally {
@@ -125,7 +128,7 @@ describe('offline decisions', () => {
     const entry = w.ws.submit({ type: 'decide', caseId: c.id, decision: 'remove', reason: 'threat', commandId: h.cmdId(), expectedVersion: seen.value.version });
     // Recorded in the shared database (delivered), but the job never reached the broker.
     await w.waitForState(entry.id, 'delivered');
-    expect((await h.core.getCase(c.id)).status).toBe('executing');
+    expect((await (await h.api()).getCase(c.id)).status).toBe('executing');
     w.mq.set('pass');
     await w.waitForState(entry.id, 'applied', 60_000);
     await h.waitForStatus(c.id, 'actioned');
@@ -157,10 +160,10 @@ describe('disk full (must show 5)', () => {
       } catch {
         // ENOSPC: full, as intended
       }
-      const cmd = { type: 'decide' as const, caseId: '00000000-0000-4000-8000-000000000001', decision: 'remove' as const, reason: 'threat of violence '.repeat(400), actor: USERS.mod1, tool: 'ui' as const, commandId: h.cmdId() };
+      const cmd = { type: 'decide' as const, caseId: '00000000-0000-4000-8000-000000000001', decision: 'remove' as const, reason: 'threat of violence '.repeat(400), tool: 'ui' as const, commandId: h.cmdId() };
       let error: unknown;
       try {
-        for (let i = 0; i < 50; i++) store.outbox.add({ ...cmd, commandId: `${cmd.commandId}-${i}` });
+        for (let i = 0; i < 50; i++) store.outbox.add({ ...cmd, commandId: `${cmd.commandId}-${i}` }, USERS.mod1);
       } catch (e) {
         error = e;
       }
@@ -184,13 +187,13 @@ describe('read cache', () => {
       const c = await reviewCase('cache-follow');
       const listed = await w.ws.listCases({ status: ['awaiting_review'], limit: 1000 });
       expect(listed.value.map((x) => x.id)).toContain(c.id);
-      await h.core.execute({ type: 'decide', caseId: c.id, decision: 'remove', reason: 'threat', actor: USERS.mod1, tool: 'ui', commandId: h.cmdId() });
+      await (await h.as(USERS.mod1)).execute({ type: 'decide', caseId: c.id, decision: 'remove', reason: 'threat', tool: 'ui', commandId: h.cmdId() });
       await h.waitForStatus(c.id, 'actioned');
       // The live update reaches the workstation and its cache...
       await waitFor(() => w.store.cache.cases().find((x) => x.id === c.id)?.status === 'actioned', { message: 'cache updated from the event' });
       // ...so offline, the cached queue no longer lists it.
       w.pg.set('blackhole');
-      await waitFor(() => w.core.connection().database === 'down', { timeoutMs: 5_000, message: 'database shown offline' });
+      await waitFor(() => w.api.connection().database === 'down', { timeoutMs: 5_000, message: 'database shown offline' });
       const offline = await w.ws.listCases({ status: ['awaiting_review'], limit: 1000 });
       expect(offline.stale).toBe(true);
       expect(offline.value.map((x) => x.id)).not.toContain(c.id);

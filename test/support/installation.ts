@@ -73,6 +73,8 @@ export async function createTestInstallation(o: { mode?: 'connected' | 'standalo
     throw err;
   }
   const dbaPool = new pg.Pool({ connectionString: db.url, max: 2 });
+  // The drop terminates this database's sessions; an idle one's FATAL must not be an unhandled error.
+  dbaPool.on('error', () => {});
   pools.push(dbaPool);
   return {
     db,

@@ -1,6 +1,7 @@
 import amqp from 'amqplib';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createTestInstallation } from './installation.js';
 import { createTestDatabase, createTestVhost, listVhosts, pgAdminUrl, waitFor } from './isolation.js';
 
 async function databaseExists(name: string): Promise<boolean> {
@@ -56,6 +57,41 @@ describe('createTestDatabase', () => {
 
   it('rejects a prefix that is not a plain identifier', async () => {
     await expect(createTestDatabase('x"; DROP')).rejects.toThrow(/invalid prefix/);
+  });
+});
+
+async function rolesLike(prefix: string): Promise<string[]> {
+  const c = new pg.Client({ connectionString: pgAdminUrl() });
+  await c.connect();
+  try {
+    const r = await c.query<{ rolname: string }>(`SELECT rolname FROM pg_roles WHERE rolname LIKE $1 || '%' ORDER BY 1`, [prefix]);
+    return r.rows.map((x) => x.rolname);
+  } finally {
+    await c.end();
+  }
+}
+
+describe('createTestInstallation', () => {
+  it('gives each installation its own database and role prefix (roles are cluster-wide), and drop() removes both', async () => {
+    const a = await createTestInstallation();
+    const b = await createTestInstallation();
+    try {
+      expect(a.roles.prefix).not.toBe(b.roles.prefix);
+      expect(a.roles.prefix.startsWith(b.roles.prefix) || b.roles.prefix.startsWith(a.roles.prefix)).toBe(false);
+      const alice = await a.person('alice', 'moderator');
+      expect(alice.login).toBe(a.roles.personLogin('alice'));
+      expect(await rolesLike(a.roles.prefix)).toEqual(expect.arrayContaining([alice.login, a.workerLogin, a.roles.moderator]));
+      // A person of one installation is nobody in the other: not even allowed to connect to its database.
+      const c = new pg.Client({ connectionString: b.urlFor(alice.login) });
+      await expect(c.connect()).rejects.toThrow(/permission denied|not permitted|does not exist/);
+      await c.end().catch(() => undefined);
+    } finally {
+      await a.drop();
+      await b.drop();
+    }
+    expect(await databaseExists(a.db.name)).toBe(false);
+    expect(await rolesLike(a.roles.prefix)).toEqual([]);
+    expect(await rolesLike(b.roles.prefix)).toEqual([]);
   });
 });
 

@@ -1,16 +1,22 @@
 // The contract test (STYLE 8): every command has a handler and a bridge method, every event a schema;
-// the dispatcher turns invalid input and core errors into typed error values, and takes the actor
-// from the session, never from the input.
+// the dispatcher turns invalid input and core errors into typed error values, acts only through the
+// session of whoever is signed in at the seat (their login is the actor, never anything in the input),
+// and answers nothing but session:get and session:signIn before someone signs in.
 import { describe, expect, it } from 'vitest';
 import type { CoreApi, CommandInput } from '../../src/core/api.js';
 import { GuardianError } from '../../src/core/errors.js';
-import { COMMAND_NAMES, EVENT_NAMES, commands, events, methodName } from '../../src/shared/contract.js';
+import { COMMAND_NAMES, EVENT_NAMES, commands, events, methodName, type CommandName } from '../../src/shared/contract.js';
 import { createDispatcher, createHandlers } from '../../src/main/ipc/dispatcher.js';
 import { buildBridge } from '../../src/preload/bridge.js';
 import type { CaseSummary } from '../../src/shared/domain.js';
+import { fakeHost, MOD1, type FakeSeat } from './fake-host.js';
+
+const CASE = '00000000-0000-4000-8000-000000000001';
+const TAKEN = '00000000-0000-4000-8000-0000000000aa';
+const BOOM = '00000000-0000-4000-8000-0000000000bb';
 
 const summary: CaseSummary = {
-  id: '00000000-0000-4000-8000-000000000001',
+  id: CASE,
   contentId: 'c1',
   authorId: 'a1',
   status: 'awaiting_review',
@@ -30,14 +36,18 @@ const summary: CaseSummary = {
   escalationRequest: null,
 };
 
-function fakeCore(executed: CommandInput[]): CoreApi {
+const unused = async (): Promise<never> => {
+  throw new Error('unused');
+};
+
+function fakeCore(executed: CommandInput[], who = MOD1): CoreApi {
   return {
-    mode: 'standalone',
+    mode: 'connected',
     commandStatus: async () => undefined,
     async execute(cmd) {
       executed.push(cmd);
-      if (cmd.caseId === 'taken') throw new GuardianError('conflict', 'Case taken is claimed by mod-2.', { claimedBy: 'mod-2' });
-      if (cmd.caseId === 'boom') throw new Error('database exploded');
+      if (cmd.caseId === TAKEN) throw new GuardianError('conflict', `Case ${TAKEN} is claimed by mod-2.`, { claimedBy: 'mod-2' });
+      if (cmd.caseId === BOOM) throw new Error('database exploded');
       return { commandId: cmd.commandId, status: 'accepted', duplicate: false, case: summary };
     },
     listCases: async () => [summary],
@@ -45,25 +55,57 @@ function fakeCore(executed: CommandInput[]): CoreApi {
       throw new GuardianError('not_found', 'no such case');
     },
     audit: async () => [],
-    metrics: async () => {
-      throw new Error('unused');
-    },
+    metrics: unused,
     moderators: async () => [],
-    addModerator: async () => {
-      throw new Error('unused');
-    },
-    connection: () => ({ database: 'embedded', broker: 'in-process' }),
+    whoami: async () => ({ id: who.id, displayName: who.displayName, role: who.role, login: `guardian.${who.id}`, mode: 'connected' }),
+    people: { add: unused, disable: unused, setRole: unused },
+    connection: () => ({ database: 'up', broker: 'up' }),
     onEvent: () => () => {},
   };
 }
 
-const ctx = { user: { id: 'mod-1', displayName: 'Mod One', role: 'moderator' as const }, shell: 'devhost' as const };
+const signedIn = (api: CoreApi, extra: Partial<FakeSeat> = {}) => ({ host: fakeHost({ signedIn: { api, user: MOD1, ...extra } }), shell: 'devhost' as const });
+
+/** A valid input for every command (checked below), so a refusal is the dispatcher's, not the parser's. */
+const VALID: Record<CommandName, unknown> = {
+  'session:get': {},
+  'session:signIn': { login: 'guardian.mod-1', password: 'correct horse' },
+  'session:signOut': {},
+  'cases:list': {},
+  'case:get': { caseId: CASE },
+  'case:claim': { caseId: CASE, commandId: 'cmd-claim-1' },
+  'case:release': { caseId: CASE, commandId: 'cmd-release-1' },
+  'case:decide': { caseId: CASE, commandId: 'cmd-decide-1', decision: 'remove', reason: 'a threat' },
+  'case:rollback': { caseId: CASE, commandId: 'cmd-rollback-1', reason: 'it was a quote' },
+  'case:note': { caseId: CASE, commandId: 'cmd-note-1', text: 'seen before' },
+  'appeal:decide': { caseId: CASE, commandId: 'cmd-appeal-1', outcome: 'uphold', reason: 'the threat was real' },
+  'audit:list': {},
+  'metrics:get': {},
+  'moderators:list': {},
+  'outbox:list': {},
+  'outbox:discard': { id: 'cmd-decide-1' },
+  'outbox:escalate': { id: 'cmd-decide-1' },
+};
 
 describe('IPC contract', () => {
   it('has exactly one handler per command', () => {
-    const handlers = createHandlers(fakeCore([]));
+    const handlers = createHandlers();
     expect(Object.keys(handlers).sort()).toEqual([...COMMAND_NAMES].sort());
     expect(Object.keys(commands).sort()).toEqual([...COMMAND_NAMES].sort());
+  });
+
+  it('has sign-in and sign-out in the contract, each with a handler', () => {
+    const handlers = createHandlers();
+    for (const name of ['session:signIn', 'session:signOut'] as const) {
+      expect(COMMAND_NAMES).toContain(name);
+      expect(commands).toHaveProperty([name]);
+      expect(typeof handlers[name]).toBe('function');
+    }
+    expect(EVENT_NAMES).toContain('session:changed');
+    // Sign-in takes a login and a password, nothing else (no actor, no role).
+    expect(commands['session:signIn'].input.safeParse({ login: 'guardian.mod-1', password: 'x', remember: true }).success).toBe(true);
+    expect(commands['session:signIn'].input.safeParse({ login: 'guardian.mod-1' }).success).toBe(false);
+    expect(commands['session:signIn'].input.safeParse({ login: 'guardian.mod-1', password: 'x', role: 'admin' }).success).toBe(false);
   });
 
   it('has exactly one bridge method per command, plus on(event)', () => {
@@ -86,34 +128,85 @@ describe('IPC contract', () => {
   });
 
   it('returns invalid_input as a value for bad input and unknown commands', async () => {
-    const d = createDispatcher(fakeCore([]));
-    const bad = await d.dispatch('case:decide', { caseId: 'c', commandId: 'short', decision: 'nuke', reason: '' }, ctx);
+    const d = createDispatcher();
+    const ctx = signedIn(fakeCore([]));
+    const bad = await d.dispatch('case:decide', { caseId: CASE, commandId: 'short', decision: 'nuke', reason: '' }, ctx);
     expect(bad).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+    const notACase = await d.dispatch('case:claim', { caseId: 'c1', commandId: 'cmd-00000009' }, ctx);
+    expect(notACase).toMatchObject({ ok: false, error: { code: 'invalid_input', message: expect.stringMatching(/caseId/) } });
     const unknown = await d.dispatch('shell:exec', {}, ctx);
     expect(unknown).toMatchObject({ ok: false, error: { code: 'invalid_input', message: expect.stringContaining('Unknown command') } });
     const window = await d.dispatch('metrics:get', { sinceDays: 0 }, ctx);
     expect(window).toMatchObject({ ok: false, error: { code: 'invalid_input', message: expect.stringMatching(/sinceDays.*at least 1 day/) } });
   });
 
+  it('answers every command but session:get and session:signIn with "Sign in first." while nobody is signed in', async () => {
+    const executed: CommandInput[] = [];
+    const d = createDispatcher();
+    const ctx = { host: fakeHost(), shell: 'devhost' as const };
+    for (const name of COMMAND_NAMES) expect(commands[name].input.safeParse(VALID[name]).success, `VALID['${name}'] parses`).toBe(true);
+    const guarded = COMMAND_NAMES.filter((n) => n !== 'session:get' && n !== 'session:signIn');
+    expect(guarded).toHaveLength(COMMAND_NAMES.length - 2);
+    const answers: Record<string, unknown> = {};
+    for (const name of guarded) answers[name] = await d.dispatch(name, VALID[name], ctx);
+    const refusal = { ok: false, error: { code: 'forbidden', message: 'Sign in first.', details: { reason: 'signed_out' } } };
+    expect(answers).toEqual(Object.fromEntries(guarded.map((n) => [n, refusal])));
+    expect(executed).toEqual([]);
+    // session:get says who is signed in (nobody) and how to sign in.
+    const session = await d.dispatch('session:get', {}, ctx);
+    expect(session).toMatchObject({ ok: true, value: { user: null, mode: 'connected', signIn: { required: true, server: '127.0.0.1:5432/guardian', login: null } } });
+    expect(commands['session:get'].output.safeParse((session as { value: unknown }).value).success).toBe(true);
+  });
+
+  it('signs in with a login and password, then acts through that session; sign-out closes the seat again', async () => {
+    const executed: CommandInput[] = [];
+    const host = fakeHost({ accounts: { 'guardian.mod-1': { api: fakeCore(executed), user: MOD1, password: 'correct horse' } } });
+    const ctx = { host, shell: 'devhost' as const };
+    const d = createDispatcher();
+
+    const wrong = await d.dispatch('session:signIn', { login: 'guardian.mod-1', password: 'wrong' }, ctx);
+    expect(wrong).toMatchObject({ ok: false, error: { code: 'forbidden', message: 'Wrong login or password.' } });
+    expect(await d.dispatch('case:claim', VALID['case:claim'], ctx)).toMatchObject({ ok: false, error: { message: 'Sign in first.' } });
+
+    const session = await d.dispatch('session:signIn', { login: 'guardian.mod-1', password: 'correct horse', remember: true }, ctx);
+    expect(session).toMatchObject({ ok: true, value: { user: MOD1, signIn: { login: 'guardian.mod-1', required: true } } });
+    expect(commands['session:signIn'].output.safeParse((session as { value: unknown }).value).success).toBe(true);
+    expect(host.signIns.at(-1)).toEqual({ login: 'guardian.mod-1', password: 'correct horse', remember: true });
+
+    expect(await d.dispatch('case:claim', VALID['case:claim'], ctx)).toMatchObject({ ok: true, value: { commandId: 'cmd-claim-1' } });
+    expect(executed).toEqual([{ type: 'claim', caseId: CASE, commandId: 'cmd-claim-1', tool: 'ui' }]);
+
+    expect(await d.dispatch('session:signOut', {}, ctx)).toMatchObject({ ok: true, value: { user: null, signIn: { login: null } } });
+    expect(await d.dispatch('case:claim', { ...(VALID['case:claim'] as object), commandId: 'cmd-claim-2' }, ctx)).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden', message: 'Sign in first.' },
+    });
+    expect(executed).toHaveLength(1);
+  });
+
   it('takes the actor from the session; an actor in the input is refused', async () => {
     const executed: CommandInput[] = [];
-    const d = createDispatcher(fakeCore(executed));
-    const input = { caseId: 'c1', commandId: 'cmd-00000001', decision: 'remove', reason: 'a threat', expectedVersion: 3 };
+    const d = createDispatcher();
+    const ctx = signedIn(fakeCore(executed));
+    const input = { caseId: CASE, commandId: 'cmd-00000001', decision: 'remove', reason: 'a threat', expectedVersion: 3 };
     const r = await d.dispatch('case:decide', input, ctx);
     expect(r.ok).toBe(true);
-    expect(executed[0]).toMatchObject({ type: 'decide', actor: 'mod-1', tool: 'ui', commandId: 'cmd-00000001', expectedVersion: 3 });
-    const spoof = await d.dispatch('case:decide', { ...input, actor: 'admin-1' }, ctx);
+    // What reaches the session names no person at all: the database takes the actor from the login.
+    expect(executed[0]).toMatchObject({ type: 'decide', tool: 'ui', commandId: 'cmd-00000001', expectedVersion: 3 });
+    expect(executed[0]).not.toHaveProperty('actor');
+    const spoof = await d.dispatch('case:decide', { ...input, commandId: 'cmd-00000002', actor: 'admin-1' }, ctx);
     expect(spoof).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
     expect(executed).toHaveLength(1);
   });
 
   it('maps core errors to typed error values and never throws', async () => {
-    const d = createDispatcher(fakeCore([]));
-    expect(await d.dispatch('case:claim', { caseId: 'taken', commandId: 'cmd-00000002' }, ctx)).toEqual({
+    const d = createDispatcher();
+    const ctx = signedIn(fakeCore([]));
+    expect(await d.dispatch('case:claim', { caseId: TAKEN, commandId: 'cmd-00000002' }, ctx)).toEqual({
       ok: false,
-      error: { code: 'conflict', message: 'Case taken is claimed by mod-2.', details: { claimedBy: 'mod-2' } },
+      error: { code: 'conflict', message: `Case ${TAKEN} is claimed by mod-2.`, details: { claimedBy: 'mod-2' } },
     });
-    expect(await d.dispatch('case:claim', { caseId: 'boom', commandId: 'cmd-00000003' }, ctx)).toMatchObject({ ok: false, error: { code: 'internal' } });
+    expect(await d.dispatch('case:claim', { caseId: BOOM, commandId: 'cmd-00000003' }, ctx)).toMatchObject({ ok: false, error: { code: 'internal' } });
     expect(await d.dispatch('case:get', { caseId: 'nope' }, ctx)).toMatchObject({ ok: false, error: { code: 'not_found' } });
   });
 });
@@ -129,16 +222,17 @@ describe('IPC contract with the local outbox (DESIGN §9)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gw-contract-'));
     const store = openLocalStore(dir);
     const base = fakeCore([]);
-    const core = {
+    const core: CoreApi = {
       ...base,
       commandStatus: async () => undefined,
-      execute: (cmd: CommandInput) => base.execute(cmd.commandId === 'cmd-outbox-2' ? { ...cmd, caseId: 'taken' } : cmd),
-    } as CoreApi;
+      execute: (cmd: CommandInput) => base.execute(cmd.commandId === 'cmd-outbox-2' ? { ...cmd, caseId: TAKEN } : cmd),
+    };
     const caseId = summary.id;
     const ws = createWorkstation({ core, store, user: 'mod-1', logger: silentLogger });
     try {
-      const d = createDispatcher(core, { workstationFor: (id) => (id === 'mod-1' ? ws : undefined), settleMs: 2_000 });
-      expect(await d.dispatch('session:get', {}, ctx)).toMatchObject({ ok: true, value: { outbox: true } });
+      const d = createDispatcher({ settleMs: 2_000 });
+      const ctx = signedIn(core, { workstation: ws });
+      expect(await d.dispatch('session:get', {}, ctx)).toMatchObject({ ok: true, value: { outbox: true, user: MOD1 } });
       const ok = await d.dispatch('case:decide', { caseId, commandId: 'cmd-outbox-1', decision: 'remove', reason: 'a threat' }, ctx);
       expect(ok).toMatchObject({ ok: true, value: { commandId: 'cmd-outbox-1', status: 'accepted' } });
       const conflict = await d.dispatch('case:decide', { caseId, commandId: 'cmd-outbox-2', decision: 'warn', reason: 'mine' }, ctx);

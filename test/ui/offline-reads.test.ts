@@ -14,6 +14,7 @@ import { createDispatcher } from '../../src/main/ipc/dispatcher.js';
 import { commands, type CaseListItem, type Result } from '../../src/shared/contract.js';
 import { createQueueSync, type QueueLoadState } from '../../src/renderer/src/store/queue-sync.js';
 import type { CaseDetail, CaseSummary } from '../../src/shared/domain.js';
+import { fakeHost, MOD1 } from './fake-host.js';
 
 const at = (m: number) => new Date(Date.UTC(2026, 0, 1, 10, m)).toISOString();
 const summary = (n: number, over: Partial<CaseSummary> = {}): CaseSummary => ({
@@ -41,7 +42,6 @@ const detail = (s: CaseSummary): CaseDetail =>
   ({ ...s, text: s.textPreview, url: null, reportedBy: null, reportReason: null, analysis: null, lastDecision: null, actions: [], timeline: [], excludedDeciders: [], failureReason: null, allowedDecisions: ['approve', 'remove'] }) as unknown as CaseDetail;
 
 const all = [summary(1), summary(2), summary(3, { priority: 'urgent' }), summary(4, { status: 'actioned' })];
-const ctx = { user: { id: 'mod-1', displayName: 'Mod One', role: 'moderator' as const }, shell: 'devhost' as const };
 
 function setup() {
   const dir = mkdtempSync(join(tmpdir(), 'gw-reads-'));
@@ -62,13 +62,16 @@ function setup() {
     commandStatus: async () => undefined,
     audit: async () => [],
     moderators: async () => [],
-    addModerator: unreachable,
+    whoami: async () => ({ id: MOD1.id, displayName: MOD1.displayName, role: MOD1.role, login: 'guardian.mod-1', mode: 'connected' }),
     onEvent: () => () => {},
   } as unknown as CoreApi;
   const ws = createWorkstation({ core, store, user: 'mod-1', logger: silentLogger });
-  const d = createDispatcher(core, { workstationFor: (id) => (id === 'mod-1' ? ws : undefined) });
+  // mod-1 is signed in at this seat, with the local outbox and cache.
+  const ctx = { host: fakeHost({ signedIn: { api: core, user: MOD1, workstation: ws } }), shell: 'devhost' as const };
+  const d = createDispatcher();
   return {
     d,
+    ctx,
     state,
     close() {
       ws.stop();
@@ -85,12 +88,12 @@ describe('reads through the workstation', () => {
   it('online: live rows without a stale mark, cached for later; the case view says it is fresh', async () => {
     const s = setup();
     cleanup = s.close;
-    const list = await s.d.dispatch('cases:list', { status: ['awaiting_review'] }, ctx);
+    const list = await s.d.dispatch('cases:list', { status: ['awaiting_review'] }, s.ctx);
     expect(list).toMatchObject({ ok: true });
     const rows = (list as { value: Array<Record<string, unknown>> }).value;
     expect(rows).toHaveLength(3);
     expect(rows.every((r) => !('stale' in r))).toBe(true);
-    const view = await s.d.dispatch('case:get', { caseId: all[0]!.id }, ctx);
+    const view = await s.d.dispatch('case:get', { caseId: all[0]!.id }, s.ctx);
     expect(view).toMatchObject({ ok: true, value: { id: all[0]!.id, stale: false, authorCases: [{ id: all[2]!.id }] } });
     expect(commands['case:get'].output.safeParse((view as { value: unknown }).value).success).toBe(true);
   });
@@ -98,25 +101,25 @@ describe('reads through the workstation', () => {
   it('offline: the cached queue and case, marked stale with the sync time, filtered like the live query; a decision is pending at once', async () => {
     const s = setup();
     cleanup = s.close;
-    await s.d.dispatch('cases:list', { status: ['awaiting_review', 'actioned'] }, ctx);
-    await s.d.dispatch('case:get', { caseId: all[0]!.id }, ctx);
+    await s.d.dispatch('cases:list', { status: ['awaiting_review', 'actioned'] }, s.ctx);
+    await s.d.dispatch('case:get', { caseId: all[0]!.id }, s.ctx);
     s.state.database = 'down';
 
-    const list = await s.d.dispatch('cases:list', { status: ['awaiting_review'], search: 'TEXT' }, ctx);
+    const list = await s.d.dispatch('cases:list', { status: ['awaiting_review'], search: 'TEXT' }, s.ctx);
     expect(list.ok).toBe(true);
     const rows = (list as { value: Array<CaseSummary & { stale?: boolean; syncedAt?: string | null }> }).value;
     expect(rows.map((r) => r.contentId)).toEqual(['c3', 'c1', 'c2']); // urgent first, then oldest
     expect(rows.every((r) => r.stale === true && typeof r.syncedAt === 'string')).toBe(true);
     expect(commands['cases:list'].output.safeParse(rows).success).toBe(true);
 
-    const view = await s.d.dispatch('case:get', { caseId: all[0]!.id }, ctx);
+    const view = await s.d.dispatch('case:get', { caseId: all[0]!.id }, s.ctx);
     expect(view).toMatchObject({ ok: true, value: { id: all[0]!.id, stale: true, syncedAt: expect.any(String) } });
     // The author's other cases come from the cache too, that author's only.
     expect((view as { value: { authorCases: CaseSummary[] } }).value.authorCases.map((c) => c.contentId)).toEqual(['c3']);
     // Not cached: an error, not an empty case.
-    expect(await s.d.dispatch('case:get', { caseId: all[1]!.id }, ctx)).toMatchObject({ ok: false });
+    expect(await s.d.dispatch('case:get', { caseId: all[1]!.id }, s.ctx)).toMatchObject({ ok: false });
 
-    const decided = await s.d.dispatch('case:decide', { caseId: all[0]!.id, commandId: 'cmd-offline-1', decision: 'remove', reason: 'a threat', expectedVersion: 2 }, ctx);
+    const decided = await s.d.dispatch('case:decide', { caseId: all[0]!.id, commandId: 'cmd-offline-1', decision: 'remove', reason: 'a threat', expectedVersion: 2 }, s.ctx);
     expect(decided).toMatchObject({ ok: true, value: { commandId: 'cmd-offline-1', status: 'pending' } });
   });
 
@@ -124,12 +127,12 @@ describe('reads through the workstation', () => {
     const s = setup();
     cleanup = s.close;
     // Live rows with a watermark end up in the cache as they came.
-    const live = await s.d.dispatch('cases:list', { status: ['awaiting_review'], withWatermark: true }, ctx);
+    const live = await s.d.dispatch('cases:list', { status: ['awaiting_review'], withWatermark: true }, s.ctx);
     expect((live as { value: Array<{ watermark?: string }> }).value.every((r) => r.watermark === at(59))).toBe(true);
     s.state.database = 'down';
 
     for (const q of [{ after: { priority: 'normal' as const, createdAt: all[0]!.createdAt, id: all[0]!.id } }, { updatedSince: at(0) }]) {
-      const list = await s.d.dispatch('cases:list', { status: ['awaiting_review'], ...q }, ctx);
+      const list = await s.d.dispatch('cases:list', { status: ['awaiting_review'], ...q }, s.ctx);
       const rows = (list as { value: Array<Record<string, unknown>> }).value;
       expect(rows.map((r) => r.contentId)).toEqual(['c3', 'c1', 'c2']);
       expect(rows.every((r) => r.stale === true && !('watermark' in r) && !('matches' in r))).toBe(true);
@@ -137,7 +140,7 @@ describe('reads through the workstation', () => {
 
     const states: QueueLoadState[] = [];
     const sync = createQueueSync({
-      call: (q) => s.d.dispatch('cases:list', q, ctx) as Promise<Result<CaseListItem[]>>,
+      call: (q) => s.d.dispatch('cases:list', q, s.ctx) as Promise<Result<CaseListItem[]>>,
       filters: () => ({ status: ['awaiting_review'] }),
       publish: (st) => states.push(st),
       firstPage: 2,

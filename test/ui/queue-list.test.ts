@@ -1,21 +1,27 @@
 // The queue's list query against real PostgreSQL (BENCHMARKS.md part 4, fix 8): keyset pages (`after`)
 // list every case once in the review order, as range scans of the queue-order index; `updatedSince`
 // answers what changed, in or out of the filters, and its watermark does not lose a change committed by
-// a transaction that started before the read and committed after it.
+// a transaction that started before the read and committed after it. Every read runs as a moderator's
+// own login (what the UI reads with); the cases are arranged by the DBA, except where a person's command
+// (a claim) is the change under test.
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/core/log.js';
 import { createQueries } from '../../src/core/services/queries.js';
 import { listCases, type CaseListQuery, type CaseListRow } from '../../src/core/store/cases-repo.js';
 import { createDb, type Db, type Queryable } from '../../src/core/store/db.js';
-import { migrate } from '../../src/core/store/migrate.js';
 import { commands } from '../../src/shared/contract.js';
-import { createTestDatabase, type TestDatabase } from '../support/isolation.js';
+import { createTestInstallation, type TestInstallation, type TestPerson } from '../support/installation.js';
 
-let tdb: TestDatabase;
-let db: Db;
+let inst: TestInstallation;
+let mod: TestPerson;
+/** Another moderator, whose claims are the person-made changes below. */
+let mod9: TestPerson;
+/** The moderator's connection: every read of the list. */
+let reads: Db;
 let queries: ReturnType<typeof createQueries>;
+/** Arranging as the DBA (rows no role may write directly). */
+const db = { query: <R extends pg.QueryResultRow = any>(sql: string, params?: unknown[]) => inst.dba<R>(sql, params) };
 
 /** Inserts a case; `createdAt` is SQL (microseconds matter), updated an hour ago unless told. */
 async function insertCase(o: { tag: string; status?: string; priority?: 'urgent' | 'normal'; level?: number; createdAt?: string; id?: string }) {
@@ -26,6 +32,18 @@ async function insertCase(o: { tag: string; status?: string; priority?: 'urgent'
     [id, `${o.tag}`, `author-${o.tag}`, `text of ${o.tag}`, o.priority ?? 'normal', o.status ?? 'awaiting_review', o.level ?? 1],
   );
   return id;
+}
+
+/** A claim by a person, through their own login and the command function (a change a role may make). */
+async function claimAs(who: TestPerson, caseId: string) {
+  const c = new pg.Client({ connectionString: who.url });
+  await c.connect();
+  try {
+    const { rows } = await c.query<{ r: { outcome: string } }>(`SELECT api.claim_case(p_case_id => $1, p_command_id => $2, p_tool => 'ui') AS r`, [caseId, randomUUID()]);
+    expect(rows[0]!.r.outcome).toBe('applied');
+  } finally {
+    await c.end();
+  }
 }
 
 /** The review order straight from SQL, at full precision: the reference the pages must reproduce. */
@@ -47,10 +65,11 @@ async function pageThrough(q: CaseListQuery, size: number): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  tdb = await createTestDatabase();
-  db = createDb({ connectionString: tdb.url, max: 4 });
-  await migrate(db, silentLogger);
-  queries = createQueries(db);
+  inst = await createTestInstallation();
+  mod = await inst.person('mod-1', 'moderator');
+  mod9 = await inst.person('mod-9', 'moderator');
+  reads = createDb({ connectionString: mod.url, max: 4 });
+  queries = createQueries(reads);
   // Ties the API cannot see: one microsecond timestamp shared by several cases (order by id), and cases
   // a few microseconds apart inside one millisecond (the API's createdAt is the same for them).
   const base = `'2026-01-01 10:00:00.123456+00'::timestamptz`;
@@ -67,8 +86,8 @@ beforeAll(async () => {
     });
 });
 afterAll(async () => {
-  await db?.close();
-  await tdb?.drop();
+  await reads?.close();
+  await inst?.drop();
 });
 
 describe('keyset pages (after)', () => {
@@ -103,12 +122,12 @@ describe('keyset pages (after)', () => {
     );
     await db.query('ANALYZE cases');
     const seen: Array<{ text: string; params?: unknown[] }> = [];
-    const recorder: Queryable = { query: (text, params) => (seen.push({ text, params }), db.query(text, params)) };
+    const recorder: Queryable = { query: (text, params) => (seen.push({ text, params }), reads.query(text, params)) };
     const plan = async (q: CaseListQuery) => {
       seen.length = 0;
       await listCases(recorder, q);
       const { text, params } = seen[seen.length - 1]!;
-      const { rows } = await db.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) ${text}`, params);
+      const { rows } = await reads.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) ${text}`, params);
       const nodes: Array<Record<string, unknown>> = [];
       const walk = (n: Record<string, unknown>) => {
         nodes.push(n);
@@ -160,8 +179,8 @@ describe('what changed (updatedSince)', () => {
 
     const [decided, claimed, escalated] = first.map((r) => r.id) as [string, string, string];
     await db.query(`UPDATE cases SET status = 'actioned', version = version + 1, updated_at = now() WHERE id = $1`, [decided]);
-    // A claim changes the row without a new version.
-    await db.query(`UPDATE cases SET claimed_by = 'mod-9', claim_until = now() + interval '15 minutes', updated_at = now() WHERE id = $1`, [claimed]);
+    // A claim (mod-9's own, through the command function) changes the row without a new version.
+    await claimAs(mod9, claimed);
     await db.query(`UPDATE cases SET level = 2, version = version + 1, updated_at = now() WHERE id = $1`, [escalated]);
     const fresh = await insertCase({ tag: 'fresh-1', createdAt: 'now()' });
     await db.query(`UPDATE cases SET updated_at = now() WHERE id = $1`, [fresh]);
@@ -189,12 +208,14 @@ describe('what changed (updatedSince)', () => {
 
   it('does not lose a change whose transaction started before the read and committed after it', async () => {
     const target = await insertCase({ tag: 'late-commit' });
-    const other = new pg.Client({ connectionString: tdb.url });
+    // mod-9 claims the case in a transaction that stays open across the read (a slow client, say).
+    const other = new pg.Client({ connectionString: mod9.url });
     await other.connect();
     try {
       await other.query('BEGIN');
-      // updated_at = now() is the transaction's start, before the read below.
-      await other.query(`UPDATE cases SET status = 'actioned', version = version + 1, updated_at = now() WHERE id = $1`, [target]);
+      // The claim stamps updated_at = now(): the transaction's start, before the read below.
+      const claim = await other.query<{ r: { outcome: string } }>(`SELECT api.claim_case(p_case_id => $1, p_command_id => $2, p_tool => 'ui') AS r`, [target, randomUUID()]);
+      expect(claim.rows[0]!.r.outcome).toBe('applied');
       const readStart = (await db.query<{ t: string }>('SELECT clock_timestamp()::text AS t')).rows[0]!.t;
       const read = await queries.listCases({ status: ['awaiting_review'], limit: 1000, withWatermark: true });
       expect(read.some((r) => r.id === target)).toBe(true); // not committed yet: still awaiting in this read
@@ -202,9 +223,10 @@ describe('what changed (updatedSince)', () => {
       // Stamped before the read started: "changed since the read" would miss it.
       const { rows } = await db.query<{ before: boolean }>('SELECT updated_at < $2::timestamptz AS before FROM cases WHERE id = $1', [target, readStart]);
       expect(rows[0]!.before).toBe(true);
+      expect(read.find((r) => r.id === target)?.claimedBy).toBeNull(); // the read did not see the claim
 
       const changes = await queries.listCases({ status: ['awaiting_review'], updatedSince: read[0]!.watermark!, limit: 1000 });
-      expect(changes.find((r) => r.id === target)).toMatchObject({ status: 'actioned', matches: false });
+      expect(changes.find((r) => r.id === target)).toMatchObject({ status: 'awaiting_review', claimedBy: 'mod-9', matches: true });
     } finally {
       await other.end();
     }

@@ -1,14 +1,17 @@
 // The renderer's queue loader (src/renderer/src/store/queue-sync.ts): a first page, the rest in keyset
 // pages, then only what changed merged into the loaded rows — driven through the real dispatcher and
-// listCases on real PostgreSQL, and compared with a fresh full read after every step. Plus the merge
-// rules on their own.
+// listCases on real PostgreSQL, as a moderator signed in at a real seat (SessionHost over the core, their own
+// login), and compared with a fresh full read after every step. Plus the merge rules on their own. The
+// cases are arranged as rows by the DBA (ages, priorities and levels a real pipeline would take minutes
+// to produce); every read goes through the signed-in person's session.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { CoreApi } from '../../src/core/api.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { QueryResultRow } from 'pg';
 import { silentLogger } from '../../src/core/log.js';
-import { createQueries } from '../../src/core/services/queries.js';
-import { createDb, type Db } from '../../src/core/store/db.js';
-import { migrate } from '../../src/core/store/migrate.js';
+import { createSessionHost, type SessionHost } from '../../src/core/session/session-host.js';
 import { createDispatcher } from '../../src/main/ipc/dispatcher.js';
 import type { CaseListItem, CasesQuery, Result } from '../../src/shared/contract.js';
 import {
@@ -21,21 +24,24 @@ import {
   type Row,
   type ServerFilters,
 } from '../../src/renderer/src/store/queue-sync.js';
-import { createTestDatabase, type TestDatabase } from '../support/isolation.js';
+import { startHarness, USERS, type Harness } from '../support/harness.js';
 
-let tdb: TestDatabase;
-let db: Db;
+let h: Harness;
+let host: SessionHost;
+let dataDir: string;
 let call: (q: CasesQuery) => Promise<Result<CaseListItem[]>>;
-const ctx = { user: { id: 'mod-1', displayName: 'Mod One', role: 'moderator' as const }, shell: 'devhost' as const };
+/** Arranging (and the reference reads of the "during the load" test) as the DBA. */
+const db = { query: <R extends QueryResultRow = any>(sql: string, params?: unknown[]) => h.inst.dba<R>(sql, params) };
 const FILTERS: ServerFilters = { status: ['awaiting_review'] };
 let seq = 0;
 
+/** A case created (and last changed) `ageSeconds` ago. */
 async function addCase(o: { priority?: 'urgent' | 'normal'; status?: string; level?: number; ageSeconds?: number } = {}) {
   const id = randomUUID();
   const n = ++seq;
   await db.query(
     `INSERT INTO cases (id, content_id, author_id, text, priority, submitted_at, status, level, review_kind, version, created_at, updated_at)
-     VALUES ($1, $2, 'author-x', 'some text', $3, now(), $4, $5, 'initial', 2, now() - make_interval(secs => $6), now())`,
+     VALUES ($1, $2, 'author-x', 'some text', $3, now(), $4, $5, 'initial', 2, now() - make_interval(secs => $6), now() - make_interval(secs => $6))`,
     [id, `sync-${n}`, o.priority ?? 'normal', o.status ?? 'awaiting_review', o.level ?? 1, o.ageSeconds ?? 0],
   );
   return id;
@@ -59,13 +65,16 @@ function loader(over: Partial<QueueSyncOptions> = {}) {
 }
 
 beforeAll(async () => {
-  tdb = await createTestDatabase();
-  db = createDb({ connectionString: tdb.url, max: 4 });
-  await migrate(db, silentLogger);
-  const queries = createQueries(db);
-  // Only listCases is reached by cases:list without a workstation: the dispatcher and the query are real.
-  const core = { mode: 'connected', listCases: queries.listCases, connection: () => ({ database: 'up', broker: 'up' }) } as unknown as CoreApi;
-  const d = createDispatcher(core);
+  h = await startHarness({ worker: false });
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gw-queue-sync-'));
+  // A seat without the outbox: cases:list goes straight to the signed-in person's session.
+  host = createSessionHost({ core: h.core, logger: silentLogger, dataDir, outbox: false });
+  const mod1 = h.people[USERS.mod1]!;
+  await host.signIn({ login: mod1.login, password: mod1.password });
+  const ctx = { host, shell: 'devhost' as const };
+  const d = createDispatcher();
+  const session = await d.dispatch('session:get', {}, ctx);
+  expect(session).toMatchObject({ ok: true, value: { user: { id: USERS.mod1 }, signIn: { login: mod1.login }, outbox: false } });
   call = (q) => d.dispatch('cases:list', q, ctx) as Promise<Result<CaseListItem[]>>;
 });
 beforeEach(async () => {
@@ -74,8 +83,9 @@ beforeEach(async () => {
   for (let i = 0; i < 8; i++) await addCase({ status: 'auto_resolved', ageSeconds: 900 - i });
 });
 afterAll(async () => {
-  await db?.close();
-  await tdb?.drop();
+  await host?.stop();
+  await h?.close();
+  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
 describe('queue loader on real PostgreSQL', () => {

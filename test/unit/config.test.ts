@@ -26,6 +26,11 @@ describe('configuration', () => {
     [{ PLATFORM_URL: 'http://platform.local', PLATFORM_WEBHOOK_SECRET: 'short' }, 'PLATFORM_WEBHOOK_SECRET'],
     [{ LANGSMITH_TRACING: 'true' }, 'LANGSMITH_API_KEY'],
     [{ GUARDIAN_PREFETCH: 'lots' }, 'GUARDIAN_PREFETCH'],
+    [{ GUARDIAN_ROLE_PREFIX: 'Guardian' }, 'GUARDIAN_ROLE_PREFIX'],
+    [{ GUARDIAN_ROLE_PREFIX: '1guardian' }, 'GUARDIAN_ROLE_PREFIX'],
+    [{ GUARDIAN_ROLE_PREFIX: 'guard-ian' }, 'GUARDIAN_ROLE_PREFIX'],
+    [{ GUARDIAN_ROLE_PREFIX: 'g"; DROP ROLE x; --' }, 'GUARDIAN_ROLE_PREFIX'],
+    [{ GUARDIAN_ROLE_PREFIX: `g${'x'.repeat(31)}` }, 'GUARDIAN_ROLE_PREFIX'],
   ])('names the variable that is wrong: %o', (env, variable) => {
     const e = fail(env as Record<string, string>);
     expect(e).toBeInstanceOf(ConfigError);
@@ -33,10 +38,32 @@ describe('configuration', () => {
     expect(e.message).toContain(variable);
   });
 
+  it('runs no worker role unless GUARDIAN_WORKER=on (a desktop holds no platform power by default)', () => {
+    const connected = { DATABASE_URL: 'postgres://u@h/db', AMQP_URL: 'amqp://h' };
+    expect(loadConfig({}).worker).toBe(false);
+    expect(loadConfig(connected).worker).toBe(false);
+    expect(loadConfig({ ...connected, GUARDIAN_WORKER: '' }).worker).toBe(false);
+    expect(loadConfig({ ...connected, GUARDIAN_WORKER: 'off' }).worker).toBe(false);
+    expect(loadConfig({ ...connected, GUARDIAN_WORKER: 'on' }).worker).toBe(true);
+    expect(loadConfig({ ...connected, GUARDIAN_WORKER: ' ON ' }).worker).toBe(true);
+  });
+
+  it('takes the installation role prefix from GUARDIAN_ROLE_PREFIX, "guardian" by default', () => {
+    expect(loadConfig({}).rolePrefix).toBe('guardian');
+    expect(loadConfig({ GUARDIAN_ROLE_PREFIX: '' }).rolePrefix).toBe('guardian');
+    expect(loadConfig({ GUARDIAN_ROLE_PREFIX: 'acme_prod2' }).rolePrefix).toBe('acme_prod2');
+    expect(loadConfig({ GUARDIAN_ROLE_PREFIX: `g${'x'.repeat(30)}` }).rolePrefix).toHaveLength(31);
+    expect(fail({ GUARDIAN_ROLE_PREFIX: 'Acme' }).message).toMatch(/GUARDIAN_ROLE_PREFIX must be lower-case letters, digits and _/);
+  });
+
   it('makes the CLI exit 2 naming the variable', async () => {
     const r = await guardian(['cases', 'list', '--json'], cleanEnv({ DATABASE_URL: 'postgres://127.0.0.1/x' }));
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/AMQP_URL/);
     expect(r.stdout).toBe('');
+    const prefix = await guardian(['whoami'], cleanEnv({ GUARDIAN_ROLE_PREFIX: 'No-Good' }));
+    expect(prefix.code).toBe(2);
+    expect(prefix.stderr).toMatch(/GUARDIAN_ROLE_PREFIX/);
+    expect(prefix.stdout).toBe('');
   });
 });

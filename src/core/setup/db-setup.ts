@@ -101,6 +101,8 @@ async function ensureRoles(c: pg.Client, r: RoleNames) {
   // and ends a disabled person's sessions.
   await c.query(`GRANT ${q(r.moderator)}, ${q(r.supervisor)}, ${q(r.admin)} TO ${q(r.roleManager)} WITH ADMIN OPTION`);
   await c.query(`GRANT pg_signal_backend TO ${q(r.roleManager)}`);
+  // The change watermark (api.change_watermark) sees every session's transaction start.
+  await c.query(`GRANT pg_read_all_stats TO ${q(r.owner)}`);
   // The DBA acts as the owner and the role manager while it migrates (SET ROLE).
   await c.query(`GRANT ${q(r.owner)}, ${q(r.roleManager)} TO ${q((await c.query('SELECT session_user AS u')).rows[0].u)}`);
 }

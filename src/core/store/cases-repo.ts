@@ -122,24 +122,9 @@ export const isUuid = (s: string) => UUID_RE.test(s);
 export type CaseListQuery = CaseQuery;
 export type { CaseListRow };
 
-/**
- * The database time before which every committed change to `cases` is visible to a read that starts after
- * this statement. `updated_at` is `now()` of the writing transaction, i.e. when it *started*: a transaction
- * still running now commits rows stamped with its start time. So the watermark is the start of the oldest
- * transaction in progress in this database (or now), read *before* the data (a transaction that starts
- * later stamps a later time). Sessions of other roles whose activity we may not see get a 5 s margin; a
- * transaction open for more than a minute (a leaked session) is not waited for.
- */
-const WATERMARK_SQL = `
-  SELECT date_trunc('milliseconds',
-           GREATEST(LEAST(now(), min(a.xact_start)), now() - interval '60 seconds')
-           - CASE WHEN bool_or(a.query = '<insufficient privilege>') THEN interval '5 seconds' ELSE interval '0' END) AS watermark
-    FROM pg_stat_activity a
-   WHERE a.datname = current_database() AND a.pid <> pg_backend_pid()
-     AND coalesce(a.backend_type, 'client backend') = 'client backend'`;
-
+/** Where the next incremental read starts: api.change_watermark() (resources/db/functions/api) says why. */
 export async function changeWatermark(q: Queryable): Promise<string> {
-  const { rows } = await q.query<{ watermark: string }>(WATERMARK_SQL);
+  const { rows } = await q.query<{ watermark: string }>('SELECT api.change_watermark() AS watermark');
   return rows[0]!.watermark;
 }
 
@@ -164,7 +149,7 @@ export async function listCases(q: Queryable, f: CaseListQuery): Promise<CaseLis
   }
   const n = Math.min(Math.max(f.limit ?? 100, 1), 100_000);
   const limit = p(n);
-  // Before the data: see WATERMARK_SQL.
+  // Before the data: see api.change_watermark().
   const watermark = f.withWatermark || f.updatedSince ? await changeWatermark(q) : undefined;
   const filtered = (extra: string[] = []) => {
     const all = [...where, ...extra];

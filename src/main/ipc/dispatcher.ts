@@ -145,6 +145,7 @@ export function createHandlers(opts: DispatcherOptions = {}): Handlers {
       return sessionOf(ctx);
     },
     'session:signOut': async (_i, ctx) => {
+      seatOf(ctx);
       await ctx.host.signOut();
       return sessionOf(ctx);
     },
