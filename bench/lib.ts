@@ -1,16 +1,27 @@
 // Shared helpers for the benchmarks (bench/*.ts). Benchmarks print numbers; they never assert timings.
-// Every part runs on its own PostgreSQL database and RabbitMQ vhost (test/support/isolation.ts), so it
-// never touches other data, and drops them afterwards (BENCH_KEEP=1 keeps them for inspection).
+// Every part runs on its own installation (isolatedEnv): a PostgreSQL database set up by `setupDatabase`
+// as the DBA with a role prefix of its own (roles are cluster-wide), and a RabbitMQ vhost
+// (test/support/isolation.ts), so it never touches other data, and drops them and its roles afterwards
+// (BENCH_KEEP=1 keeps them for inspection). The worker core runs on the worker login; people act through
+// their own logins (DESIGN §10); only the bench's polls and inspection use the DBA.
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { loadConfig } from '../src/core/config.js';
 import { createCore, type Core } from '../src/core/core.js';
-import { createLogger } from '../src/core/log.js';
+import { createLogger, silentLogger } from '../src/core/log.js';
+import type { PersonSession } from '../src/core/session/person-session.js';
+import { declareBrokerTopology } from '../src/core/setup/broker-setup.js';
+import { setupDatabase } from '../src/core/setup/db-setup.js';
+import { roleNames, type RoleNames } from '../src/core/setup/roles.js';
+import { generatePassword, scramVerifier } from '../src/core/setup/scram.js';
 import { createTestDatabase, createTestVhost, type TestDatabase, type TestVhost } from '../test/support/isolation.js';
+import { dropRoles, type TestPerson } from '../test/support/installation.js';
 import { contentMessage, plainPublisher, TEXT, USERS } from '../test/support/harness.js';
 
 export { contentMessage, plainPublisher, TEXT, USERS };
@@ -78,49 +89,126 @@ export function footer() {
   console.log(`load after:  ${machineLoad()}`);
 }
 
-/** Machine-readable result line (collected by bench/all.ts and for BENCHMARKS.md). */
+/**
+ * Machine-readable result line (collected by bench/all.ts and for BENCHMARKS.md). A part run on its own
+ * (`npm run bench:decisions`) also appends it to BENCH_RESULTS_FILE when that is set; under bench/all.ts
+ * (BENCH_ALL=1) the parent writes the file. BENCH_SOURCE, if set, says which run the line is from.
+ */
 export function result(part: string, data: Record<string, unknown>) {
-  console.log(`RESULT ${JSON.stringify({ part, at: new Date().toISOString(), load: os.loadavg(), ...data })}`);
+  const source = process.env.BENCH_SOURCE ? { source: process.env.BENCH_SOURCE } : {};
+  const line = JSON.stringify({ ...source, part, at: new Date().toISOString(), load: os.loadavg(), ...data });
+  console.log(`RESULT ${line}`);
+  const file = process.env.BENCH_RESULTS_FILE;
+  if (file && process.env.BENCH_ALL !== '1') {
+    mkdirSync(path.dirname(file), { recursive: true });
+    appendFileSync(file, `${line}\n`);
+  }
 }
 
 export interface Env {
   db: TestDatabase;
   vhost: TestVhost;
-  /** The bench's own connections (progress polls): never taken from the core's pool. */
+  /** This run's installation roles (a unique prefix: roles are cluster-wide), dropped by drop(). */
+  roles: RoleNames;
+  /** The DBA (superuser) URL: for arranging and inspecting only, never as an actor. */
+  dbaUrl: string;
+  /** The worker login's DATABASE_URL (the worker core runs on it). */
+  workerUrl: string;
+  workerLogin: string;
+  /** The USERS, each with their own login (created as the DBA, like the first admin of `guardian setup`). */
+  people: Record<string, TestPerson>;
+  /** `setupDatabase` on the empty database, ms (roles, migrations, checkpoint tables, privileges, functions). */
+  setupMs: number;
+  /** The bench's own connections (progress polls, inspection) as the DBA: never taken from the core's pools. */
   pg: pg.Pool;
+  dba<R extends pg.QueryResultRow = any>(sql: string, params?: unknown[]): Promise<pg.QueryResult<R>>;
   drop(): Promise<void>;
 }
 
-/** A fresh database and vhost for one benchmark part. */
+/** A role prefix unique to this run: `gb<time><random>` (bench; tests use `gt…`). */
+function benchRolePrefix(): string {
+  return `gb${Date.now().toString(36).slice(-5)}${randomBytes(3).toString('hex')}`;
+}
+
+const q = (id: string) => `"${id.replace(/"/g, '""')}"`;
+
+/**
+ * A fresh installation for one benchmark part (DESIGN §10): its own database, set up by `setupDatabase`
+ * as the DBA with a role prefix of its own, a worker login, the USERS as persons with their own logins,
+ * and its own vhost with the broker topology. drop() removes the vhost, the database and then the roles.
+ */
 export async function isolatedEnv(prefix: string): Promise<Env> {
   const db = await createTestDatabase(prefix);
   const vhost = await createTestVhost(prefix);
+  const rolePrefix = benchRolePrefix();
+  const roles = roleNames(rolePrefix);
+  const workerLogin = `${rolePrefix}_worker1`;
   const pool = new pg.Pool({ connectionString: db.url, max: 2 });
   pool.on('error', () => {});
-  return {
-    db,
-    vhost,
-    pg: pool,
-    async drop() {
-      await pool.end().catch(() => {});
-      if (process.env.BENCH_KEEP === '1') {
-        console.log(`BENCH_KEEP=1: kept database ${db.name} and vhost ${vhost.vhost}`);
-        return;
-      }
-      await vhost.drop().catch((e: Error) => console.error(`vhost drop failed: ${e.message}`));
-      await db.drop().catch((e: Error) => console.error(`database drop failed: ${e.message}`));
-    },
+  const urlFor = (login: string, password?: string) => {
+    const u = new URL(db.url);
+    u.username = encodeURIComponent(login);
+    u.password = password ? encodeURIComponent(password) : '';
+    return u.toString();
   };
+  const drop = async () => {
+    await pool.end().catch(() => {});
+    if (process.env.BENCH_KEEP === '1') {
+      console.log(`BENCH_KEEP=1: kept database ${db.name}, vhost ${vhost.vhost} and the roles ${rolePrefix}_*`);
+      return;
+    }
+    await vhost.drop().catch((e: Error) => console.error(`vhost drop failed: ${e.message}`));
+    await db.drop().catch((e: Error) => console.error(`database drop failed: ${e.message}`));
+    await dropRoles(rolePrefix).catch((e: Error) => console.error(`roles drop failed: ${e.message}`));
+  };
+  try {
+    const t = now();
+    const setup = await setupDatabase({ url: db.url, prefix: rolePrefix, mode: 'connected', logger: silentLogger, workerLogin });
+    const setupMs = now() - t;
+    // Function call counts and times for the statement report (cheap: two clock reads per call). Applies to
+    // the sessions opened from now on, i.e. every core of this part.
+    if (process.env.BENCH_SQL !== '0') await pool.query(`ALTER DATABASE ${q(db.name)} SET track_functions = 'all'`);
+    await declareBrokerTopology(vhost.url);
+    const people: Record<string, TestPerson> = {};
+    for (const [key, id] of Object.entries(USERS)) {
+      const role = key.startsWith('mod') ? 'moderator' : key.startsWith('sup') ? 'supervisor' : 'admin';
+      const password = generatePassword();
+      await pool.query('SELECT private.bootstrap_person($1, $2, $3, $4)', [id, role, null, scramVerifier(password)]);
+      const login = roles.personLogin(id);
+      people[id] = { id, role, login, password, url: urlFor(login, password) };
+    }
+    loginKinds.set(workerLogin, 'worker');
+    for (const p of Object.values(people)) loginKinds.set(p.login, 'person');
+    loginKinds.set(new URL(db.url).username || 'postgres', 'bench');
+    return {
+      db,
+      vhost,
+      roles,
+      dbaUrl: db.url,
+      workerUrl: urlFor(workerLogin, setup.worker?.oneTimePassword),
+      workerLogin,
+      people,
+      setupMs,
+      pg: pool,
+      dba: (sql, params) => pool.query(sql, params as unknown[]),
+      drop,
+    };
+  } catch (err) {
+    await drop();
+    throw err;
+  }
 }
 
 /**
- * A connected-mode core (the one the workstation and worker run), on the isolated database and vhost,
- * with the built-in simulator platform (no PLATFORM_URL) and the offline rules classifier.
+ * The worker core (connected mode) on the worker login, on the isolated database and vhost, with the
+ * built-in simulator platform (no PLATFORM_URL) and the offline rules classifier. People act through
+ * their own sessions (personSession), never through this core's login.
  */
 export async function startCore(env: Env, extra: Record<string, string> = {}, o: { worker?: boolean; beforeStart?: (core: Core) => void } = {}): Promise<Core> {
   const vars: Record<string, string> = {
-    DATABASE_URL: env.db.url,
+    DATABASE_URL: env.workerUrl,
     AMQP_URL: env.vhost.url,
+    GUARDIAN_ROLE_PREFIX: env.roles.prefix,
     GUARDIAN_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'error',
     ...(process.env.GUARDIAN_PREFETCH ? { GUARDIAN_PREFETCH: process.env.GUARDIAN_PREFETCH } : {}),
     ...extra,
@@ -132,11 +220,11 @@ export async function startCore(env: Env, extra: Record<string, string> = {}, o:
   return core;
 }
 
-export async function addUsers(core: Core) {
-  for (const [key, id] of Object.entries(USERS)) {
-    const role = key.startsWith('mod') ? 'moderator' : key.startsWith('sup') ? 'supervisor' : 'admin';
-    await core.addModerator({ id, role, actor: 'bench', tool: 'cli' });
-  }
+/** A person's session on the core: their own login (DESIGN §10); closed by core.stop() if still open. */
+export function personSession(core: Core, env: Env, userId: string = USERS.mod1, tool: 'cli' | 'ui' | 'api' = 'cli'): Promise<PersonSession> {
+  const p = env.people[userId];
+  if (!p) throw new Error(`no bench person ${userId}`);
+  return core.openSession({ login: p.login, password: p.password, tool });
 }
 
 /** The prefetch the core's work queues use (GUARDIAN_PREFETCH, default from config). */
@@ -312,22 +400,72 @@ export function describeCpu(c: ReturnType<ReturnType<typeof cpuMeter>['stop']>) 
   return `cpu over ${f1(c.wallS)} s: bench/core process ${pct(c.benchProcessCpuS)} of a core (event loop utilisation ${(c.eventLoopUtilization * 100).toFixed(0)} %), postgres ${pct(c.postgresCpuS)}, rabbitmq ${pct(c.rabbitmqCpuS)}, other ${pct(c.otherCpuS)} (${c.otherTop || '-'}); machine busy ${(c.machineBusy * 100).toFixed(0)} % of 2 cores`;
 }
 
-// ---- SQL statement counting (diagnostics): how many round trips each case costs --------------------
+// ---- SQL statement counting (diagnostics): how many statements each case costs ----------------------
+//
+// Three views, each measurable on this server (pg_stat_statements is not in shared_preload_libraries, and
+// the shared server cannot be restarted, so it is not available):
+//  1. Client round trips: every pg.Client#query of this process, by its normalised text and by the login
+//     that sent it (person / worker / bench). This is what the earlier figures in BENCHMARKS.md counted.
+//  2. Function calls: pg_stat_user_functions with track_functions = 'all' (set on the part's database by
+//     isolatedEnv): calls and time inside each command and worker function, during the measured run.
+//  3. Statements inside the functions: auto_explain, loaded per session through the database's
+//     session_preload_libraries, with log_nested_statements and its log level at NOTICE, so each statement
+//     the executor runs (top-level, inside PL/pgSQL and SQL functions, and the foreign-key checks) reaches
+//     this process as a notice instead of the shared server log. It explains every statement, so it runs
+//     in a separate counting phase after the timed run (countingPhase), never while latency is measured.
 
 const sqlCounts = new Map<string, number>();
+const innerCounts = new Map<string, number>();
 let sqlCounting = false;
+/** Which kind of principal a login is (set by isolatedEnv): person, worker, bench (the DBA's polls). */
+const loginKinds = new Map<string, string>();
+const kindOf = (client: unknown) => {
+  const c = client as { connectionParameters?: { user?: string }; user?: string };
+  const user = c.connectionParameters?.user ?? c.user ?? '?';
+  return loginKinds.get(user) ?? 'other';
+};
+const norm = (text: string) => text.replace(/\s+/g, ' ').trim();
 
-/** Wraps pg.Client#query once so statements can be counted by their normalised text. */
+/** auto_explain's notice (log_format json): one statement the executor ran in this client's session. */
+function onNotice(this: { activeQuery?: { text?: string }; __benchSent?: string[] }, msg: { message?: string }) {
+  if (!sqlCounting || !msg.message?.startsWith('duration: ')) return;
+  const j = msg.message.indexOf('{');
+  if (j < 0) return;
+  let text: string;
+  try {
+    text = (JSON.parse(msg.message.slice(j)) as { 'Query Text'?: string })['Query Text'] ?? '?';
+  } catch {
+    return;
+  }
+  const t = norm(text);
+  // A statement the client sent is reported after what ran inside it; anything else ran inside a function
+  // (or a trigger, or a foreign-key check). A SELECT's own report can come during the client's next
+  // statement (inside a transaction its portal ends only then), hence the client's last few texts.
+  const top = (this.activeQuery?.text !== undefined && norm(this.activeQuery.text) === t) || !!this.__benchSent?.includes(t);
+  const where = top ? 'top' : /^SELECT 1 FROM ONLY /.test(t) ? 'fk' : 'inner';
+  const key = `${kindOf(this)}|${where}|${t.slice(0, 110)}`;
+  innerCounts.set(key, (innerCounts.get(key) ?? 0) + 1);
+}
+
+/** Wraps pg.Client#query once so statements can be counted by their normalised text and login. */
 export function countQueries(on: boolean) {
   sqlCounting = on;
   const proto = pg.Client.prototype as unknown as { query: (...a: unknown[]) => unknown; __benchWrapped?: boolean };
   if (proto.__benchWrapped) return;
   const orig = proto.query;
-  proto.query = function (this: unknown, ...args: unknown[]) {
+  proto.query = function (this: pg.Client & { __benchNotice?: boolean; __benchSent?: string[] }, ...args: unknown[]) {
+    if (!this.__benchNotice) {
+      this.__benchNotice = true;
+      this.__benchSent = [];
+      this.on('notice', onNotice as never);
+    }
     if (sqlCounting) {
       const a0 = args[0] as string | { text?: string; name?: string };
       const text = typeof a0 === 'string' ? a0 : (a0?.text ?? a0?.name ?? '?');
-      const key = text.replace(/\s+/g, ' ').trim().slice(0, 90);
+      const sent = this.__benchSent!;
+      sent.push(norm(text));
+      if (sent.length > 4) sent.shift();
+      const key = `${kindOf(this)}|${norm(text).slice(0, 90)}`;
       sqlCounts.set(key, (sqlCounts.get(key) ?? 0) + 1);
     }
     return orig.apply(this, args);
@@ -341,10 +479,120 @@ export function takeQueryCounts(): Array<[string, number]> {
   return out;
 }
 
-export function printQueryCounts(label: string, perUnit: number, unit: string) {
+export interface SqlCount {
+  /** client round trips per unit, all logins (the figure BENCHMARKS.md reported before) */
+  perUnit: number;
+  /** per unit, by login kind: person, worker, bench (the bench's own polls), other */
+  byLogin: Record<string, number>;
+  top: Array<{ login: string; text: string; perUnit: number }>;
+}
+
+export function printQueryCounts(label: string, perUnit: number, unit: string): SqlCount {
   const counts = takeQueryCounts();
   const total = counts.reduce((a, [, n]) => a + n, 0);
-  console.log(`${label}: ${total} SQL statements = ${f1(total / perUnit)} per ${unit}`);
-  for (const [q, n] of counts.slice(0, 30)) console.log(`  ${f2(n / perUnit).padStart(6)}  ${q}`);
-  return total / perUnit;
+  const byLogin: Record<string, number> = {};
+  for (const [k, n] of counts) {
+    const kind = k.slice(0, k.indexOf('|'));
+    byLogin[kind] = (byLogin[kind] ?? 0) + n / perUnit;
+  }
+  const split = Object.entries(byLogin).map(([k, v]) => `${k} ${f1(v)}`).join(', ');
+  console.log(`${label}: ${total} client round trips = ${f1(total / perUnit)} per ${unit} (by login: ${split})`);
+  const top = counts.slice(0, 30).map(([k, n]) => ({ login: k.slice(0, k.indexOf('|')), text: k.slice(k.indexOf('|') + 1), perUnit: n / perUnit }));
+  for (const x of top) console.log(`  ${f2(x.perUnit).padStart(6)}  ${x.login.padEnd(6)} ${x.text}`);
+  return { perUnit: total / perUnit, byLogin, top };
+}
+
+export interface InnerCount {
+  /** executor statements per unit: sent by a client (top), run inside functions/triggers (inner), FK checks (fk) */
+  top: number;
+  inner: number;
+  fk: number;
+  byLogin: Record<string, { top: number; inner: number; fk: number }>;
+  statements: Array<{ login: string; where: string; text: string; perUnit: number }>;
+}
+
+/** The statements auto_explain reported during the counting phase, per unit. */
+export function printInnerCounts(label: string, perUnit: number, unit: string): InnerCount {
+  const rows = [...innerCounts].sort((a, b) => b[1] - a[1]);
+  innerCounts.clear();
+  const out: InnerCount = { top: 0, inner: 0, fk: 0, byLogin: {}, statements: [] };
+  for (const [k, n] of rows) {
+    const [login, where, ...rest] = k.split('|');
+    const w = where as 'top' | 'inner' | 'fk';
+    out[w] += n / perUnit;
+    const b = (out.byLogin[login!] ??= { top: 0, inner: 0, fk: 0 });
+    b[w] += n / perUnit;
+    out.statements.push({ login: login!, where: w, text: rest.join('|'), perUnit: n / perUnit });
+  }
+  const split = Object.entries(out.byLogin).map(([k, v]) => `${k} ${f1(v.top)} + ${f1(v.inner)} inside + ${f1(v.fk)} FK`).join('; ');
+  console.log(
+    `${label}: executor statements per ${unit}: ${f1(out.top)} sent by clients + ${f1(out.inner)} inside functions and triggers + ${f1(out.fk)} foreign-key checks = ${f1(out.top + out.inner + out.fk)} (${split})`,
+  );
+  console.log(`  (executor statements only: BEGIN/COMMIT/SET/LISTEN are not executor statements and appear in the round trips only)`);
+  for (const x of out.statements.filter((s) => s.where !== 'top').slice(0, 40)) console.log(`  ${f2(x.perUnit).padStart(6)}  ${x.login.padEnd(6)} ${x.where.padEnd(5)} ${x.text}`);
+  return out;
+}
+
+/**
+ * Turns on auto_explain for every session opened on the part's database from now on (the DBA sets
+ * session_preload_libraries and the auto_explain settings on the database; sessions already open keep
+ * running without it). resetAutoExplain() turns it off again for later sessions.
+ */
+export async function enableAutoExplain(env: Env) {
+  for (const s of [
+    `session_preload_libraries = 'auto_explain'`,
+    `auto_explain.log_min_duration = 0`,
+    `auto_explain.log_nested_statements = on`,
+    `auto_explain.log_level = 'notice'`,
+    `auto_explain.log_format = 'json'`,
+    `auto_explain.log_analyze = off`,
+  ])
+    await env.pg.query(`ALTER DATABASE ${q(env.db.name)} SET ${s}`);
+}
+
+export async function resetAutoExplain(env: Env) {
+  for (const s of ['session_preload_libraries', 'auto_explain.log_min_duration', 'auto_explain.log_nested_statements', 'auto_explain.log_level', 'auto_explain.log_format', 'auto_explain.log_analyze'])
+    await env.pg.query(`ALTER DATABASE ${q(env.db.name)} RESET ${s}`).catch(() => {});
+}
+
+export type FunctionStats = Map<string, { calls: number; total: number; self: number }>;
+
+/** Cumulative calls and times of our functions (pg_stat_user_functions, track_functions = 'all'). */
+export async function functionStats(env: Env): Promise<FunctionStats> {
+  const { rows } = await env.pg.query<{ f: string; calls: string; total: number; self: number }>(
+    `SELECT schemaname || '.' || funcname AS f, calls, total_time AS total, self_time AS self FROM pg_stat_user_functions
+      WHERE schemaname IN ('api', 'worker', 'private', 'public')`,
+  );
+  return new Map(rows.map((r) => [r.f, { calls: Number(r.calls), total: r.total, self: r.self }]));
+}
+
+/**
+ * Backends report their function statistics at most once a second, and an idle one within 10 s
+ * (PostgreSQL 15's pgstat): wait that long before a snapshot meant to include everything so far.
+ */
+export const STATS_FLUSH_MS = 11_000;
+
+export interface FunctionReport {
+  /** function calls per unit (every level: command function and the helpers it calls) */
+  callsPerUnit: number;
+  functions: Array<{ name: string; callsPerUnit: number; meanMs: number; selfMeanMs: number; totalMsPerUnit: number }>;
+}
+
+/** The difference of two snapshots, per unit: the command and worker functions first, then the helpers. */
+export function printFunctionStats(label: string, before: FunctionStats, after: FunctionStats, perUnit: number, unit: string): FunctionReport {
+  const fns: FunctionReport['functions'] = [];
+  let calls = 0;
+  for (const [name, a] of after) {
+    const b = before.get(name) ?? { calls: 0, total: 0, self: 0 };
+    const dc = a.calls - b.calls;
+    if (dc <= 0) continue;
+    calls += dc;
+    fns.push({ name, callsPerUnit: dc / perUnit, meanMs: (a.total - b.total) / dc, selfMeanMs: (a.self - b.self) / dc, totalMsPerUnit: (a.total - b.total) / perUnit });
+  }
+  const rank = (n: string) => (n.startsWith('api.') || n.startsWith('worker.') ? 0 : 1);
+  fns.sort((x, y) => rank(x.name) - rank(y.name) || y.totalMsPerUnit - x.totalMsPerUnit);
+  console.log(`${label}: ${f1(calls / perUnit)} function calls per ${unit} (pg_stat_user_functions; the time includes the statements they run)`);
+  for (const x of fns.slice(0, 30))
+    console.log(`  ${f2(x.callsPerUnit).padStart(6)} calls  mean ${x.meanMs.toFixed(3).padStart(7)} ms (self ${x.selfMeanMs.toFixed(3).padStart(7)})  ${f2(x.totalMsPerUnit).padStart(6)} ms per ${unit}  ${x.name}`);
+  return { callsPerUnit: calls / perUnit, functions: fns };
 }

@@ -9,11 +9,24 @@
 // awaiting_review or (spam) actioned, polling the cases table. Then, in the same process and on the same
 // database, the ceiling: a trivial LangGraph graph (start → interrupt) with PostgresSaver, durability
 // "sync", with as many concurrent runs as the core's analysis prefetch. Prints cases/s and the ratio.
+// The core runs as the worker (worker login, DESIGN §10): ingest, analysis and the read model go through
+// the worker functions (worker.ingest_content, worker.begin_analysis, worker.sync_review/sync_outcome, …).
+// Statements (BENCH_SQL=0 turns this off): client round trips by login and function calls during the
+// timed run; then a counting phase of BENCH_SQL_INNER_N more cases (default 500) on a fresh core with
+// auto_explain on, for the statements run inside the functions (bench/lib.ts, "SQL statement counting").
 import { runCeiling } from './ceiling.js';
 import {
   banner,
   corePrefetch,
   countQueries,
+  enableAutoExplain,
+  functionStats,
+  printFunctionStats,
+  printInnerCounts,
+  resetAutoExplain,
+  sleep,
+  STATS_FLUSH_MS,
+  type Env,
   cpuMeter,
   printQueryCounts,
   describeCpu,
@@ -36,8 +49,9 @@ import {
 export async function benchPipeline(o: { n?: number } = {}) {
   const n = o.n ?? opt('n', 'BENCH_N', 5000);
   const prefetch = corePrefetch();
-  banner(`Part 1: pipeline, N=${n}, prefetch ${prefetch} (analysis), ${prefetch * 2} (ingest)`);
+  banner(`Part 1: pipeline, N=${n}, prefetch ${prefetch} (analysis), ${prefetch * 2} (ingest); worker core on the worker login`);
   const env = await isolatedEnv('bench_pipe');
+  console.log(`setup: setupDatabase as the DBA on an empty database: ${f1(env.setupMs)} ms`);
   try {
     const core = await startCore(env);
     const rssIdle = process.memoryUsage().rss;
@@ -56,9 +70,12 @@ export async function benchPipeline(o: { n?: number } = {}) {
     console.log(`ceiling before the pipeline: ${f1(ceilBefore.startPerSec)} threads/s (load ${machineLoad().replace(/^.*load average: /, '')})`);
 
     const msgs = Array.from({ length: n }, (_, i) => messageFor(run, i));
+    const sql = process.env.BENCH_SQL !== '0';
+    // the warm-up's function statistics must have reached the server before the first snapshot
+    if (sql) await sleep(Math.max(0, STATS_FLUSH_MS - ceilBefore.startMs));
+    const fnBefore = sql ? await functionStats(env) : undefined;
     let rssPeak = 0;
     const rssTimer = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 250);
-    const sql = process.env.BENCH_SQL !== '0';
     countQueries(sql);
     const cpu = cpuMeter();
     const t0 = now();
@@ -79,14 +96,16 @@ export async function benchPipeline(o: { n?: number } = {}) {
     console.log(`core RSS: idle ${mb(rssIdle)}, peak under load ${mb(rssPeak)} (the bench process is the core's process)`);
     console.log(describeCpu(cpuUse));
     countQueries(false);
-    const pipeSql = sql ? printQueryCounts('pipeline SQL (includes the bench\'s status polls)', n, 'case') : NaN;
+    const pipeSql = sql ? printQueryCounts('pipeline SQL (login "bench" = the bench\'s status polls)', n, 'case') : undefined;
     await core.stop();
+    // backends flush their statistics when they end (and idle ones within 10 s)
+    const functions = sql ? (await sleep(1_500), printFunctionStats('functions during the pipeline run', fnBefore!, await functionStats(env), n, 'case')) : undefined;
 
     // The ceiling, same database (own schema), same concurrency as the analysis queue's prefetch.
     const cpu2 = cpuMeter();
     const ceil = await runCeiling({ url: env.db.url, n: ceilN, concurrency: prefetch, shape: 'trivial', onMeasure: (on) => countQueries(on && sql) });
     const ceilCpu = cpu2.stop();
-    const ceilSql = sql ? printQueryCounts('ceiling SQL', ceilN, 'thread') : NaN;
+    const ceilSql = sql ? printQueryCounts('ceiling SQL', ceilN, 'thread').perUnit : NaN;
     console.log(`ceiling after the pipeline: ${f1(ceil.startPerSec)} threads/s (load ${machineLoad().replace(/^.*load average: /, '')})`);
     const ceilingPerSec = (ceilBefore.startPerSec + ceil.startPerSec) / 2;
     console.log(`ceiling (trivial start → interrupt, PostgresSaver sync, concurrency ${prefetch}, pool 10): ${f1(ceilingPerSec)} threads/s (mean of before/after, n=${ceilN})`);
@@ -109,6 +128,7 @@ export async function benchPipeline(o: { n?: number } = {}) {
         `PostgreSQL ${f2(pgPerCase)} ms per case (ceiling ${f2(pgPerThread)} ms)`,
     );
     console.log(`RATIO pipeline / ceiling = ${f2(ratio)} (target ≥ 0.8: ${ratio >= 0.8 ? 'met' : 'MISSED'}); pipeline / same-shape = ${f2(pipelinePerSec / shape.startPerSec)}`);
+    const inner = sql ? await countingPhase(env, Math.min(n, opt('inner-n', 'BENCH_SQL_INNER_N', 500))) : undefined;
     result('pipeline', {
       n,
       prefetch,
@@ -122,7 +142,13 @@ export async function benchPipeline(o: { n?: number } = {}) {
       ceilingAfter: ceil.startPerSec,
       sameShapePerSec: shape.startPerSec,
       ratio,
-      sqlPerCase: pipeSql,
+      setupMs: env.setupMs,
+      sqlPerCase: pipeSql?.perUnit ?? NaN,
+      sqlPerCaseWithoutPolls: pipeSql ? pipeSql.perUnit - (pipeSql.byLogin.bench ?? 0) : NaN,
+      sqlByLogin: pipeSql?.byLogin,
+      sqlTop: pipeSql?.top,
+      functions,
+      inner,
       cpuPerCaseMs: cpuPerCase,
       ceilingCpuPerThreadMs: ceilCpuPerThread,
       cpuEfficiencyRatio: ceilCpuPerThread / cpuPerCase,
@@ -137,6 +163,32 @@ export async function benchPipeline(o: { n?: number } = {}) {
   } finally {
     await env.drop();
     footer();
+  }
+}
+
+/**
+ * The statements inside the worker functions: k more cases (same mix) through a fresh core with
+ * auto_explain on for its sessions (it explains every statement: never during the timed run).
+ */
+async function countingPhase(env: Env, k: number) {
+  console.log(`counting phase: ${k} more cases on a fresh core with auto_explain (timings not comparable; statements only)`);
+  await enableAutoExplain(env);
+  const core = await startCore(env);
+  try {
+    const run = runId('pipex');
+    const msgs = Array.from({ length: k }, (_, i) => messageFor(run, i));
+    countQueries(true);
+    await publishAll(env.vhost.url, msgs);
+    await waitSettled(env.pg, run, k, { progress: true });
+    // the last case's read-model transaction has committed; let its event go out before counting stops
+    await sleep(200);
+    countQueries(false);
+    const roundTrips = printQueryCounts('counting phase, client round trips (check: as in the timed run)', k, 'case');
+    const statements = printInnerCounts('counting phase (auto_explain)', k, 'case');
+    return { k, roundTrips: roundTrips.perUnit, roundTripsByLogin: roundTrips.byLogin, ...statements };
+  } finally {
+    await core.stop();
+    await resetAutoExplain(env);
   }
 }
 

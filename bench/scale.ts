@@ -10,8 +10,9 @@
 // case.updated event (local clock), plus the stages.
 // Also times the reads that could grow with the table sizes: the saver's getState, the review queue
 // listCases, and EXPLAIN ANALYZE of the checkpoint lookup and of the review queue query (listCases' own SQL).
+// Trust model (DESIGN §10): each core is the worker (worker login); decisions and queue reads are mod-1's,
+// through mod-1's own session on that core; sizes, ANALYZE and EXPLAIN run as the DBA (inspection).
 import {
-  addUsers,
   banner,
   f1,
   f2,
@@ -19,6 +20,7 @@ import {
   isolatedEnv,
   now,
   opt,
+  personSession,
   result,
   sleep,
   startCore,
@@ -28,10 +30,12 @@ import {
 import { seedAwaiting } from './decisions.js';
 import { installStageTracer } from './trace.js';
 import type { Core } from '../src/core/core.js';
+import type { PersonSession } from '../src/core/session/person-session.js';
 import { listCases } from '../src/core/store/cases-repo.js';
 import type { Queryable } from '../src/core/store/db.js';
+import type { Env } from './lib.js';
 
-async function measure(core: Core, tracer: ReturnType<typeof installStageTracer>, cases: Array<{ id: string; version: number }>, label: string) {
+async function measure(core: Core, session: PersonSession, tracer: ReturnType<typeof installStageTracer>, cases: Array<{ id: string; version: number }>, label: string) {
   const lat: number[] = [];
   for (const [i, c] of cases.entries()) {
     let done!: () => void;
@@ -41,7 +45,7 @@ async function measure(core: Core, tracer: ReturnType<typeof installStageTracer>
     });
     tracer.startCase(c.id);
     const t = now();
-    await core.execute({ type: 'decide', caseId: c.id, decision: i % 2 ? 'remove' : 'warn', reason: 'scale benchmark', actor: USERS.mod1, tool: 'cli', commandId: `scale-${label}-${c.id}`, expectedVersion: c.version });
+    await session.execute({ type: 'decide', caseId: c.id, decision: i % 2 ? 'remove' : 'warn', reason: 'scale benchmark', tool: 'cli', commandId: `scale-${label}-${c.id}`, expectedVersion: c.version });
     await Promise.race([actioned, sleep(30_000)]);
     lat.push(now() - t);
     off();
@@ -49,8 +53,8 @@ async function measure(core: Core, tracer: ReturnType<typeof installStageTracer>
   return { resume: stats(lat) };
 }
 
-async function explain(core: Core, caseId: string) {
-  const { rows } = await core.db.query<{ 'QUERY PLAN': string }>(
+async function explain(env: Env, caseId: string) {
+  const { rows } = await env.pg.query<{ 'QUERY PLAN': string }>(
     `EXPLAIN (ANALYZE, BUFFERS) SELECT thread_id, checkpoint, checkpoint_ns, checkpoint_id, parent_checkpoint_id, metadata
        FROM checkpoints WHERE thread_id = $1 AND checkpoint_ns = '' ORDER BY checkpoint_id DESC LIMIT 1`,
     [caseId],
@@ -60,7 +64,7 @@ async function explain(core: Core, caseId: string) {
   await listCases(
     {
       query: async (text: string, params?: unknown[]) => {
-        const r = await core.db.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${text}`, params);
+        const r = await env.pg.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${text}`, params);
         queue = r.rows.map((x) => x['QUERY PLAN']);
         return { ...r, rows: [] };
       },
@@ -84,64 +88,65 @@ export async function benchScale() {
     let tracerB!: ReturnType<typeof installStageTracer>;
     const coreA = await startCore(envA, {}, { beforeStart: (c) => (tracerA = installStageTracer(c)) });
     const coreB = await startCore(envB, {}, { beforeStart: (c) => (tracerB = installStageTracer(c)) });
-    for (const c of [coreA, coreB]) await addUsers(c);
+    const modA = await personSession(coreA, envA, USERS.mod1);
+    const modB = await personSession(coreB, envB, USERS.mod1);
     const t0 = now();
     await seedAwaiting(coreB, envB, paused, 'scbulk');
     const seedS = (now() - t0) / 1000;
-    await coreB.db.query('ANALYZE');
-    await coreA.db.query('ANALYZE');
+    await envB.pg.query('ANALYZE');
+    await envA.pg.query('ANALYZE');
     // warm-up on both, then the measured cases
-    for (const [c, e, t] of [[coreA, envA, tracerA], [coreB, envB, tracerB]] as const) {
+    for (const [c, s, e, t] of [[coreA, modA, envA, tracerA], [coreB, modB, envB, tracerB]] as const) {
       const w = await seedAwaiting(c, e, 30, 'scw');
-      for (const x of w) await measure(c, t, [x], 'warm');
+      for (const x of w) await measure(c, s, t, [x], 'warm');
     }
     const a = await seedAwaiting(coreA, envA, k, 'sca');
     const b = await seedAwaiting(coreB, envB, k, 'scb');
-    const sizes = async (core: Core) => {
-      const { rows } = await core.db.query<{ cases: number; paused: number; checkpoints: number; writes: number; blobs: number; audit: number }>(
+    const sizes = async (env: Env) => {
+      const { rows } = await env.pg.query<{ cases: number; paused: number; checkpoints: number; writes: number; blobs: number; audit: number }>(
         `SELECT (SELECT count(*) FROM cases)::int AS cases, (SELECT count(*) FROM cases WHERE status = 'awaiting_review')::int AS paused,
                 (SELECT count(*) FROM checkpoints)::int AS checkpoints, (SELECT count(*) FROM checkpoint_writes)::int AS writes,
                 (SELECT count(*) FROM checkpoint_blobs)::int AS blobs, (SELECT count(*) FROM audit_events)::int AS audit`,
       );
       return rows[0]!;
     };
-    const sizeA = await sizes(coreA);
-    const sizeB = await sizes(coreB);
+    const sizeA = await sizes(envA);
+    const sizeB = await sizes(envB);
     console.log(`A (empty):  ${JSON.stringify(sizeA)}`);
     console.log(`B (loaded, ${paused} paused cases seeded through the pipeline in ${f1(seedS)} s): ${JSON.stringify(sizeB)}`);
 
     const latA: number[] = [];
     const latB: number[] = [];
     for (let i = 0; i < k; i++) {
-      latA.push((await measure(coreA, tracerA, [a[i]!], 'a')).resume.p50);
-      latB.push((await measure(coreB, tracerB, [b[i]!], 'b')).resume.p50);
+      latA.push((await measure(coreA, modA, tracerA, [a[i]!], 'a')).resume.p50);
+      latB.push((await measure(coreB, modB, tracerB, [b[i]!], 'b')).resume.p50);
     }
-    const reads = async (core: Core, cases: Array<{ id: string }>) => {
+    const reads = async (core: Core, session: PersonSession, cases: Array<{ id: string }>) => {
       const gs: number[] = [];
       const lq: number[] = [];
       for (let r = 0; r < 3; r++) {
         for (const c of cases.slice(0, 100)) {
           const t = now();
-          await core.graph.getState({ configurable: { thread_id: c.id } });
+          await core.worker!.graph.getState({ configurable: { thread_id: c.id } });
           gs.push(now() - t);
         }
         for (let i = 0; i < 20; i++) {
           const t = now();
-          await core.listCases({ status: ['awaiting_review'], limit: 100 });
+          await session.listCases({ status: ['awaiting_review'], limit: 100 });
           lq.push(now() - t);
         }
       }
       return { getState: stats(gs), listQueue: stats(lq) };
     };
-    const readsA = await reads(coreA, a);
-    const readsB = await reads(coreB, b);
+    const readsA = await reads(coreA, modA, a);
+    const readsB = await reads(coreB, modB, b);
     const ra = { resume: stats(latA), ...readsA };
     const rb = { resume: stats(latB), ...readsB };
     console.log('stages, A (empty):');
     const stagesA = tracerA.report(a.map((c) => c.id), '    ');
     console.log(`stages, B (${paused} paused):`);
     const stagesB = tracerB.report(b.map((c) => c.id), '    ');
-    const plans = await explain(coreB, b[0]!.id);
+    const plans = await explain(envB, b[0]!.id);
 
     const row = (name: string, x: ReturnType<typeof stats>, y: ReturnType<typeof stats>) =>
       `${name.padEnd(36)} empty p50 ${f2(x.p50).padStart(7)} p95 ${f2(x.p95).padStart(7)} ms | ${paused} paused p50 ${f2(y.p50).padStart(7)} p95 ${f2(y.p95).padStart(7)} ms | ratio p50 ${f2(y.p50 / x.p50)}`;

@@ -18,14 +18,18 @@
 // and in this process: the list requests the core serves (first page / next page / what changed, with
 // their times and rows), core RSS idle and under pipeline load with the UI open, and the same pipeline
 // load with the page closed (BENCH_UI_BASELINE=0 skips it) for the ratio in the same run.
+// Trust model (DESIGN §10): the core in this process is the worker (worker login) and hosts the dev host,
+// as before one process for the core and the page's host. The page's seat signs in as mod-1 with mod-1's
+// own login (the dev host's `initial` credentials: every new tab starts signed in, so the numbers stay
+// comparable with the earlier `?user=` runs); its reads go through mod-1's session (own pool of 4). The
+// 100,000 cases are inserted as the DBA (arranging); the server-side reads are mod-1's session's.
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Page } from 'playwright-core';
 import { startDevHost } from '../src/devhost/server.js';
 import {
-  addUsers,
   banner,
   f1,
   footer,
@@ -34,6 +38,7 @@ import {
   messageFor,
   now,
   opt,
+  personSession,
   publishAll,
   result,
   runId,
@@ -41,9 +46,12 @@ import {
   startCore,
   stats,
   statusCounts,
+  USERS,
   waitSettled,
+  type Env,
 } from './lib.js';
 import type { Core } from '../src/core/core.js';
+import type { PersonSession } from '../src/core/session/person-session.js';
 import { listCases, type CaseListQuery, type CaseListRow } from '../src/core/store/cases-repo.js';
 
 const ROOT = path.join(import.meta.dirname, '..');
@@ -62,9 +70,9 @@ function buildRenderer(): string {
   return path.join(outDir, 'renderer');
 }
 
-async function seedCases(core: Core, n: number) {
+async function seedCases(env: Env, n: number) {
   const t = now();
-  await core.db.query(
+  await env.pg.query(
     `INSERT INTO cases (id, content_id, author_id, text, priority, submitted_at, status, level, review_kind, verdict, severity,
                         violation_type, analysis, interrupt_id, version, created_at, updated_at, sla_due_at)
      SELECT gen_random_uuid(), 'ui-' || i, 'author-' || (i % 7919),
@@ -82,7 +90,7 @@ async function seedCases(core: Core, n: number) {
        FROM generate_series(1, $1::int) AS i`,
     [n],
   );
-  await core.db.query('ANALYZE cases');
+  await env.pg.query('ANALYZE cases');
   console.log(`seeded ${n} awaiting cases in ${f1((now() - t) / 1000)} s (one INSERT … SELECT)`);
 }
 
@@ -158,14 +166,14 @@ function listKind(q: CaseListQuery | undefined): ListKind {
 }
 
 /** The renderer's server-side requests, timed on their own: a first page, a deep keyset page, an empty "what changed". */
-async function measureListQueries(core: Core, n: number) {
-  const list = core.listCases as (q: CaseListQuery) => Promise<CaseListRow[]>;
+async function measureListQueries(session: PersonSession, n: number) {
+  const list = session.listCases as (q: CaseListQuery) => Promise<CaseListRow[]>;
   const q: CaseListQuery = { status: ['awaiting_review'] };
   let t = now();
   const firstPage = await list({ ...q, limit: 300, withWatermark: true });
   const firstMs = now() - t;
   const deepAt = Math.max(1, Math.min(50_000, Math.floor(n / 2)));
-  const anchor = await core.db.query<{ id: string; priority: 'urgent' | 'normal'; created_at: string }>(
+  const anchor = await session.db.query<{ id: string; priority: 'urgent' | 'normal'; created_at: string }>(
     `SELECT id, priority, created_at FROM cases WHERE status = 'awaiting_review' ORDER BY (priority = 'urgent') DESC, created_at, id OFFSET $1 LIMIT 1`,
     [deepAt - 1],
   );
@@ -181,9 +189,9 @@ async function measureListQueries(core: Core, n: number) {
   let deepPlan: string[] = [];
   if (after) {
     const seen: Array<{ text: string; params?: unknown[] }> = [];
-    await listCases({ query: (text, params) => (seen.push({ text, params }), core.db.query(text, params)) }, { ...q, limit: 2_500, after });
+    await listCases({ query: (text, params) => (seen.push({ text, params }), session.db.query(text, params)) }, { ...q, limit: 2_500, after });
     const { text, params } = seen[seen.length - 1]!;
-    const plan = await core.db.query<{ 'QUERY PLAN': string }>(`EXPLAIN ANALYZE ${text}`, params);
+    const plan = await session.db.query<{ 'QUERY PLAN': string }>(`EXPLAIN ANALYZE ${text}`, params);
     deepPlan = plan.rows.map((r) => r['QUERY PLAN'].trim()).filter((l) => /Scan|Sort|Index Cond|Execution Time/.test(l));
   }
   return { firstMs, deepAt, deepMs, changesMs, deepPlan };
@@ -197,6 +205,7 @@ export async function benchUi() {
   const env = await isolatedEnv('bench_ui');
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: ['--no-sandbox'] });
   let core: Core | undefined;
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'guardian-bench-ui-data-'));
   // Under the load phase the core has been seen to die from an unhandled 'error' event of the broker
   // channel wrapper: record it as a result instead of losing the run.
   const crashes: string[] = [];
@@ -206,18 +215,45 @@ export async function benchUi() {
   });
   try {
     core = await startCore(env, { GUARDIAN_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn' });
-    await addUsers(core);
-    await seedCases(core, n);
+    // Every session a seat opens (the page signs in as mod-1) has its listCases timed while `recordList`
+    // is set (the load phase): the requests the renderer sends, as the core serves them.
+    let recordList: ((c: { kind: ListKind; ms: number; rows: number }) => void) | undefined;
+    const openSession = core.openSession.bind(core);
+    core.openSession = async (req) => {
+      const session = await openSession(req);
+      const list = session.listCases.bind(session);
+      session.listCases = async (q) => {
+        if (!recordList) return list(q);
+        const t = now();
+        let rows = 0;
+        try {
+          const r = await list(q);
+          rows = r.length;
+          return r;
+        } finally {
+          recordList?.({ kind: listKind(q), ms: now() - t, rows });
+        }
+      };
+      return session;
+    };
+    // the bench's own session as mod-1 (the page's seat has another one, opened at its sign-in)
+    const tSession = now();
+    const mod1 = await personSession(core, env, USERS.mod1, 'ui');
+    // what a seat's sign-in costs on the server side (new pool, schema check, whoami): the page's seat
+    // pays it once more when its WebSocket connects, inside "first row"
+    const sessionOpenMs = now() - tSession;
+    console.log(`a person's session opened (mod-1's login: pool, schema check, whoami) in ${f1(sessionOpenMs)} ms`);
+    await seedCases(env, n);
     // server side of the queue load: what the core does for the renderer's cases:list (limit 100000)
     const ts = now();
-    const all = await core.listCases({ status: ['awaiting_review'], limit: 100_000 });
+    const all = await mod1.listCases({ status: ['awaiting_review'], limit: 100_000 });
     const listMs = now() - ts;
     const tj = now();
     const payload = JSON.stringify({ id: 1, result: { ok: true, value: all } });
     const jsonMs = now() - tj;
     console.log(`core.listCases(awaiting_review, limit 100000): ${all.length} rows in ${f1(listMs)} ms; JSON for the WebSocket ${f1(jsonMs)} ms, ${mb(payload.length)}`);
 
-    const plan = await core.db.query<{ 'QUERY PLAN': string }>(
+    const plan = await mod1.db.query<{ 'QUERY PLAN': string }>(
       `EXPLAIN (ANALYZE, BUFFERS) SELECT c.*, (c.claim_until IS NOT NULL AND c.claim_until > now()) AS claim_active FROM cases c
         WHERE c.status = ANY($1) ORDER BY (c.priority = 'urgent') DESC, c.created_at, c.id LIMIT 100000 OFFSET 0`,
       [['awaiting_review']],
@@ -225,7 +261,7 @@ export async function benchUi() {
     const planLines = plan.rows.map((r) => r['QUERY PLAN']);
     // the same rows with only the summary's columns (what a trimmed listCases would read and parse)
     const tt = now();
-    const trimmed = await core.db.query(
+    const trimmed = await mod1.db.query(
       `SELECT c.id, c.content_id, c.author_id, c.status, c.level, c.review_kind, c.version, c.severity, c.violation_type, c.verdict,
               c.priority, c.claimed_by, c.claim_until, left(c.text, 160) AS text, c.created_at, c.updated_at, c.sla_due_at,
               (c.claim_until IS NOT NULL AND c.claim_until > now()) AS claim_active
@@ -236,13 +272,14 @@ export async function benchUi() {
     console.log(`  same rows with only the summary columns (diagnostic query): ${trimmed.rowCount} rows in ${f1(trimmedMs)} ms`);
     console.log(`  in PostgreSQL (EXPLAIN ANALYZE): ${planLines.filter((l) => /Execution Time|Sort Method|Seq Scan|Index Scan/.test(l)).map((l) => l.trim()).join(' | ')}`);
     // what the renderer asks for now: a first page, keyset pages (also deep ones), what changed
-    const serverSide = await measureListQueries(core, n);
+    const serverSide = await measureListQueries(mod1, n);
     console.log(
       `core.listCases as the renderer uses it: first page (300, with watermark) ${f1(serverSide.firstMs)} ms; ` +
         `keyset page of 2,500 after row ${serverSide.deepAt} ${f1(serverSide.deepMs)} ms; updatedSince (nothing changed) ${f1(serverSide.changesMs)} ms`,
     );
     console.log(`  deep keyset page in PostgreSQL (EXPLAIN ANALYZE): ${serverSide.deepPlan.join(' | ')}`);
-    const host = await startDevHost({ core, rendererDir, defaultUser: 'mod-1' });
+    const seatLogin = env.people[USERS.mod1]!;
+    const host = await startDevHost({ core, rendererDir, dataDir, initial: { login: seatLogin.login, password: seatLogin.password } });
     global.gc?.();
     await sleep(1000);
     const rssIdleBefore = process.memoryUsage().rss;
@@ -253,7 +290,7 @@ export async function benchUi() {
     await context.addInitScript(INIT);
     const page = await context.newPage();
     const tNav = now();
-    await page.goto(host.urlFor('mod-1'));
+    await page.goto(host.urlFor());
     // the renderer shows a first page, then loads the rest in pages up to its QUEUE_LIMIT rows
     // (src/renderer/src/store/queue-sync.ts): the first row, then every row loaded ("loading more…" gone)
     const first = await page.waitForFunction(
@@ -346,18 +383,7 @@ export async function benchUi() {
     let rssPeak = 0;
     const timer = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 100);
     const listCalls: Array<{ kind: ListKind; ms: number; rows: number }> = [];
-    const origList = core.listCases.bind(core);
-    core.listCases = async (q) => {
-      const t = now();
-      let rows = 0;
-      try {
-        const r = await origList(q);
-        rows = r.length;
-        return r;
-      } finally {
-        listCalls.push({ kind: listKind(q), ms: now() - t, rows });
-      }
-    };
+    recordList = (c) => listCalls.push(c);
     await page.evaluate(() => ((window as unknown as { __longtasks: unknown[] }).__longtasks.length = 0));
     /** Publishes loadN posts under a new run id and waits until they settle (or the wait gives up). */
     const pushLoad = async (tag: string) => {
@@ -377,7 +403,7 @@ export async function benchUi() {
     };
     const { settled: settledN, seconds: loadS, error: loadError } = await pushLoad('uiload');
     clearInterval(timer);
-    core.listCases = origList;
+    recordList = undefined;
     // the page may still be busy with queued refetches: bounded reads, then close it to stop the storm
     const bounded = <T>(p: Promise<T>, fallback: T) => Promise.race([p, sleep(10_000).then(() => fallback)]);
     const loadLong = await bounded(
@@ -439,6 +465,7 @@ export async function benchUi() {
     );
     result('ui', {
       n,
+      sessionOpenMs,
       listMs,
       jsonMs,
       payloadBytes: payload.length,
@@ -477,6 +504,7 @@ export async function benchUi() {
     await browser.close().catch(() => {});
     await Promise.race([core?.stop().catch(() => {}), sleep(20_000)]);
     await env.drop();
+    rmSync(dataDir, { recursive: true, force: true });
     footer();
   }
 }
@@ -485,7 +513,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   try {
     await benchUi();
     process.exit(0);
-  } catch {
+  } catch (err) {
+    console.error(`UI benchmark failed: ${(err as Error).stack ?? String(err)}`);
     process.exit(1);
   }
 }

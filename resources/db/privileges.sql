@@ -18,12 +18,24 @@ REVOKE CREATE ON SCHEMA public FROM PUBLIC;
 REVOKE ALL ON SCHEMA private, api, worker FROM PUBLIC;
 GRANT USAGE ON SCHEMA public TO guardian_moderator, guardian_worker, guardian_role_manager;
 GRANT USAGE ON SCHEMA private TO guardian_moderator, guardian_worker, guardian_role_manager;
-GRANT USAGE ON SCHEMA api TO guardian_moderator, guardian_role_manager;
+-- The worker may call the one api function granted to it (change_watermark: an app provisioned as a worker lists cases).
+GRANT USAGE ON SCHEMA api TO guardian_moderator, guardian_worker, guardian_role_manager;
 GRANT CREATE ON SCHEMA api, private TO guardian_role_manager;
 GRANT USAGE ON SCHEMA worker TO guardian_worker;
 
 -- Functions execute only where a file grants it (PostgreSQL grants EXECUTE to PUBLIC by default).
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA private, api, worker FROM PUBLIC;
+-- and the migrations' trigger functions in public (only the owner's: other functions there are not ours).
+DO $$
+DECLARE
+  f regprocedure;
+BEGIN
+  FOR f IN SELECT p.oid::regprocedure FROM pg_proc p
+            WHERE p.pronamespace = 'public'::regnamespace AND p.proowner = 'guardian_owner'::regrole
+  LOOP
+    EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', f);
+  END LOOP;
+END $$;
 ALTER DEFAULT PRIVILEGES FOR ROLE guardian_owner REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
 ALTER DEFAULT PRIVILEGES FOR ROLE guardian_role_manager REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
 
@@ -43,3 +55,21 @@ GRANT SELECT, INSERT ON TABLE platform_sim_actions TO guardian_worker;
 
 -- The role manager keeps the people table beside the logins it creates.
 GRANT SELECT, INSERT, UPDATE ON TABLE moderators TO guardian_role_manager;
+
+-- Advisory locks need no privilege by default, so any login could take the lock the worker serialises a
+-- case's work with (or the event relay's leader lock) and keep it: the worker would wait for ever. In this
+-- database only the worker (and the owner's functions) may take them. Changing a pg_catalog function's
+-- privileges needs a superuser; a DBA who is not one gets a warning (see README, trust model).
+DO $$
+DECLARE
+  f regprocedure;
+BEGIN
+  FOR f IN SELECT p.oid::regprocedure FROM pg_proc p
+            WHERE p.pronamespace = 'pg_catalog'::regnamespace AND p.proname ~ '^pg_(try_)?advisory_'
+  LOOP
+    EXECUTE format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', f);
+    EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO guardian_worker, guardian_owner', f);
+  END LOOP;
+EXCEPTION WHEN insufficient_privilege THEN
+  RAISE WARNING 'advisory locks stay open to every login (needs a superuser): a person could hold back the worker';
+END $$;

@@ -34,6 +34,7 @@ function fakeCore(passwords: Record<string, string>) {
   const core = {
     mode: 'connected',
     server: () => 'db.example:5432/guardian',
+    loginFor: (x: string) => (x.includes('.') ? x : `guardian.${x}`),
     async openSession(req: SessionRequest = {}) {
       opened.push(req);
       if (!req.login || passwords[req.login] !== req.password)

@@ -53,10 +53,16 @@ CREATE TABLE audit_heads (
   stream     text PRIMARY KEY,
   seq        bigint NOT NULL,
   head       text NOT NULL,
+  -- the head before the last append (what that event chains to): one upsert advances the head and says it
+  prev       text,
   updated_at timestamptz NOT NULL DEFAULT now()
 );
-INSERT INTO audit_heads (stream, seq, head)
-SELECT DISTINCT ON (stream) stream, seq, hash FROM audit_events ORDER BY stream, seq DESC;
+INSERT INTO audit_heads (stream, seq, head, prev)
+SELECT DISTINCT ON (stream) stream, seq, hash, prev_hash FROM audit_events ORDER BY stream, seq DESC;
+
+-- Who a platform action is carried out for (the accepted command's actor, or the agent), read once when it
+-- is recorded and used for its audit events.
+ALTER TABLE actions ADD COLUMN actor text;
 
 -- Append-only also against TRUNCATE (by the owner; nobody else may truncate at all).
 CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events
@@ -77,8 +83,10 @@ BEGIN
     json_build_object('caseId', NEW.id, 'status', NEW.status, 'version', NEW.version, 'level', NEW.level)::text);
   RETURN NULL;
 END $$;
+-- A case still being analysed is in nobody's queue: it is announced when analysis moves it (NOTIFY
+-- serialises the commits of the transactions that use it, so it is kept to what a workstation shows).
 CREATE TRIGGER cases_notify_insert AFTER INSERT ON cases
-  FOR EACH ROW EXECUTE FUNCTION private.notify_case_changed();
+  FOR EACH ROW WHEN (NEW.status <> 'analyzing') EXECUTE FUNCTION private.notify_case_changed();
 CREATE TRIGGER cases_notify_update AFTER UPDATE ON cases
   FOR EACH ROW
   WHEN (OLD.status IS DISTINCT FROM NEW.status OR OLD.version IS DISTINCT FROM NEW.version
@@ -99,6 +107,7 @@ BEGIN
   at := now();
 END $$;
 DROP TRIGGER audit_heads_no_truncate ON audit_heads;
+ALTER TABLE actions DROP COLUMN actor;
 DROP TRIGGER audit_events_no_truncate ON audit_events;
 DROP TABLE audit_heads;
 DROP INDEX audit_stream_seq_idx;

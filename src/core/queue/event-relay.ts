@@ -4,9 +4,26 @@
 // event, and an event always describes a committed change. Several workers elect one relay with a session
 // advisory lock; when it dies, its session ends, the lock is free and another takes over within seconds
 // (events in between are lost, which clients tolerate: they re-read the database).
+//
+// NOTIFY needs no privilege, so any login can send a notification on the channel: its payload is only a
+// hint of which case changed. The relay takes the case id from it and publishes the case's state as it
+// reads it from the table (batched, one query per burst); a forged payload can at most repeat a real state.
 import pg from 'pg';
 import type { Logger } from '../ports.js';
 import { backoffMs } from './bus.js';
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The case id a notification names, or undefined for anything else. */
+export function notifiedCaseId(payload: string | undefined): string | undefined {
+  if (!payload || payload.length > 1000) return undefined;
+  try {
+    const id = (JSON.parse(payload) as { caseId?: unknown } | null)?.caseId;
+    return typeof id === 'string' && UUID_RE.test(id) ? id.toLowerCase() : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export const CASE_CHANNEL = 'guardian_case_changed';
 const RELAY_LOCK = 7_412_002;
@@ -23,6 +40,32 @@ export function createEventRelay(o: {
   let timer: NodeJS.Timeout | undefined;
   let leader = false;
   let attempt = 0;
+  const pending = new Set<string>();
+  let flushing = false;
+
+  // Reads the announced cases' states on the relay's own connection and publishes them, in bursts.
+  async function flush(c: pg.Client): Promise<void> {
+    if (flushing) return;
+    flushing = true;
+    try {
+      while (pending.size > 0 && client === c) {
+        const ids = [...pending].slice(0, 500);
+        for (const id of ids) pending.delete(id);
+        const { rows } = await c.query<{ id: string; status: string; version: number; level: number }>(
+          'SELECT id, status, version, level FROM cases WHERE id = ANY($1::uuid[])',
+          [ids],
+        );
+        for (const r of rows) {
+          const body = { type: 'case.updated', caseId: r.id, status: r.status, version: r.version, level: r.level };
+          o.publish('case.updated', body).catch((err: Error) => log.debug({ err: err.message }, 'event publish failed'));
+        }
+      }
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, 'could not read announced cases');
+    } finally {
+      flushing = false;
+    }
+  }
 
   const later = (ms: number) => {
     if (stopped) return;
@@ -42,14 +85,11 @@ export function createEventRelay(o: {
       if (!stopped) later(backoffMs(++attempt, 500, 10_000));
     });
     c.on('notification', (n) => {
-      if (n.channel !== CASE_CHANNEL || !n.payload) return;
-      let body: object;
-      try {
-        body = { type: 'case.updated', ...(JSON.parse(n.payload) as object) };
-      } catch {
-        return;
-      }
-      o.publish('case.updated', body).catch((err: Error) => log.debug({ err: err.message }, 'event publish failed'));
+      if (n.channel !== CASE_CHANNEL) return;
+      const id = notifiedCaseId(n.payload);
+      if (!id) return log.debug({ pid: n.processId }, 'ignored a notification that names no case');
+      pending.add(id);
+      void flush(c);
     });
     try {
       await c.connect();

@@ -12,7 +12,7 @@ DECLARE
   me      moderators := private.person();
   actor   text := coalesce(me.id, session_user::text);
   c       cases;
-  body    text := btrim(coalesce(p_text, ''));
+  body    text := private.trim_text(coalesce(p_text, ''));
   payload jsonb;
   prior   jsonb;
   sqlstate_ text; message_ text; detail_ text;

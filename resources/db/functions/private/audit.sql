@@ -14,34 +14,32 @@ $$;
 COMMENT ON FUNCTION private.audit_hash(text, text, bigint, text, text, text, text, timestamptz, jsonb) IS
   'Hash of an audit event: sha256 of prev, stream, seq, type, actor, tool, login, time (UTC, µs) and payload::text, newline-separated.';
 
--- Appends one event to its stream's chain, inside the transaction of the change it records. The stream's
--- row in audit_heads is locked first, so concurrent appends to one stream queue up and the chain never
--- forks; the writing login (session_user) is recorded beside the actor.
+-- Appends one event to its stream's chain, inside the transaction of the change it records. One upsert
+-- locks the stream's head row (concurrent appends to one stream queue up, so the chain never forks),
+-- advances it and returns the head it chained to; the writing login (session_user) is recorded beside the
+-- actor.
 CREATE OR REPLACE FUNCTION private.append_audit(p_case_id uuid, p_type text, p_actor text, p_tool text,
                                                 p_payload jsonb DEFAULT '{}') RETURNS bigint
   LANGUAGE plpgsql SECURITY DEFINER
   SET search_path = pg_catalog, public, pg_temp
 AS $$
 DECLARE
-  s       text := CASE WHEN p_case_id IS NULL THEN 'global' ELSE 'case:' || p_case_id END;
-  h       audit_heads;
-  at      timestamptz := now();
-  body    jsonb := coalesce(p_payload, '{}');
-  n       bigint;
-  digest  text;
-  event   bigint;
+  s      text := CASE WHEN p_case_id IS NULL THEN 'global' ELSE 'case:' || p_case_id END;
+  at     timestamptz := now();
+  body   jsonb := coalesce(p_payload, '{}');
+  who    text := session_user::text;
+  h      audit_heads;
+  event  bigint;
 BEGIN
-  SELECT * INTO h FROM audit_heads WHERE stream = s FOR UPDATE;
-  IF NOT FOUND THEN
-    INSERT INTO audit_heads (stream, seq, head) VALUES (s, 0, '') ON CONFLICT (stream) DO NOTHING;
-    SELECT * INTO h FROM audit_heads WHERE stream = s FOR UPDATE;
-  END IF;
-  n := h.seq + 1;
-  digest := private.audit_hash(nullif(h.head, ''), s, n, p_type, p_actor, p_tool, session_user::text, at, body);
+  INSERT INTO audit_heads AS x (stream, seq, head, prev, updated_at)
+  VALUES (s, 1, private.audit_hash(NULL, s, 1, p_type, p_actor, p_tool, who, at, body), NULL, at)
+  ON CONFLICT (stream) DO UPDATE
+     SET seq = x.seq + 1, prev = nullif(x.head, ''), updated_at = at,
+         head = private.audit_hash(nullif(x.head, ''), s, x.seq + 1, p_type, p_actor, p_tool, who, at, body)
+  RETURNING x.* INTO h;
   INSERT INTO audit_events (stream, case_id, seq, type, actor, tool, db_login, payload, prev_hash, hash, hash_version, created_at)
-  VALUES (s, p_case_id, n, p_type, p_actor, p_tool, session_user::text, body, nullif(h.head, ''), digest, 2, at)
+  VALUES (s, p_case_id, h.seq, p_type, p_actor, p_tool, who, body, h.prev, h.head, 2, at)
   RETURNING id INTO event;
-  UPDATE audit_heads SET seq = n, head = digest, updated_at = at WHERE stream = s;
   RETURN event;
 END $$;
 COMMENT ON FUNCTION private.append_audit(uuid, text, text, text, jsonb) IS

@@ -1,6 +1,17 @@
 -- The shared steps of the person command functions (resources/db/functions/api).
 
 -- The case, locked for the command (concurrent duplicates of one command then see each other's result).
+-- Text without the whitespace around it, as JavaScript's String.prototype.trim sees whitespace (tabs,
+-- newlines, no-break and other Unicode spaces, BOM): btrim alone strips only the space character, so a
+-- reason of newlines would pass as text.
+CREATE OR REPLACE FUNCTION private.trim_text(p text) RETURNS text
+  LANGUAGE sql IMMUTABLE
+  SET search_path = pg_catalog, pg_temp
+AS $$
+  SELECT regexp_replace(p, '^[\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]+|[\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]+$', '', 'g')
+$$;
+GRANT EXECUTE ON FUNCTION private.trim_text(text) TO guardian_role_manager;
+
 CREATE OR REPLACE FUNCTION private.lock_case(p_case_id uuid) RETURNS public.cases
   LANGUAGE plpgsql
   SET search_path = pg_catalog, public, pg_temp
@@ -34,11 +45,11 @@ CREATE OR REPLACE FUNCTION private.check_reason(p_reason text, p_field text DEFA
   SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-  IF p_reason IS NULL OR length(btrim(p_reason)) < 3 THEN
+  IF p_reason IS NULL OR length(private.trim_text(p_reason)) < 3 THEN
     PERFORM private.fail('GWINV', p_field || ': a reason of at least 3 characters is required');
   END IF;
-  IF length(btrim(p_reason)) > 2000 THEN PERFORM private.fail('GWINV', p_field || ': at most 2000 characters'); END IF;
-  RETURN btrim(p_reason);
+  IF length(private.trim_text(p_reason)) > 2000 THEN PERFORM private.fail('GWINV', p_field || ': at most 2000 characters'); END IF;
+  RETURN private.trim_text(p_reason);
 END $$;
 
 -- The stored outcome of a command id seen before (the same id again returns it), or NULL for a new id.

@@ -40,11 +40,11 @@ CREATE OR REPLACE FUNCTION worker.record_action(
 AS $$
 DECLARE
   st text;
+  who text := private.action_actor(p_case_id, p_command_id, p_kind);
 BEGIN
-  PERFORM private.action_actor(p_case_id, p_command_id, p_kind);
-  INSERT INTO actions (id, case_id, command_id, seq, kind, reason, duration_hours, reversible, reverses, status, attempts)
+  INSERT INTO actions (id, case_id, command_id, seq, kind, reason, duration_hours, reversible, reverses, status, attempts, actor)
   VALUES (p_action_id, p_case_id, p_command_id, p_seq, p_kind, p_reason, p_duration_hours,
-          p_kind IN ('remove_content', 'ban_user'), p_reverses, 'pending', 1)
+          p_kind IN ('remove_content', 'ban_user'), p_reverses, 'pending', 1, who)
   ON CONFLICT (id) DO UPDATE SET attempts = actions.attempts + 1 WHERE actions.status = 'pending'
   RETURNING status INTO st;
   RETURN st;
@@ -80,7 +80,7 @@ BEGIN
   IF NOT FOUND THEN RETURN; END IF;
   PERFORM private.append_audit(a.case_id,
     CASE WHEN NOT p_ok THEN 'action.failed' WHEN a.reverses IS NOT NULL THEN 'action.reversed' ELSE 'action.executed' END,
-    private.action_actor(a.case_id, a.command_id, a.kind), 'agent',
+    coalesce(a.actor, private.action_actor(a.case_id, a.command_id, a.kind)), 'agent',
     jsonb_build_object('actionId', a.id, 'kind', a.kind)
     || CASE WHEN a.reverses IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('reverses', a.reverses) END
     || CASE WHEN p_ok THEN '{}'::jsonb ELSE jsonb_build_object('error', p_error) END
@@ -99,8 +99,8 @@ AS $$
 DECLARE
   who text := private.action_actor(p_case_id, p_command_id, p_kind);
 BEGIN
-  INSERT INTO actions (id, case_id, command_id, seq, kind, reason, reversible, reverses, status, last_error)
-  VALUES (p_action_id, p_case_id, p_command_id, p_seq, p_kind, p_reason, false, p_reverses, 'not_reversible', p_kind || ' cannot be reversed')
+  INSERT INTO actions (id, case_id, command_id, seq, kind, reason, reversible, reverses, status, last_error, actor)
+  VALUES (p_action_id, p_case_id, p_command_id, p_seq, p_kind, p_reason, false, p_reverses, 'not_reversible', p_kind || ' cannot be reversed', who)
   ON CONFLICT (id) DO NOTHING;
   IF NOT FOUND THEN RETURN false; END IF;
   PERFORM private.append_audit(p_case_id, 'action.not_reversible', who, 'agent', jsonb_build_object('actionId', p_reverses, 'kind', p_kind));
