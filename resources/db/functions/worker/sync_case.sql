@@ -64,14 +64,18 @@ CREATE OR REPLACE FUNCTION worker.sync_outcome(
 AS $$
 DECLARE
   r cases;
-  agent boolean := p_decision IS NOT NULL AND p_decision->>'actor' = 'agent';
+  -- The agent's own decision, never a ban (an AI never bans without a human, DESIGN §8).
+  agent boolean := p_decision IS NOT NULL AND p_decision->>'actor' = 'agent'
+                   AND coalesce(p_decision->>'decision', '') NOT LIKE '%ban%';
 BEGIN
   IF p_status IS NULL OR p_status NOT IN ('auto_resolved', 'actioned', 'closed', 'failed') THEN
     PERFORM private.fail('GWINV', 'status: the outcome of a run is auto_resolved, actioned, closed or failed');
   END IF;
   UPDATE cases x
      SET status = p_status, interrupt_id = NULL, failure_reason = p_failure, version = x.version + 1, updated_at = now(),
-         last_decision = CASE WHEN agent THEN p_decision ELSE x.last_decision END, sla_due_at = NULL,
+         -- it never replaces a person's decision
+         last_decision = CASE WHEN agent AND coalesce(x.last_decision->>'actor', 'agent') = 'agent' THEN p_decision
+                              ELSE x.last_decision END, sla_due_at = NULL,
          analysis = coalesce(p_analysis, x.analysis),
          verdict = CASE WHEN p_analysis IS NULL THEN x.verdict ELSE p_analysis->>'verdict' END,
          severity = CASE WHEN p_analysis IS NULL THEN x.severity ELSE p_analysis->>'severity' END,
@@ -81,8 +85,9 @@ BEGIN
   IF FOUND THEN
     PERFORM private.append_audit(p_case_id, 'case.' || p_status, 'agent', 'agent',
       CASE WHEN p_failure IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('failure', p_failure) END
-      || CASE WHEN p_decision IS NULL THEN '{}'::jsonb
-              ELSE jsonb_build_object('decision', p_decision->>'decision', 'decidedBy', p_decision->>'actor') END);
+      -- the decision the database holds, not what the worker says was decided
+      || CASE WHEN r.last_decision IS NULL THEN '{}'::jsonb
+              ELSE jsonb_build_object('decision', r.last_decision->>'decision', 'decidedBy', r.last_decision->>'actor') END);
   END IF;
   IF p_command_id IS NOT NULL THEN PERFORM private.mark_applied(p_case_id, p_command_id); END IF;
   IF r.id IS NOT NULL THEN RETURN NEXT r; END IF;
