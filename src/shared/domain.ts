@@ -86,7 +86,13 @@ export const UserId = z
   .min(1)
   .max(64)
   .regex(/^[A-Za-z0-9._@-]+$/, 'letters, digits and . _ @ - only');
-export const CommandId = z.string().trim().min(8).max(128);
+/** A person's command id (the idempotency key). `appeal:` and `auto:` are the database's own (DESIGN §10). */
+export const CommandId = z
+  .string()
+  .trim()
+  .min(8)
+  .max(128)
+  .refine((id) => !/^(appeal|auto):/i.test(id), 'the prefixes appeal: and auto: are reserved');
 
 export const CaseSummary = z.object({
   id: z.string(),

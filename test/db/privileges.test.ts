@@ -84,7 +84,7 @@ const FUNCTIONS: Record<string, string> = {
   'api.rollback_case(uuid, text, text, integer, text)': PERSONS_RM,
   'api.set_person_role(text, text, text)': PERSONS_RM,
   'api.whoami()': PERSONS_RM,
-  'private.action_actor(uuid, text, text)': '',
+  'private.action_actor(uuid, text, text, text, boolean)': '',
   'private.append_audit(uuid, text, text, text, jsonb)': 'roleManager',
   'private.audit_hash(text, text, bigint, text, text, text, text, timestamp with time zone, jsonb)': '',
   // The first admin: the DBA only (and the role manager, its owner, which nobody logs in as).

@@ -34,6 +34,11 @@ BEGIN
   IF p_command_id IS NULL OR length(btrim(p_command_id)) NOT BETWEEN 8 AND 128 THEN
     PERFORM private.fail('GWINV', 'commandId: must be 8 to 128 characters');
   END IF;
+  -- Ids the database derives itself (an appeal from its message, the agent's own decision) are not a
+  -- person's to take: taken first, they would block the appeal or pass for the agent.
+  IF p_command_id ~* '^\s*(appeal|auto):' THEN
+    PERFORM private.fail('GWINV', 'commandId: the prefixes appeal: and auto: are reserved');
+  END IF;
   IF p_tool IS NULL OR p_tool NOT IN ('cli', 'ui', 'api') THEN
     PERFORM private.fail('GWINV', 'tool: must be cli, ui or api');
   END IF;

@@ -3,17 +3,24 @@
 -- command the database accepted (or to the agent's own automatic decision, `auto:<case>`): the worker
 -- cannot invent a decision to act on. The actor of its audit event is the command's, read here.
 
-CREATE OR REPLACE FUNCTION private.action_actor(p_case_id uuid, p_command_id text, p_kind text) RETURNS text
+-- The actor of an action, after checking that the accepted command calls for it: a decision's own actions
+-- (warn → warn_user, remove → remove_content, remove_and_ban → both), or, under a rollback or an overturned
+-- appeal, the reversal of an action of this case that was carried out (remove_content → restore_content,
+-- ban_user → unban_user; an action with no reversal is recorded as not reversible under its own kind).
+DROP FUNCTION IF EXISTS private.action_actor(uuid, text, text);
+CREATE OR REPLACE FUNCTION private.action_actor(p_case_id uuid, p_command_id text, p_kind text, p_reverses text DEFAULT NULL,
+                                                p_not_reversible boolean DEFAULT false) RETURNS text
   LANGUAGE plpgsql STABLE
   SET search_path = pg_catalog, public, pg_temp
 AS $$
 DECLARE
-  who text;
+  cm commands;
+  original actions;
 BEGIN
   IF p_command_id = 'auto:' || p_case_id THEN
     -- The agent acts alone only while it analyses a case (or re-runs that after a crash), and only with the
     -- low-risk actions the policy may automate: an AI never bans without a human (DESIGN §8).
-    IF p_kind NOT IN ('warn_user', 'remove_content') THEN
+    IF p_kind NOT IN ('warn_user', 'remove_content') OR p_reverses IS NOT NULL THEN
       PERFORM private.fail('GWFRB', format('the agent may not %s without a human', p_kind));
     END IF;
     IF NOT EXISTS (SELECT 1 FROM cases c WHERE c.id = p_case_id
@@ -22,11 +29,33 @@ BEGIN
     END IF;
     RETURN 'agent';
   END IF;
-  SELECT cm.actor INTO who FROM commands cm
-   WHERE cm.id = p_command_id AND cm.case_id = p_case_id AND cm.status IN ('accepted', 'applied')
-     AND cm.type IN ('decide', 'appeal_decide', 'rollback', 'appeal_open');
+  SELECT * INTO cm FROM commands
+   WHERE id = p_command_id AND case_id = p_case_id AND status IN ('accepted', 'applied')
+     AND type IN ('decide', 'appeal_decide', 'rollback');
   IF NOT FOUND THEN PERFORM private.fail('GWFRB', format('no accepted command %s on case %s', p_command_id, p_case_id)); END IF;
-  RETURN who;
+  IF p_reverses IS NULL THEN
+    IF cm.type <> 'decide' OR p_kind <> ALL (CASE cm.payload->>'decision'
+                                               WHEN 'warn' THEN ARRAY['warn_user']
+                                               WHEN 'remove' THEN ARRAY['remove_content']
+                                               WHEN 'remove_and_ban' THEN ARRAY['remove_content', 'ban_user']
+                                               ELSE ARRAY[]::text[] END) THEN
+      PERFORM private.fail('GWFRB', format('command %s (%s %s) does not call for %s', p_command_id, cm.type,
+        coalesce(cm.payload->>'decision', cm.payload->>'outcome', ''), p_kind));
+    END IF;
+    RETURN cm.actor;
+  END IF;
+  IF NOT (cm.type = 'rollback' OR (cm.type = 'appeal_decide' AND cm.payload->>'outcome' = 'overturn')) THEN
+    PERFORM private.fail('GWFRB', format('command %s (%s) reverses nothing', p_command_id, cm.type));
+  END IF;
+  SELECT * INTO original FROM actions WHERE id = p_reverses AND case_id = p_case_id AND reverses IS NULL AND status = 'done';
+  IF NOT FOUND THEN
+    PERFORM private.fail('GWFRB', format('no carried-out action %s on case %s to reverse', p_reverses, p_case_id));
+  END IF;
+  IF (p_not_reversible AND (p_kind <> original.kind OR original.kind IN ('remove_content', 'ban_user')))
+     OR (NOT p_not_reversible AND (original.kind, p_kind) NOT IN (('remove_content', 'restore_content'), ('ban_user', 'unban_user'))) THEN
+    PERFORM private.fail('GWFRB', format('%s is not the reversal of %s (%s)', p_kind, p_reverses, original.kind));
+  END IF;
+  RETURN cm.actor;
 END $$;
 
 -- Records the action, or counts another attempt at a pending one. Returns 'pending' when it is to be sent
@@ -40,7 +69,7 @@ CREATE OR REPLACE FUNCTION worker.record_action(
 AS $$
 DECLARE
   st text;
-  who text := private.action_actor(p_case_id, p_command_id, p_kind);
+  who text := private.action_actor(p_case_id, p_command_id, p_kind, p_reverses);
 BEGIN
   INSERT INTO actions (id, case_id, command_id, seq, kind, reason, duration_hours, reversible, reverses, status, attempts, actor)
   VALUES (p_action_id, p_case_id, p_command_id, p_seq, p_kind, p_reason, p_duration_hours,
@@ -80,11 +109,12 @@ BEGIN
   IF NOT FOUND THEN RETURN; END IF;
   PERFORM private.append_audit(a.case_id,
     CASE WHEN NOT p_ok THEN 'action.failed' WHEN a.reverses IS NOT NULL THEN 'action.reversed' ELSE 'action.executed' END,
-    coalesce(a.actor, private.action_actor(a.case_id, a.command_id, a.kind)), 'agent',
-    jsonb_build_object('actionId', a.id, 'kind', a.kind)
+    coalesce(a.actor, (SELECT cm.actor FROM commands cm WHERE cm.id = a.command_id), 'agent'), 'agent',
+    -- The platform's details first: what the database knows about the action is written over them.
+    CASE WHEN jsonb_typeof(p_details) = 'object' THEN p_details ELSE '{}'::jsonb END
+    || jsonb_build_object('actionId', a.id, 'kind', a.kind)
     || CASE WHEN a.reverses IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('reverses', a.reverses) END
-    || CASE WHEN p_ok THEN '{}'::jsonb ELSE jsonb_build_object('error', p_error) END
-    || coalesce(p_details, '{}'));
+    || CASE WHEN p_ok THEN '{}'::jsonb ELSE jsonb_build_object('error', p_error) END);
 END $$;
 COMMENT ON FUNCTION worker.finish_action(text, boolean, text, jsonb) IS 'Record the platform''s answer to a pending action.';
 GRANT EXECUTE ON FUNCTION worker.finish_action(text, boolean, text, jsonb) TO guardian_worker;
@@ -97,7 +127,7 @@ CREATE OR REPLACE FUNCTION worker.record_not_reversible(
   SET search_path = pg_catalog, public, pg_temp
 AS $$
 DECLARE
-  who text := private.action_actor(p_case_id, p_command_id, p_kind);
+  who text := private.action_actor(p_case_id, p_command_id, p_kind, p_reverses, true);
 BEGIN
   INSERT INTO actions (id, case_id, command_id, seq, kind, reason, reversible, reverses, status, last_error, actor)
   VALUES (p_action_id, p_case_id, p_command_id, p_seq, p_kind, p_reason, false, p_reverses, 'not_reversible', p_kind || ' cannot be reversed', who)

@@ -21,6 +21,10 @@ BEGIN
     PERFORM private.fail('GWINV', format('appeal authorId "%s" is not the author of content "%s"', p_author_id, p_content_id));
   END IF;
   SELECT * INTO prior FROM commands WHERE id = p_command_id;
+  IF FOUND AND (prior.type <> 'appeal_open' OR prior.case_id IS DISTINCT FROM c.id) THEN
+    -- Not this appeal seen before: acknowledging it as a duplicate would drop the appeal without a trace.
+    PERFORM private.fail('GWCON', format('Command id %s was already used for a different command.', p_command_id));
+  END IF;
   IF FOUND THEN
     RETURN jsonb_build_object('outcome', CASE WHEN prior.status = 'accepted' THEN 'redelivered' ELSE 'duplicate' END,
                               'caseId', c.id, 'case', private.case_json(c));
