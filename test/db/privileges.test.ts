@@ -93,6 +93,7 @@ const FUNCTIONS: Record<string, string> = {
   'private.check_envelope(text, text)': '',
   'private.check_reason(text, text)': '',
   'private.check_reviewable(cases, text, integer)': '',
+  'private.check_scram_verifier(text)': 'roleManager',
   'private.conflict_details(cases)': '',
   'private.current_person_id()': `${PERSONS} worker roleManager`,
   'private.describe_last(cases)': '',

@@ -33,6 +33,32 @@ BEGIN
   EXECUTE format('GRANT %I TO %I', private.role_name(p_role), p_login);
 END $$;
 
+-- A SCRAM-SHA-256 verifier as PostgreSQL keeps one: SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>,
+-- base64, both keys 32 bytes. Anything else PostgreSQL would hash as if it were a plaintext password (so
+-- the "verifier" would become the password), which is refused here; so is md5. Iterations from PostgreSQL's
+-- default (4096) to 1,000,000: every sign-in makes the client compute them.
+CREATE OR REPLACE FUNCTION private.check_scram_verifier(p_verifier text) RETURNS void
+  LANGUAGE plpgsql IMMUTABLE
+  SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  parts text[] := regexp_match(p_verifier, '^SCRAM-SHA-256\$([0-9]{1,7}):([A-Za-z0-9+/]+={0,2})\$([A-Za-z0-9+/]+={0,2}):([A-Za-z0-9+/]+={0,2})$');
+  ok boolean;
+BEGIN
+  ok := parts IS NOT NULL AND parts[1]::int BETWEEN 4096 AND 1000000;
+  IF ok THEN
+    BEGIN
+      ok := length(decode(parts[2], 'base64')) BETWEEN 8 AND 64
+            AND length(decode(parts[3], 'base64')) = 32 AND length(decode(parts[4], 'base64')) = 32;
+    EXCEPTION WHEN invalid_parameter_value OR data_exception THEN
+      ok := false;
+    END;
+  END IF;
+  IF NOT ok THEN
+    PERFORM private.fail('GWINV', 'password: give a SCRAM-SHA-256 verifier (4096 to 1000000 iterations, 32-byte keys; a plaintext or md5 password is refused)');
+  END IF;
+END $$;
+
 -- Creates or resets a person and their login (password given as a SCRAM verifier: the plaintext never
 -- reaches the server). Used by api.add_person and by `guardian setup --admin` (the first admin).
 CREATE OR REPLACE FUNCTION private.save_person(p_id text, p_role text, p_display_name text, p_password_verifier text,
@@ -50,9 +76,7 @@ BEGIN
     PERFORM private.fail('GWINV', 'role: must be moderator, supervisor or admin');
   END IF;
   IF length(name) > 200 THEN PERFORM private.fail('GWINV', 'displayName: at most 200 characters'); END IF;
-  IF p_password_verifier IS NULL OR p_password_verifier !~ '^SCRAM-SHA-256\$[0-9]+:[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+$' THEN
-    PERFORM private.fail('GWINV', 'password: give a SCRAM-SHA-256 verifier (a plaintext or md5 password is refused)');
-  END IF;
+  PERFORM private.check_scram_verifier(p_password_verifier);
   SELECT * INTO existing FROM moderators WHERE id = p_id FOR UPDATE;
   IF FOUND AND existing.login IS DISTINCT FROM login THEN
     PERFORM private.fail('GWCON', format('Person %s exists with another login (%s).', p_id, coalesce(existing.login, 'none')));
