@@ -28,18 +28,18 @@ const ALL = TABLE_PRIVILEGES.join(' ');
 const R = 'SELECT';
 const RW = 'SELECT INSERT UPDATE DELETE';
 
-// privileges.sql, table by table. The role manager's SELECTs other than on moderators are not granted to it
-// there: it holds them as a member of the person groups (setup grants it moderator, supervisor and admin WITH
-// ADMIN OPTION so that it can grant them, and on PostgreSQL 15 that makes it an inheriting member too).
+// privileges.sql, table by table. The role manager reads and writes moderators only: it is no member of the
+// person groups (PostgreSQL 15 lets CREATEROLE grant them without; on 16+ setup gives it ADMIN OPTION
+// without INHERIT or SET), so it holds none of their privileges.
 const TABLES: Record<string, Row> = {
   moderators:             { owner: ALL, moderator: R, supervisor: R, admin: R, worker: '',  roleManager: 'SELECT INSERT UPDATE', PUBLIC: '' },
-  cases:                  { owner: ALL, moderator: R, supervisor: R, admin: R, worker: R,   roleManager: R, PUBLIC: '' },
-  commands:               { owner: ALL, moderator: R, supervisor: R, admin: R, worker: R,   roleManager: R, PUBLIC: '' },
-  actions:                { owner: ALL, moderator: R, supervisor: R, admin: R, worker: R,   roleManager: R, PUBLIC: '' },
-  audit_events:           { owner: ALL, moderator: R, supervisor: R, admin: R, worker: '',  roleManager: R, PUBLIC: '' },
-  audit_heads:            { owner: ALL, moderator: R, supervisor: R, admin: R, worker: '',  roleManager: R, PUBLIC: '' },
+  cases:                  { owner: ALL, moderator: R, supervisor: R, admin: R, worker: R,   roleManager: '', PUBLIC: '' },
+  commands:               { owner: ALL, moderator: R, supervisor: R, admin: R, worker: R,   roleManager: '', PUBLIC: '' },
+  actions:                { owner: ALL, moderator: R, supervisor: R, admin: R, worker: R,   roleManager: '', PUBLIC: '' },
+  audit_events:           { owner: ALL, moderator: R, supervisor: R, admin: R, worker: '',  roleManager: '', PUBLIC: '' },
+  audit_heads:            { owner: ALL, moderator: R, supervisor: R, admin: R, worker: '',  roleManager: '', PUBLIC: '' },
   platform_sim_actions:   { owner: ALL, moderator: '', supervisor: '', admin: '', worker: 'SELECT INSERT', roleManager: '', PUBLIC: '' },
-  guardian_migrations:    { owner: ALL, moderator: R, supervisor: R, admin: R, worker: R,   roleManager: R, PUBLIC: '' },
+  guardian_migrations:    { owner: ALL, moderator: R, supervisor: R, admin: R, worker: R,   roleManager: '', PUBLIC: '' },
   checkpoints:            { owner: ALL, moderator: '', supervisor: '', admin: '', worker: RW, roleManager: '', PUBLIC: '' },
   checkpoint_blobs:       { owner: ALL, moderator: '', supervisor: '', admin: '', worker: RW, roleManager: '', PUBLIC: '' },
   checkpoint_writes:      { owner: ALL, moderator: '', supervisor: '', admin: '', worker: RW, roleManager: '', PUBLIC: '' },
@@ -62,28 +62,28 @@ const SCHEMAS: Record<string, Row> = {
   worker:  { owner: UC, moderator: '', supervisor: '', admin: '', worker: 'USAGE', roleManager: '', PUBLIC: '' },
 };
 
-// CONNECT through the person groups and the worker group only (the role manager through its memberships).
-const DATABASE: Row = { owner: 'CONNECT CREATE', moderator: 'CONNECT', supervisor: 'CONNECT', admin: 'CONNECT', worker: 'CONNECT', roleManager: 'CONNECT', PUBLIC: '' };
+// CONNECT through the person groups and the worker group only (the role manager logs in nowhere).
+const DATABASE: Row = { owner: 'CONNECT CREATE', moderator: 'CONNECT', supervisor: 'CONNECT', admin: 'CONNECT', worker: 'CONNECT', roleManager: '', PUBLIC: '' };
 
 // Who may EXECUTE each function of the application schemas (the owner left out: it owns them). Every person
 // function is granted to guardian_moderator and so to every person (the people functions then refuse
-// whoever is not an admin, see below); the role manager holds those through its memberships.
+// whoever is not an admin, see below); the role manager executes only the people functions it owns.
 const PERSONS = 'moderator supervisor admin';
 const PERSONS_RM = `${PERSONS} roleManager`;
 const FUNCTIONS: Record<string, string> = {
-  'api.add_note(uuid, text, text, text)': PERSONS_RM,
+  'api.add_note(uuid, text, text, text)': PERSONS,
   'api.add_person(text, text, text, text, text)': PERSONS_RM,
   // Granted to the worker too, but the worker has no USAGE on schema api: see the test below.
-  'api.change_watermark()': `${PERSONS} worker roleManager`,
-  'api.claim_case(uuid, text, integer, text)': PERSONS_RM,
-  'api.decide_appeal(uuid, text, text, text, integer, text)': PERSONS_RM,
-  'api.decide_case(uuid, text, text, text, text[], integer, integer, text)': PERSONS_RM,
+  'api.change_watermark()': `${PERSONS} worker`,
+  'api.claim_case(uuid, text, integer, text)': PERSONS,
+  'api.decide_appeal(uuid, text, text, text, integer, text)': PERSONS,
+  'api.decide_case(uuid, text, text, text, text[], integer, integer, text)': PERSONS,
   'api.disable_person(text, text)': PERSONS_RM,
-  'api.release_case(uuid, text, text)': PERSONS_RM,
-  'api.request_escalation(uuid, text, text, text)': PERSONS_RM,
-  'api.rollback_case(uuid, text, text, integer, text)': PERSONS_RM,
+  'api.release_case(uuid, text, text)': PERSONS,
+  'api.request_escalation(uuid, text, text, text)': PERSONS,
+  'api.rollback_case(uuid, text, text, integer, text)': PERSONS,
   'api.set_person_role(text, text, text)': PERSONS_RM,
-  'api.whoami()': PERSONS_RM,
+  'api.whoami()': PERSONS,
   'private.action_actor(uuid, text, text, text, boolean)': '',
   'private.append_audit(uuid, text, text, text, jsonb)': 'roleManager',
   'private.audit_hash(text, text, bigint, text, text, text, text, timestamp with time zone, jsonb)': '',
@@ -95,7 +95,7 @@ const FUNCTIONS: Record<string, string> = {
   'private.check_reviewable(cases, text, integer)': '',
   'private.check_scram_verifier(text)': 'roleManager',
   'private.conflict_details(cases)': '',
-  'private.current_person_id()': `${PERSONS} worker roleManager`,
+  'private.current_person_id()': `${PERSONS} worker`,
   'private.describe_last(cases)': '',
   'private.ensure_local_person(text)': 'roleManager',
   'private.fail(text, text, jsonb)': 'roleManager',
@@ -162,7 +162,8 @@ const ROLE_ATTRIBUTES = {
 const MEMBERSHIPS = {
   DBA: 'guardian_owner, guardian_role_manager',
   guardian_owner: 'pg_read_all_stats',
-  guardian_role_manager: 'guardian_admin (admin option), guardian_moderator (admin option), guardian_supervisor (admin option), pg_signal_backend',
+  // PostgreSQL 15; on 16+ also the three groups with admin option (neither inherited nor SET).
+  guardian_role_manager: 'pg_signal_backend',
   guardian_supervisor: 'guardian_moderator',
   guardian_admin: 'guardian_supervisor',
   'guardian.mod': 'guardian_moderator',

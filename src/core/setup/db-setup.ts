@@ -97,9 +97,13 @@ async function ensureRoles(c: pg.Client, r: RoleNames) {
   // moderator ⊂ supervisor ⊂ admin: a supervisor has every moderator privilege, an admin every supervisor's.
   await c.query(`GRANT ${q(r.moderator)} TO ${q(r.supervisor)}`);
   await c.query(`GRANT ${q(r.supervisor)} TO ${q(r.admin)}`);
-  // The role manager grants exactly these (PostgreSQL 16+ needs ADMIN OPTION for that; 15 takes CREATEROLE),
-  // and ends a disabled person's sessions.
-  await c.query(`GRANT ${q(r.moderator)}, ${q(r.supervisor)}, ${q(r.admin)} TO ${q(r.roleManager)} WITH ADMIN OPTION`);
+  // The role manager grants exactly these, and ends a disabled person's sessions. It must not hold the
+  // groups' privileges itself: PostgreSQL 15 lets CREATEROLE grant them without membership (a membership
+  // left by an earlier setup is revoked); 16+ needs ADMIN OPTION, given without INHERIT or SET.
+  const groups = `${q(r.moderator)}, ${q(r.supervisor)}, ${q(r.admin)}`;
+  const { rows: ver } = await c.query<{ v: number }>(`SELECT current_setting('server_version_num')::int AS v`);
+  if (ver[0].v >= 160000) await c.query(`GRANT ${groups} TO ${q(r.roleManager)} WITH ADMIN OPTION, INHERIT FALSE, SET FALSE`);
+  else await c.query(`REVOKE ${groups} FROM ${q(r.roleManager)}`);
   await c.query(`GRANT pg_signal_backend TO ${q(r.roleManager)}`);
   // The change watermark (api.change_watermark) sees every session's transaction start.
   await c.query(`GRANT pg_read_all_stats TO ${q(r.owner)}`);
