@@ -13,6 +13,7 @@ import { createPeople, type Whoami } from '../services/people.js';
 import { createQueries } from '../services/queries.js';
 import type { CaseRow } from '../store/cases-repo.js';
 import { createDb, isConnectionError, type Db, type Queryable } from '../store/db.js';
+import { fromDbError } from '../store/db-errors.js';
 import { checkSchema } from '../store/schema-check.js';
 
 export interface PersonSession extends CoreApi {
@@ -65,7 +66,8 @@ export async function openPersonSession(o: SessionOptions): Promise<PersonSessio
   } catch (err) {
     if (!(o.offlineAs && isConnectionError(err))) {
       if (!shared) await db.close().catch(() => {});
-      throw err;
+      // A wrong or missing password, a disabled login: typed (forbidden, CLI exit 4), not a crash.
+      throw fromDbError(err);
     }
     // The workstation opens on the cache and the outbox while the servers are away (DESIGN §9); the
     // database checks this login again at every command once it is back.

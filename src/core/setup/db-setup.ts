@@ -102,7 +102,7 @@ async function ensureRoles(c: pg.Client, r: RoleNames) {
   // left by an earlier setup is revoked); 16+ needs ADMIN OPTION, given without INHERIT or SET.
   const groups = `${q(r.moderator)}, ${q(r.supervisor)}, ${q(r.admin)}`;
   const { rows: ver } = await c.query<{ v: number }>(`SELECT current_setting('server_version_num')::int AS v`);
-  if (ver[0].v >= 160000) await c.query(`GRANT ${groups} TO ${q(r.roleManager)} WITH ADMIN OPTION, INHERIT FALSE, SET FALSE`);
+  if ((ver[0]?.v ?? 0) >= 160000) await c.query(`GRANT ${groups} TO ${q(r.roleManager)} WITH ADMIN OPTION, INHERIT FALSE, SET FALSE`);
   else await c.query(`REVOKE ${groups} FROM ${q(r.roleManager)}`);
   await c.query(`GRANT pg_signal_backend TO ${q(r.roleManager)}`);
   // The change watermark (api.change_watermark) sees every session's transaction start.

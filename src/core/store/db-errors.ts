@@ -20,6 +20,11 @@ export const DB_ERRORS: Record<string, { code: ErrorCode; meaning: string }> = {
 /** A database error as the typed error of the contract; anything else is returned unchanged. */
 export function fromDbError(err: unknown): unknown {
   const e = err as { code?: string; message?: string; detail?: string };
+  // The server asked for the password and there was none to give (pg fails before any SQLSTATE).
+  if (!e?.code && /client password must be a string/.test(e?.message ?? ''))
+    return new GuardianError('forbidden', 'No password for this login: give it in DATABASE_URL, PGPASSWORD or ~/.pgpass (the server requires one).', {
+      sqlstate: '28P01',
+    });
   const known = e?.code ? DB_ERRORS[e.code] : undefined;
   if (!known) return err;
   let details: Record<string, unknown> | undefined;

@@ -24,6 +24,30 @@ export function isConnectionError(err: unknown): boolean {
   return (!!e?.code && CONNECTION_SQLSTATES.has(e.code)) || CONNECTION_MESSAGES.test(e?.message ?? '');
 }
 
+/**
+ * pg's client, closing its socket when the connection attempt fails. pg leaves it open when the failure is
+ * on the client's side of the handshake (no password to answer the server's SCRAM challenge with): the
+ * server then waits for the answer until its authentication_timeout (60 s), and a CLI cannot exit.
+ */
+export class ClosingClient extends pg.Client {
+  override connect(): Promise<void>;
+  override connect(callback: (err: Error) => void): void;
+  override connect(callback?: (err: Error) => void): Promise<void> | void {
+    const closeOnError = (err: Error | undefined) => {
+      if (err) (this as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+    };
+    if (callback)
+      return super.connect((err: Error) => {
+        closeOnError(err);
+        callback(err);
+      });
+    return super.connect().catch((err: Error) => {
+      closeOnError(err);
+      throw err;
+    });
+  }
+}
+
 export function createDb(opts: {
   connectionString: string;
   max: number;
@@ -33,6 +57,7 @@ export function createDb(opts: {
   onError?: (err: Error) => void;
 }): Db {
   const pool = new pg.Pool({
+    Client: ClosingClient,
     connectionString: opts.connectionString,
     ...(opts.applicationName ? { application_name: opts.applicationName } : {}),
     max: opts.max,
