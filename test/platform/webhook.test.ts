@@ -2,7 +2,8 @@ import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GuardianError } from '../../src/core/errors.js';
 import type { PlatformAction } from '../../src/core/platform/platform.js';
-import { createWebhookPlatform, serializeAction, signBody, verifySignature } from '../../src/core/platform/webhook.js';
+import { createWebhookPlatform, PlatformUnavailableError, serializeAction, signBody, verifySignature } from '../../src/core/platform/webhook.js';
+import { isConnectionError } from '../../src/core/store/db.js';
 import type { Logger } from '../../src/core/ports.js';
 import { failTimes, startPlatformStub, type PlatformStub } from '../support/platform-stub.js';
 
@@ -202,6 +203,11 @@ describe('webhook platform against the stub', () => {
       );
     expect((err as GuardianError).code).toBe('unavailable');
     expect((err as GuardianError).details).toMatchObject({ attempts: 3 });
+    // The last error is named, and it is the platform's, never taken for a database outage (issue 12).
+    expect(err).toBeInstanceOf(PlatformUnavailableError);
+    expect((err as Error).message).toMatch(/^platform unreachable after 3 attempt\(s\): network error: connect ECONNREFUSED 127\.0\.0\.1:\d+$/);
+    expect(isConnectionError(err)).toBe(false);
+    expect(isConnectionError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }))).toBe(true);
   });
 
   it('the same actionId twice is executed once on the stub (second is 409 → alreadyDone)', async () => {

@@ -97,6 +97,20 @@ class TransientPlatformError extends Error {
   }
 }
 
+/**
+ * The platform could not be reached (or kept answering 5xx/408/429) through all of execute()'s attempts.
+ * `origin` tells the worker it is not a database outage although its message may say ECONNREFUSED or
+ * ETIMEDOUT (isConnectionError): the job's retries are counted, and when they run out the case is failed
+ * for an operator with this message (issue 12).
+ */
+export class PlatformUnavailableError extends GuardianError {
+  readonly origin = 'platform';
+  constructor(message: string, details: Record<string, unknown>) {
+    super('unavailable', message, details);
+    this.name = 'PlatformUnavailableError';
+  }
+}
+
 export function createWebhookPlatform(opts: WebhookPlatformOptions): Platform {
   const { secret, timeoutMs } = opts;
   const retryOpts = opts.retry ?? DEFAULT_WEBHOOK_RETRY;
@@ -190,7 +204,9 @@ export function createWebhookPlatform(opts: WebhookPlatformOptions): Platform {
         // retries the whole job later. That is safe because the retry sends the same actionId as
         // Idempotency-Key: the platform executes it at most once and answers 409 if it already did.
         log.error({ actionId: action.actionId, attempts, error: err.message }, 'platform webhook retries exhausted');
-        throw new GuardianError('unavailable', `platform webhook unavailable after ${attempts} attempt(s): ${err.message}`, {
+        // "unreachable": no HTTP answer at all (refused, reset, timed out); "unavailable": it answered 5xx/408/429.
+        const what = err.status === undefined ? 'platform unreachable' : 'platform unavailable';
+        throw new PlatformUnavailableError(`${what} after ${attempts} attempt(s): ${err.message}`, {
           actionId: action.actionId,
           attempts,
           ...(err.status !== undefined ? { status: err.status } : {}),
@@ -206,8 +222,11 @@ function shortBody(text: string): string {
   return oneLine.length > MAX_ERROR_BODY ? `${oneLine.slice(0, MAX_ERROR_BODY)}…` : oneLine;
 }
 
-/** undici reports `TypeError: fetch failed` with the useful part (ECONNREFUSED, …) in `cause`. */
+/** undici reports `TypeError: fetch failed` with the useful part (`connect ECONNREFUSED 10.0.0.5:443`, …) in `cause`. */
 function describeCause(err: Error): string {
   const cause = (err as { cause?: { code?: string; message?: string } })?.cause;
-  return cause?.code ?? cause?.message ?? err?.message ?? String(err);
+  const code = cause?.code;
+  const message = cause?.message;
+  if (code && message) return message.includes(code) ? message : `${code}: ${message}`;
+  return code ?? message ?? err?.message ?? String(err);
 }

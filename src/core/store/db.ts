@@ -20,7 +20,10 @@ const CONNECTION_MESSAGES = /timeout exceeded when trying to connect|Connection 
 
 /** The database could not be reached or dropped the connection: the work is fine, retry it later. */
 export function isConnectionError(err: unknown): boolean {
-  const e = err as { code?: string; message?: string };
+  const e = err as { code?: string; message?: string; origin?: string };
+  // Another service's outage (the platform webhook's ECONNREFUSED) is not the database's: its retries are
+  // bounded and then the case fails for an operator, instead of waiting for ever in `executing` (issue 12).
+  if (e?.origin === 'platform') return false;
   return (!!e?.code && CONNECTION_SQLSTATES.has(e.code)) || CONNECTION_MESSAGES.test(e?.message ?? '');
 }
 
