@@ -58,6 +58,8 @@ export const Session = z.object({
   /** Decisions go through the durable local outbox (DESIGN §9): "saved" once on disk, delivered later. */
   outbox: z.boolean(),
   signIn: SignInState,
+  /** A corrupt local store found at this sign-in was moved aside to this file (kept for recovery); null: none. */
+  storeMovedAside: z.string().nullable().optional(),
 });
 export type Session = z.infer<typeof Session>;
 

@@ -89,26 +89,67 @@ function storageError(err: unknown, file: string): never {
   throw err;
 }
 
-/**
- * The workstation's own store in its data dir (SQLite via better-sqlite3): the command outbox and a read
- * cache. WAL with synchronous=FULL: a commit is on disk (fsync) before it returns, so "saved" survives
- * a crash or power loss, and a torn write is rolled back on the next open.
- */
-export function openLocalStore(dataDir: string) {
-  fs.mkdirSync(dataDir, { recursive: true });
-  const file = path.join(dataDir, 'workstation.sqlite');
-  let db: Database.Database;
+/** A store file SQLite cannot use: not a database at all, or a database with damaged pages. */
+const isCorrupt = (err: unknown) => /^SQLITE_(NOTADB|CORRUPT)/.test((err as { code?: string }).code ?? '');
+
+/** Opens (creating, upgrading) the store file and checks it whole: a damaged page fails here, not at a later read. */
+function openChecked(file: string): Database.Database {
+  // Created private (0600) before SQLite opens it: its -wal and -shm files take the same mode. It holds
+  // moderated content and people's decisions (issue 12: other local users could read it).
+  fs.closeSync(fs.openSync(file, 'a', 0o600));
+  fs.chmodSync(file, 0o600);
+  const db = new Database(file);
   try {
-    db = new Database(file);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.pragma('busy_timeout = 5000');
+    const check = db.pragma('quick_check', { simple: true });
+    if (check !== 'ok') throw Object.assign(new Error(`quick_check: ${String(check)}`), { code: 'SQLITE_CORRUPT' });
     const version = db.pragma('user_version', { simple: true }) as number;
     for (let v = version; v < MIGRATIONS.length; v++) {
       db.transaction(() => {
         db.exec(MIGRATIONS[v]!);
         db.pragma(`user_version = ${v + 1}`);
       })();
+    }
+    // Also the cached rows, as they are read: JSON a torn page mangled is damage too.
+    db.prepare('SELECT count(*) FROM outbox').get();
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+/** Moves a corrupt store (with its -wal and -shm) aside, kept for recovery; returns its new name. */
+function moveAside(file: string): string {
+  const aside = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  for (const suffix of ['', '-wal', '-shm'])
+    if (fs.existsSync(file + suffix)) fs.renameSync(file + suffix, aside + suffix);
+  return aside;
+}
+
+/**
+ * The workstation's own store in its data dir (SQLite via better-sqlite3): the command outbox and a read
+ * cache. WAL with synchronous=FULL: a commit is on disk (fsync) before it returns, so "saved" survives
+ * a crash or power loss, and a torn write is rolled back on the next open. A file SQLite cannot read
+ * (garbage, damaged pages) is moved aside — kept for recovery, its name in `movedAside` for the UI and
+ * the log — and a fresh store is opened: the app starts, and nothing in the old file is destroyed.
+ * The data dir is 0700 and the files 0600.
+ */
+export function openLocalStore(dataDir: string) {
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  fs.chmodSync(dataDir, 0o700);
+  const file = path.join(dataDir, 'workstation.sqlite');
+  let db: Database.Database;
+  let movedAside: string | null = null;
+  try {
+    try {
+      db = openChecked(file);
+    } catch (err) {
+      if (!isCorrupt(err)) throw err;
+      movedAside = moveAside(file);
+      db = openChecked(file);
     }
   } catch (err) {
     storageError(err, file);
@@ -137,6 +178,8 @@ export function openLocalStore(dataDir: string) {
 
   return {
     file,
+    /** Where a corrupt store found at open was moved (kept for recovery); null when it opened cleanly. */
+    movedAside,
     outbox: {
       /** Durably records a person's command; returns only once it is on disk. */
       add(cmd: CommandInput, user: string): OutboxEntry {

@@ -35,6 +35,8 @@ export function createWorkstation(o: { core: CoreApi; store: LocalStore; user: s
   let again = false;
   let stopped = false;
   let failures = 0;
+  if (o.store.movedAside)
+    log.error({ movedAside: o.store.movedAside, file: o.store.file }, 'the local store was corrupt: moved aside (kept for recovery) and a fresh one opened');
 
   const transient = (err: unknown) => !(err instanceof GuardianError) || err.code === 'unavailable' || err.code === 'internal';
 
@@ -81,6 +83,14 @@ export function createWorkstation(o: { core: CoreApi; store: LocalStore; user: s
     timer.unref();
   }
 
+  const activeCount = () => {
+    try {
+      return o.store.outbox.active().length;
+    } catch {
+      return 1; // unreadable now: look again later
+    }
+  };
+
   async function kick(): Promise<void> {
     if (running) {
       again = true;
@@ -93,12 +103,16 @@ export function createWorkstation(o: { core: CoreApi; store: LocalStore; user: s
         const blocked = await relayOnce();
         failures = blocked ? failures + 1 : 0;
       } while (again && !stopped);
+    } catch (err) {
+      // The local store itself failed (disk, damage found after open): say so, keep the process, retry later.
+      failures++;
+      log.error({ err: (err as Error).message, code: (err as { code?: string }).code, file: o.store.file }, 'outbox relay pass failed');
     } finally {
       running = false;
     }
     // Backoff with jitter while the servers are away; a steady poll while commands await application.
     if (failures) schedule(backoffMs(failures, 500, 15_000) + 250);
-    else if (o.store.outbox.active().length) schedule(o.pollMs ?? 1_000);
+    else if (activeCount()) schedule(o.pollMs ?? 1_000);
   }
 
   /**
@@ -153,6 +167,8 @@ export function createWorkstation(o: { core: CoreApi; store: LocalStore; user: s
 
   return {
     user: o.user,
+    /** A corrupt store found at open, moved aside to this file (kept for recovery); null when none. */
+    storeMovedAside: o.store.movedAside,
     /** Saves the command durably (fsync) and returns it as pending; delivery follows. Throws "not saved". */
     submit(input: Submission): OutboxEntry {
       const cmd = parseCommand({ ...input, tool: 'ui' });

@@ -112,6 +112,7 @@ export function sessionOf(ctx: DispatchContext): Session {
     shell: ctx.shell,
     outbox: !!seat?.workstation,
     signIn: { required: info.required, server: info.server, keeps: info.keeps, login: info.login, unverified: info.unverified },
+    storeMovedAside: seat?.workstation?.storeMovedAside ?? null,
   };
 }
 

@@ -40,6 +40,12 @@ export function App() {
     <div className="app">
       <Header />
       <div className="banners">
+        {session?.user && session.storeMovedAside && (
+          <div className="error banner" role="alert" data-testid="store-moved-aside">
+            <strong>The local store was damaged</strong> — it was moved aside and kept for recovery as{' '}
+            <code>{session.storeMovedAside}</code>; a fresh one is in use. Decisions saved in it before were not delivered from it.
+          </div>
+        )}
         {session?.user && session.signIn.unverified && (
           <div className="stale banner" role="status" data-testid="signin-unverified">
             <strong>Signed in offline</strong> — your password will be checked when the server is back.
