@@ -6,7 +6,8 @@ export default defineConfig({
   test: {
     environment: 'node',
     include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
-    exclude: [...configDefaults.exclude, 'e2e/**', 'bench/**', 'out/**', 'dist/**'],
+    // test/faults/** stop and kill servers of their own: `npm run test:faults` (vitest.faults.config.ts).
+    exclude: [...configDefaults.exclude, 'e2e/**', 'bench/**', 'out/**', 'dist/**', 'test/faults/**'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // Integration test files each run an agent, a pool and a broker connection: on 2 cores more

@@ -52,8 +52,13 @@ export function uniquePrefix(): string {
   return `gt${Date.now().toString(36).slice(-5)}${randomBytes(3).toString('hex')}`;
 }
 
-export async function createTestInstallation(o: { mode?: 'connected' | 'standalone' } = {}): Promise<TestInstallation> {
-  const db = await createTestDatabase();
+/**
+ * `adminUrl`: the superuser URL of another server (a private cluster a fault test stops and starts);
+ * default the shared server's (TEST_PG_ADMIN_URL or 127.0.0.1:5432).
+ */
+export async function createTestInstallation(o: { mode?: 'connected' | 'standalone'; adminUrl?: string } = {}): Promise<TestInstallation> {
+  const adminUrl = o.adminUrl ?? pgAdminUrl();
+  const db = await createTestDatabase('gw', adminUrl);
   const prefix = uniquePrefix();
   const roles = roleNames(prefix);
   const workerLogin = `${prefix}_worker1`;
@@ -69,7 +74,7 @@ export async function createTestInstallation(o: { mode?: 'connected' | 'standalo
     setup = await setupDatabase({ url: db.url, prefix, mode: o.mode ?? 'connected', logger: silentLogger, workerLogin });
   } catch (err) {
     await db.drop().catch(() => {});
-    await dropRoles(prefix).catch(() => {});
+    await dropRoles(prefix, adminUrl).catch(() => {});
     throw err;
   }
   const dbaPool = new pg.Pool({ connectionString: db.url, max: 2 });
@@ -100,14 +105,14 @@ export async function createTestInstallation(o: { mode?: 'connected' | 'standalo
     async drop() {
       await Promise.all(pools.map((p) => p.end().catch(() => {})));
       await db.drop().catch(() => {});
-      await dropRoles(prefix);
+      await dropRoles(prefix, adminUrl);
     },
   };
 }
 
 /** Drops every role of a test prefix (after its database is gone, nothing depends on them). */
-export async function dropRoles(prefix: string): Promise<void> {
-  const c = new pg.Client({ connectionString: pgAdminUrl() });
+export async function dropRoles(prefix: string, adminUrl = pgAdminUrl()): Promise<void> {
+  const c = new pg.Client({ connectionString: adminUrl });
   await c.connect();
   try {
     const { rows } = await c.query<{ rolname: string }>(

@@ -49,8 +49,8 @@ export function pgAdminUrl(): string {
   return process.env.TEST_PG_ADMIN_URL || DEFAULT_PG_ADMIN_URL;
 }
 
-async function withAdmin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: pgAdminUrl(), connectionTimeoutMillis: 10_000 });
+async function withAdmin<T>(fn: (client: pg.Client) => Promise<T>, adminUrl = pgAdminUrl()): Promise<T> {
+  const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 10_000 });
   await client.connect();
   try {
     return await fn(client);
@@ -59,13 +59,16 @@ async function withAdmin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
-/** Creates an empty database `${prefix}_<unique>` on the admin URL's server. */
-export async function createTestDatabase(prefix = 'gw'): Promise<TestDatabase> {
+/**
+ * Creates an empty database `${prefix}_<unique>` on the admin URL's server (`adminUrl`: another server's
+ * superuser URL, e.g. a private cluster a fault test stops and starts; default the shared server's).
+ */
+export async function createTestDatabase(prefix = 'gw', adminUrl = pgAdminUrl()): Promise<TestDatabase> {
   const name = uniqueName(prefix);
   // name is [a-z0-9_] only (checked above), so quoting it as an identifier is safe
-  await withAdmin((c) => c.query(`CREATE DATABASE "${name}"`));
+  await withAdmin((c) => c.query(`CREATE DATABASE "${name}"`), adminUrl);
 
-  const url = new URL(pgAdminUrl());
+  const url = new URL(adminUrl);
   url.pathname = `/${name}`;
 
   let dropped = false;
@@ -81,7 +84,7 @@ export async function createTestDatabase(prefix = 'gw'): Promise<TestDatabase> {
         );
         // WITH (FORCE) (PostgreSQL >= 13) also kills sessions that connected after the terminate
         await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      });
+      }, adminUrl);
       dropped = true;
     },
   };
