@@ -29,6 +29,12 @@ const SIGNATURE_PREFIX = 'sha256=';
 const SIGNATURE_RE = /^sha256=([0-9a-f]{64})$/i;
 /** How much of an error response body goes into the `error` string. */
 const MAX_ERROR_BODY = 200;
+/**
+ * The most of a response body ever read (issue 12: a 400 MB 2xx answer, buffered whole, took RSS from 90 to
+ * 509 MB). The contract gives a body no meaning beyond the status; an error's first bytes are kept for
+ * the operator. Past this bound the stream is cancelled, which closes the connection.
+ */
+export const MAX_RESPONSE_BYTES = 64 * 1024;
 
 export interface WebhookRetryOptions {
   /** Total attempts per execute() call, the first one included (>= 1). */
@@ -155,7 +161,7 @@ export function createWebhookPlatform(opts: WebhookPlatformOptions): Platform {
         signal: AbortSignal.timeout(timeoutMs),
       });
       // Read the body under the same per-attempt signal: a server that stalls mid-body is a timeout too.
-      text = await res.text();
+      text = await readCapped(res, MAX_RESPONSE_BYTES);
     } catch (err) {
       const e = err as Error;
       const reason = e?.name === 'TimeoutError' ? `timeout after ${timeoutMs} ms` : `network error: ${describeCause(e)}`;
@@ -214,6 +220,26 @@ export function createWebhookPlatform(opts: WebhookPlatformOptions): Platform {
       }
     },
   };
+}
+
+/** At most `max` bytes of the body, as text; the rest is never read (the stream is cancelled). */
+async function readCapped(res: Response, max: number): Promise<string> {
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (size + value.byteLength > max) {
+      chunks.push(value.subarray(0, max - size));
+      await reader.cancel().catch(() => {});
+      break;
+    }
+    chunks.push(value);
+    size += value.byteLength;
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 function shortBody(text: string): string {
