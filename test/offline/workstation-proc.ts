@@ -19,7 +19,9 @@ const core = await createCore({ config, logger, worker: false, tolerateOffline: 
 await core.start();
 const reply = (v: object) => process.stdout.write(`${JSON.stringify(v)}\n`);
 const host = createSessionHost({ core, logger, dataDir: path.join(config.dataDir, 'workstation'), outbox: true, vault });
+const opening = Date.now();
 await host.start();
+const openMs = Date.now() - opening;
 const seat = host.current();
 if (!seat?.workstation) {
   reply({ event: 'failed', message: 'the kept session did not open' });
@@ -27,7 +29,7 @@ if (!seat?.workstation) {
 }
 const ws = seat.workstation;
 ws.onOutboxChange((e) => reply({ event: 'outbox', id: e.id, state: e.state }));
-reply({ event: 'ready', person: seat.api.person.id, unverified: seat.unverified, worker: !!core.worker });
+reply({ event: 'ready', person: seat.api.person.id, unverified: seat.unverified, worker: !!core.worker, openMs });
 for await (const line of readline.createInterface({ input: process.stdin })) {
   const { id, op, args } = JSON.parse(line) as { id: number; op: string; args?: any };
   try {
@@ -40,7 +42,9 @@ for await (const line of readline.createInterface({ input: process.stdin })) {
             ? seat.api.connection()
             : op === 'getCase'
               ? await ws.getCase(args)
-              : undefined;
+              : op === 'listCases'
+                ? await ws.listCases(args)
+                : undefined;
     reply({ id, ok: true, value });
   } catch (err) {
     reply({ id, ok: false, error: { message: (err as Error).message, code: (err as { code?: string }).code } });

@@ -36,8 +36,20 @@ export interface SessionOptions {
   tool: 'cli' | 'ui' | 'api';
   /** Open even when the database is unreachable, as this (remembered) person: a workstation must. */
   offlineAs?: Whoami;
+  /** With offlineAs: how long the first answer may take before the session opens offline (default 3 s). */
+  offlineBoundMs?: number;
   /** Standalone: this process's own live updates go straight to the in-process bus. */
   publishCaseChanged?: (row: CaseRow) => void;
+}
+
+/** The answer, or a connection error once `ms` passed without one (the attempt goes on, its answer unused). */
+function within<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error('timeout exceeded when trying to connect (no answer within the offline bound)'), { code: '08001' })), ms);
+  });
+  p.catch(() => {});
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
 
 const changedEvent = (row: CaseRow): CoreEvent => ({ type: 'case.updated', caseId: row.id, status: row.status, version: row.version, level: row.level });
@@ -61,8 +73,14 @@ export async function openPersonSession(o: SessionOptions): Promise<PersonSessio
   const people = createPeople(db, o.tool);
   let person: Whoami;
   try {
-    if (o.mode === 'connected') await checkSchema(db);
-    person = await people.whoami();
+    const check = (async () => {
+      if (o.mode === 'connected') await checkSchema(db);
+      return people.whoami();
+    })();
+    // Opening offline is allowed: a silent server must not hold the workstation for the pool's 15 s
+    // connect timeout (issue 12). After the probe's bound (~3 s: a silent database is "down") it opens as
+    // the remembered person, unverified; the seat checks the login once the probe hears the server.
+    person = o.offlineAs && o.mode === 'connected' ? await within(check, o.offlineBoundMs ?? 3_000) : await check;
   } catch (err) {
     if (!(o.offlineAs && isConnectionError(err))) {
       if (!shared) await db.close().catch(() => {});
