@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { platformUrlProblem } from './platform/url.js';
 
 /** Raised at start when the environment is wrong; the message names the variable and what is wrong. */
 export class ConfigError extends Error {
@@ -115,6 +116,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('DATABASE_URL', 'is not set but AMQP_URL is: connected mode needs both (unset both for standalone mode)');
   if (e.PLATFORM_URL && !e.PLATFORM_WEBHOOK_SECRET)
     throw new ConfigError('PLATFORM_WEBHOOK_SECRET', 'must be set when PLATFORM_URL is set (requests are signed with it)');
+  const platformProblem = e.PLATFORM_URL ? platformUrlProblem(e.PLATFORM_URL) : undefined;
+  if (platformProblem) throw new ConfigError('PLATFORM_URL', platformProblem);
   if (e.LANGSMITH_TRACING && !e.LANGSMITH_API_KEY)
     throw new ConfigError('LANGSMITH_API_KEY', 'must be set when LANGSMITH_TRACING=true');
   return {

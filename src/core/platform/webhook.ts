@@ -4,6 +4,7 @@ import { GuardianError } from '../errors.js';
 import { silentLogger } from '../log.js';
 import type { Logger } from '../ports.js';
 import type { Platform, PlatformAction, PlatformResult } from './platform.js';
+import { platformUrlProblem } from './url.js';
 
 /**
  * Webhook adapter of the platform port (DESIGN §7, stable public contract):
@@ -127,7 +128,8 @@ export function createWebhookPlatform(opts: WebhookPlatformOptions): Platform {
   const parsed = new URL(`${opts.url.replace(/\/+$/, '')}/actions`);
   // fetch refuses URLs with userinfo; fail now rather than on every attempt (and keep them out of logs).
   if (parsed.username || parsed.password) throw new TypeError('webhook platform: url must not contain credentials');
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new TypeError('webhook platform: url must be http(s)');
+  const problem = platformUrlProblem(parsed.toString());
+  if (problem) throw new TypeError(`webhook platform: url ${problem}`);
   const endpoint = parsed.toString();
   const log = (opts.logger ?? silentLogger).child({ platform: 'webhook', endpoint });
 
