@@ -35,6 +35,8 @@ export function createWorkstation(o: { core: CoreApi; store: LocalStore; user: s
   let again = false;
   let stopped = false;
   let failures = 0;
+  /** Delivered entries whose job hint was resent since this start or the last reconnect. */
+  const rehinted = new Set<string>();
   if (o.store.movedAside)
     log.error({ movedAside: o.store.movedAside, file: o.store.file }, 'the local store was corrupt: moved aside (kept for recovery) and a fresh one opened');
 
@@ -58,7 +60,15 @@ export function createWorkstation(o: { core: CoreApi; store: LocalStore; user: s
           const st = await o.core.commandStatus(e.id);
           if (st?.status === 'applied') o.store.outbox.setState(e.id, 'applied');
           else if (st?.status === 'failed' || st?.status === 'rejected') o.store.outbox.setState(e.id, 'rejected', st.error ?? { code: 'internal', message: 'failed while being applied' });
-          else continue;
+          else if (st?.status === 'accepted' && !rehinted.has(e.id)) {
+            // Accepted, but its job hint may have died with the last process (or the broker link): resend
+            // it by id once per start and per reconnect. The database answers "duplicate, accepted" and the
+            // command path republishes the hint, instead of waiting a minute for the recovery sweep.
+            rehinted.add(e.id);
+            const r = await o.core.execute(e.command);
+            if (r.status !== 'applied') continue;
+            o.store.outbox.setState(e.id, 'applied');
+          } else continue;
           changed(e.id);
         }
       } catch (err) {
@@ -162,6 +172,8 @@ export function createWorkstation(o: { core: CoreApi; store: LocalStore; user: s
         log.warn({ err: (err as Error).message }, 'could not update the local cache');
       }
     }
+    // Back from an outage (database or broker): hints sent meanwhile may have been lost, so resend them.
+    if (e.type === 'connection.changed' && e.state.database !== 'down' && e.state.broker !== 'down') rehinted.clear();
     if (e.type === 'case.updated' || (e.type === 'connection.changed' && e.state.database !== 'down')) void kick();
   });
 
