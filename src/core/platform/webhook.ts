@@ -13,6 +13,8 @@ import { platformUrlProblem } from './url.js';
  *   Content-Type: application/json
  *   Idempotency-Key: <actionId>
  *   X-Guardian-Signature: sha256=<hex HMAC-SHA256 of the exact body bytes, keyed with the secret>
+ *   X-Guardian-Timestamp: <Unix seconds of this attempt>                     (added, issue 12)
+ *   X-Guardian-Signature-V2: sha256=<hex HMAC-SHA256 of timestamp + "." + body> (added, issue 12)
  *   { actionId, kind, contentId, authorId, caseId, reason, durationHours? }
  *
  *   2xx            → done                  { ok: true,  alreadyDone: false }
@@ -26,8 +28,19 @@ import { platformUrlProblem } from './url.js';
 
 export const SIGNATURE_HEADER = 'X-Guardian-Signature';
 export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
+/**
+ * Replay protection (issue 12), added to the stable contract without changing what was there: each attempt
+ * carries the time it was sent (Unix seconds) and a second signature over `timestamp + "." + body`. The
+ * body-only X-Guardian-Signature stays as it was, so a platform that verifies it keeps working; a platform
+ * that verifies X-Guardian-Signature-V2 and rejects stale timestamps is protected against replays.
+ */
+export const TIMESTAMP_HEADER = 'X-Guardian-Timestamp';
+export const SIGNATURE_V2_HEADER = 'X-Guardian-Signature-V2';
+/** What we advise platforms to accept between their clock and X-Guardian-Timestamp (README). */
+export const DEFAULT_TIMESTAMP_TOLERANCE_SECONDS = 300;
 const SIGNATURE_PREFIX = 'sha256=';
 const SIGNATURE_RE = /^sha256=([0-9a-f]{64})$/i;
+const TIMESTAMP_RE = /^[0-9]{1,12}$/;
 /** How much of an error response body goes into the `error` string. */
 const MAX_ERROR_BODY = 200;
 /**
@@ -74,6 +87,40 @@ export function verifySignature(body: string | Uint8Array, header: string | stri
   const given = Buffer.from(m[1]!, 'hex');
   const expected = createHmac('sha256', secret).update(body).digest();
   return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/** `sha256=<hex HMAC-SHA256(timestamp + "." + body, secret)>`: the value of the X-Guardian-Signature-V2 header. */
+export function signTimestamped(timestamp: string, body: string | Uint8Array, secret: string): string {
+  return SIGNATURE_PREFIX + createHmac('sha256', secret).update(`${timestamp}.`).update(body).digest('hex');
+}
+
+export type TimestampedVerdict = { ok: true; timestamp: number } | { ok: false; reason: 'missing' | 'malformed' | 'stale' | 'invalid' };
+
+/**
+ * The receiving side of the replay protection, as a platform implements it (README): the timestamp is
+ * whole Unix seconds within `toleranceSeconds` of the receiver's clock, and X-Guardian-Signature-V2 is the
+ * HMAC of `timestamp + "." + exact body bytes`, compared in constant time. A replay inside the window is
+ * the same Idempotency-Key again (409, never executed twice); outside it, it is stale.
+ */
+export function verifyTimestamped(o: {
+  body: string | Uint8Array;
+  timestamp: string | string[] | null | undefined;
+  signature: string | string[] | null | undefined;
+  secret: string;
+  toleranceSeconds?: number;
+  /** The receiver's clock, Unix seconds. */
+  nowSeconds?: number;
+}): TimestampedVerdict {
+  if (typeof o.timestamp !== 'string' || typeof o.signature !== 'string') return { ok: false, reason: 'missing' };
+  const ts = o.timestamp.trim();
+  const m = SIGNATURE_RE.exec(o.signature.trim());
+  if (!TIMESTAMP_RE.test(ts) || !m) return { ok: false, reason: 'malformed' };
+  const given = Buffer.from(m[1]!, 'hex');
+  const expected = createHmac('sha256', o.secret).update(`${ts}.`).update(o.body).digest();
+  if (!(given.length === expected.length && timingSafeEqual(given, expected))) return { ok: false, reason: 'invalid' };
+  const now = o.nowSeconds ?? Math.floor(Date.now() / 1000);
+  if (Math.abs(now - Number(ts)) > (o.toleranceSeconds ?? DEFAULT_TIMESTAMP_TOLERANCE_SECONDS)) return { ok: false, reason: 'stale' };
+  return { ok: true, timestamp: Number(ts) };
 }
 
 /**
@@ -149,6 +196,7 @@ export function createWebhookPlatform(opts: WebhookPlatformOptions): Platform {
   async function attempt(action: PlatformAction, body: string, signature: string, n: number): Promise<PlatformResult> {
     let res: Response;
     let text: string;
+    const timestamp = String(Math.floor(Date.now() / 1000));
     try {
       res = await fetch(endpoint, {
         method: 'POST',
@@ -156,6 +204,9 @@ export function createWebhookPlatform(opts: WebhookPlatformOptions): Platform {
           'Content-Type': 'application/json',
           [IDEMPOTENCY_HEADER]: action.actionId,
           [SIGNATURE_HEADER]: signature,
+          // Per attempt: a retry minutes later is not stale; the Idempotency-Key keeps it executed once.
+          [TIMESTAMP_HEADER]: timestamp,
+          [SIGNATURE_V2_HEADER]: signTimestamped(timestamp, body, secret),
         },
         body,
         // A redirect is a misconfiguration, not something to follow with a signed POST.
