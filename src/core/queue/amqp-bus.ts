@@ -1,16 +1,21 @@
 import amqp, { type AmqpConnectionManager, type ChannelWrapper } from 'amqp-connection-manager';
+import { createHash } from 'node:crypto';
 import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { GuardianError } from '../errors.js';
 import type { Logger } from '../ports.js';
 import { backoffMs, PermanentError, RetryLaterError, type Bus, type BusState, type ConsumeOptions, type Handler, type QueueDepth, type QueueName, type WorkQueue } from './bus.js';
 import type { IngestRoutingKey } from './messages.js';
 import {
+  DEAD_BODY_MAX_BYTES,
+  DEAD_EXCERPT_BYTES,
   DEAD_HEADERS,
   DEAD_QUEUE,
   DLX_EXCHANGE,
   EVENTS_EXCHANGE,
+  EXCHANGE_BINDINGS,
   EXCHANGE_DECLS,
   INGEST_EXCHANGE,
+  LEGACY_QUEUE_BINDINGS,
   QUEUE_DECLS,
   QUEUES,
   WORK_EXCHANGE,
@@ -40,6 +45,8 @@ const routingKeyOf = (msg: ConsumeMessage): string => {
   return typeof original === 'string' ? original : msg.fields.routingKey;
 };
 
+const withoutKeys = (o: Record<string, unknown>, keys: string[]) => Object.fromEntries(Object.entries(o).filter(([k]) => !keys.includes(k)));
+
 /** Exchanges every client uses: they must exist (guardian setup declares them). */
 async function checkTopology(ch: ConfirmChannel) {
   for (const x of [INGEST_EXCHANGE, WORK_EXCHANGE, EVENTS_EXCHANGE]) await ch.checkExchange(x);
@@ -55,11 +62,38 @@ function describeBrokerError(err: unknown): Error {
 }
 
 export async function assertTopology(ch: ConfirmChannel) {
-  for (const x of EXCHANGE_DECLS) await ch.assertExchange(x.name, x.type, { durable: true });
+  for (const x of EXCHANGE_DECLS)
+    await ch.assertExchange(x.name, x.type, {
+      durable: true,
+      ...(x.internal ? { internal: true } : {}),
+      ...(x.alternateExchange ? { alternateExchange: x.alternateExchange } : {}),
+    });
   for (const q of QUEUE_DECLS) {
     await ch.assertQueue(q.name, q.options);
     for (const b of q.bindings) await ch.bindQueue(q.name, b.exchange, b.routingKey);
   }
+  for (const b of EXCHANGE_BINDINGS) await ch.bindExchange(b.destination, b.source, b.routingKey);
+  // Unbinding what is not bound is a no-op for RabbitMQ.
+  for (const b of LEGACY_QUEUE_BINDINGS) await ch.unbindQueue(b.queue, b.exchange, b.routingKey);
+}
+
+/**
+ * The body a dead letter keeps, with the headers that say what it was: whole up to DEAD_BODY_MAX_BYTES,
+ * otherwise its first DEAD_EXCERPT_BYTES (never splitting a UTF-8 character) with the size and the sha256 of
+ * the whole, so that a 10 MB message does not end up whole in guardian.dead.
+ */
+export function deadLetterBody(body: Buffer): { body: Buffer; headers: Record<string, unknown> } {
+  if (body.length <= DEAD_BODY_MAX_BYTES) return { body, headers: { [DEAD_HEADERS.bodyBytes]: body.length } };
+  let end = DEAD_EXCERPT_BYTES;
+  while (end > 0 && (body[end]! & 0xc0) === 0x80) end--; // a continuation byte: back to the character's start
+  return {
+    body: Buffer.from(body.subarray(0, end)),
+    headers: {
+      [DEAD_HEADERS.bodyBytes]: body.length,
+      [DEAD_HEADERS.bodyTruncated]: true,
+      [DEAD_HEADERS.bodySha256]: createHash('sha256').update(body).digest('hex'),
+    },
+  };
 }
 
 /** RabbitMQ adapter. Reconnects (amqp-connection-manager) with backoff + jitter and re-declares topology. */
@@ -110,13 +144,16 @@ export function createAmqpBus(opts: AmqpBusOptions): Bus {
   };
 
   async function deadLetter(msg: ConsumeMessage, queue: QueueName, reason: string, attempts: number) {
-    log.warn({ queue, reason, messageId: msg.properties.messageId }, 'dead-lettering message');
-    await publisher().publish(DLX_EXCHANGE, '', msg.content, {
+    const kept = deadLetterBody(msg.content);
+    log.warn({ queue, reason, messageId: msg.properties.messageId, bytes: msg.content.length }, 'dead-lettering message');
+    await publisher().publish(DLX_EXCHANGE, '', kept.body, {
       persistent: true,
       messageId: msg.properties.messageId,
       contentType: msg.properties.contentType,
       headers: {
-        ...(msg.properties.headers ?? {}),
+        // what a publisher may have put in these headers is not what we say about the body
+        ...withoutKeys(msg.properties.headers ?? {}, [DEAD_HEADERS.bodyBytes, DEAD_HEADERS.bodyTruncated, DEAD_HEADERS.bodySha256]),
+        ...kept.headers,
         [DEAD_HEADERS.reason]: reason.slice(0, 2000),
         [DEAD_HEADERS.queue]: QUEUES[queue],
         [DEAD_HEADERS.routingKey]: routingKeyOf(msg),
