@@ -1,7 +1,7 @@
 // Electron main: the core (in this process, behind the CoreApi port, so it can move to a utility
 // process) plus a thin shell — windows, security, the IPC bridge, notifications.
 import { app, BrowserWindow, Menu } from 'electron';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadConfig } from '../core/config.js';
@@ -53,7 +53,9 @@ async function start() {
     // Packaged: migrations, functions, policy and schemas are extra resources next to the asar.
     if (app.isPackaged && !process.env.GUARDIAN_RESOURCES_DIR) process.env.GUARDIAN_RESOURCES_DIR = join(process.resourcesPath, 'app-resources');
     env.GUARDIAN_DATA_DIR ??= join(app.getPath('userData'), 'data');
-    mkdirSync(env.GUARDIAN_DATA_DIR, { recursive: true });
+    // Cached moderated content, the outbox, the embedded database: this OS user's only (issue 12).
+    mkdirSync(env.GUARDIAN_DATA_DIR, { recursive: true, mode: 0o700 });
+    chmodSync(env.GUARDIAN_DATA_DIR, 0o700);
     const config = loadConfig(env);
     // A workstation opens while the shared servers are away: cached reads, decisions into the outbox.
     // In connected mode it runs no worker role unless an admin provisioned it (GUARDIAN_WORKER=on).

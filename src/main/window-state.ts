@@ -36,7 +36,7 @@ export function trackWindowState(win: BrowserWindow, dir: string): void {
     const b = win.getNormalBounds();
     const state: WindowState = { x: b.x, y: b.y, width: b.width, height: b.height, maximized: win.isMaximized() };
     try {
-      writeFileSync(join(dir, 'window-state.json'), JSON.stringify(state));
+      writeFileSync(join(dir, 'window-state.json'), JSON.stringify(state), { mode: 0o600 });
     } catch {
       // best effort: a read-only profile must not break the app
     }

@@ -12,32 +12,69 @@ export interface EmbeddedPostgres {
 }
 
 /**
+ * PGlite creates its files 0666 whatever the umask (its file system sets the mode it was asked for):
+ * tightened to 0600 (directories 0700) at open and at close. Files it creates in between sit inside the
+ * 0700 pgdata directory, which no other local user can enter.
+ */
+function privatize(dir: string): void {
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    try {
+      if (e.isDirectory()) {
+        fs.chmodSync(p, 0o700);
+        privatize(p);
+      } else if (e.isFile()) fs.chmodSync(p, 0o600);
+    } catch {
+      // gone meanwhile (a temporary file): nothing to protect
+    }
+  }
+}
+
+/**
  * Standalone mode's database: PGlite persisted in the data dir, served over a local socket so the very
  * same `pg` code (and LangGraph's PostgresSaver) runs against it. PGlite has one backend session, so the
  * pool must be `max: 1` (FACTS), and it has no lock of its own on the dir: two processes opening it lose
  * rows silently (FACTS), hence the lock file.
  */
-export async function startEmbeddedPostgres(dataDir: string, logger: Logger): Promise<EmbeddedPostgres> {
+export async function startEmbeddedPostgres(dataDir: string, logger: Logger, o: { lockWaitMs?: number } = {}): Promise<EmbeddedPostgres> {
   const dir = path.join(dataDir, 'pgdata');
-  fs.mkdirSync(dir, { recursive: true });
-  let release: () => Promise<void>;
-  try {
-    release = await lockfile.lock(dir, {
-      lockfilePath: path.join(dataDir, 'pgdata.lock'),
+  // Moderated content and people's decisions: private to this OS user (issue 12: 0755 / 0666 before).
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  fs.chmodSync(dataDir, 0o700);
+  fs.chmodSync(dir, 0o700);
+  const lockfilePath = path.join(dataDir, 'pgdata.lock');
+  const lockOnce = () =>
+    lockfile.lock(dir, {
+      lockfilePath,
       stale: 15_000,
       update: 5_000,
       realpath: false,
       onCompromised: (err) => logger.error({ err: err.message }, 'data dir lock compromised'),
     });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ELOCKED')
-      throw new GuardianError(
-        'unavailable',
-        `The data dir ${dataDir} is in use by another Guardian process (the workstation, a worker or a CLI command). ` +
-          'Close it first, or set GUARDIAN_DATA_DIR to another folder.',
-      );
-    throw err;
+  // Two commands started together (or a command while another finishes): the later one waits for the
+  // lock, bounded, instead of failing at once (issue 12). A process that keeps the dir (the app, a
+  // worker) still fails the other after the bound, with the message below.
+  const deadline = Date.now() + (o.lockWaitMs ?? 20_000);
+  let release: () => Promise<void>;
+  for (let said = false; ; ) {
+    try {
+      release = await lockOnce();
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ELOCKED') throw err;
+      if (Date.now() >= deadline)
+        throw new GuardianError(
+          'unavailable',
+          `The data dir ${dataDir} is in use by another Guardian process (the workstation, a worker or a CLI command). ` +
+            'Close it first, or set GUARDIAN_DATA_DIR to another folder.',
+        );
+      if (!said) logger.info({ dataDir }, 'the data dir is in use by another Guardian process: waiting for it');
+      said = true;
+      await new Promise((r) => setTimeout(r, 200 + Math.random() * 200));
+    }
   }
+  fs.chmodSync(lockfilePath, 0o700);
+  privatize(dir);
   const started = Date.now();
   const db = await PGlite.create({ dataDir: dir });
   const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 1 });
@@ -49,6 +86,7 @@ export async function startEmbeddedPostgres(dataDir: string, logger: Logger): Pr
     async stop() {
       await server.stop().catch(() => {});
       await db.close().catch(() => {});
+      privatize(dir);
       await release().catch(() => {});
     },
   };
