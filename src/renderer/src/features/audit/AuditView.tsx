@@ -3,6 +3,7 @@ import { fmtTime } from '../../lib/format';
 import { useAudit, type AuditFilters } from '../../store/audit';
 import { describeEvent } from '../case/Timeline';
 import { download, toCsv, toJson } from './export';
+import { UserText } from '../../lib/UserText';
 
 const TYPES = [
   'case.created',
@@ -89,7 +90,9 @@ export function AuditView() {
               <td>{fmtTime(e.at)}</td>
               <td className="mono small">{e.caseId?.slice(0, 8) ?? ''}</td>
               <td>{e.type}</td>
-              <td>{e.actor}</td>
+              <td>
+                <UserText text={e.actor} />
+              </td>
               <td>{e.tool}</td>
               <td className="small">{describeEvent(e)}</td>
             </tr>

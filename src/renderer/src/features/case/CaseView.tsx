@@ -11,6 +11,7 @@ import { DecideForm } from '../decide/DecideForm';
 import { ContentText } from './ContentText';
 import { Timeline } from './Timeline';
 import { StaleMarker } from '../shell/StaleMarker';
+import { UserText } from '../../lib/UserText';
 
 function Why({ p, id }: { p: Permission; id: string }) {
   return p.allowed ? null : (
@@ -30,8 +31,13 @@ function NoticeBanner({ n, onClose }: { n: Notice; onClose(): void }) {
       {n.text}
       {last?.actor && (
         <div className="muted">
-          {last.actor} decided <strong>{label(last.decision)}</strong> at {fmtTime(last.at)}
-          {last.reason ? ` — “${last.reason}”` : ''}
+          <UserText text={last.actor} /> decided <strong>{label(last.decision)}</strong> at {fmtTime(last.at)}
+          {last.reason ? (
+            <>
+              {' — “'}
+              <UserText text={last.reason} />”
+            </>
+          ) : null}
         </div>
       )}
       {entry && (
@@ -199,7 +205,9 @@ export function CaseView({ onNext }: { onNext(): void }) {
   return (
     <article className="case" aria-label={`Case ${c.contentId}`} data-testid="case-view" data-case-id={c.id} data-status={c.status} data-stale={c.stale ? 'true' : undefined}>
       <header className="case-head">
-        <h2>{c.contentId}</h2>
+        <h2>
+          <UserText text={c.contentId} />
+        </h2>
         <span className={`status st-${c.status}`} data-testid="case-status">
           {label(c.status)}
         </span>
@@ -212,7 +220,13 @@ export function CaseView({ onNext }: { onNext(): void }) {
       {notice && <NoticeBanner n={notice} onClose={clearNotice} />}
 
       <div className="claimbar">
-        <span data-testid="claim-holder">{claimed ? `Claimed by ${c.claimedBy} until ${fmtClock(c.claimUntil)}` : 'Not claimed'}</span>
+        <span data-testid="claim-holder">{claimed ? (
+            <>
+              Claimed by <UserText text={c.claimedBy} /> until {fmtClock(c.claimUntil)}
+            </>
+          ) : (
+            'Not claimed'
+          )}</span>
         <button onClick={() => void claim().then(() => void useQueue.getState().sync())} disabled={!perms.claim.allowed || busy} aria-describedby={!perms.claim.allowed ? (c.decisionForm ? 'decide-why' : 'claim-why') : undefined}>
           Claim <kbd>c</kbd>
         </button>
@@ -229,7 +243,9 @@ export function CaseView({ onNext }: { onNext(): void }) {
         <ContentText text={c.text} phrases={a?.keyPhrases ?? []} />
         <dl className="facts">
           <dt>Author</dt>
-          <dd>{c.authorId}</dd>
+          <dd>
+            <UserText text={c.authorId} />
+          </dd>
           {c.url && (
             <>
               <dt>URL</dt>
@@ -287,15 +303,15 @@ export function CaseView({ onNext }: { onNext(): void }) {
             <section className="card" aria-label="Appeal">
               <h3>Appeal</h3>
               <p data-testid="appeal-reason">
-                “{String(appeal.payload.reason ?? '')}” <span className="muted small">— {appeal.actor}, {fmtTime(appeal.at)}</span>
+                “<UserText text={String(appeal.payload.reason ?? '')} />” <span className="muted small">— <UserText text={appeal.actor} />, {fmtTime(appeal.at)}</span>
               </p>
             </section>
           )}
           <section className="card" aria-label={lastTitle}>
             <h3>{lastTitle}</h3>
             <p data-testid="last-decision">
-              <strong>{label(c.lastDecision.decision)}</strong> by {c.lastDecision.actor} (level {c.lastDecision.level}, {c.lastDecision.reviewKind}) at{' '}
-              {fmtTime(c.lastDecision.at)} — “{c.lastDecision.reason}”
+              <strong>{label(c.lastDecision.decision)}</strong> by <UserText text={c.lastDecision.actor} /> (level {c.lastDecision.level}, {c.lastDecision.reviewKind}) at{' '}
+              {fmtTime(c.lastDecision.at)} — “<UserText text={c.lastDecision.reason} />”
             </p>
           </section>
         </div>
@@ -336,12 +352,14 @@ export function CaseView({ onNext }: { onNext(): void }) {
 
       {c.authorCases.length > 0 && (
         <section className="card" aria-label="Author's other cases">
-          <h3>{c.authorId}’s other cases</h3>
+          <h3>
+            <UserText text={c.authorId} />’s other cases
+          </h3>
           <ul className="plain">
             {c.authorCases.map((o) => (
               <li key={o.id}>
                 <button className="link" onClick={() => void useCase.getState().open(o.id)}>
-                  {o.contentId}
+                  <UserText text={o.contentId} />
                 </button>{' '}
                 <span className="muted">
                   {label(o.status)} · {label(o.violationType)} · {fmtTime(o.createdAt)}

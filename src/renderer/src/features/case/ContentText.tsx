@@ -1,4 +1,5 @@
 import type { KeyPhrase } from '../../lib/contract-types';
+import { UserText } from '../../lib/UserText';
 
 /**
  * Moderated content is untrusted: it is only ever rendered as React text children (escaped), never as
@@ -16,7 +17,7 @@ export function ContentText({ text, phrases }: { text: string; phrases: KeyPhras
   }
   if (at < text.length) parts.push({ text: text.slice(at) });
   return (
-    <p className="content-text" data-testid="content-text">
+    <UserText as="p" className="content-text" testId="content-text">
       {parts.map((part, i) =>
         part.phrase ? (
           <mark key={i} title={part.phrase.category ? `key phrase: ${part.phrase.category.replace(/_/g, ' ')}` : 'key phrase'} data-category={part.phrase.category}>
@@ -26,6 +27,6 @@ export function ContentText({ text, phrases }: { text: string; phrases: KeyPhras
           <span key={i}>{part.text}</span>
         ),
       )}
-    </p>
+    </UserText>
   );
 }

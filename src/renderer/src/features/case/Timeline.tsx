@@ -1,5 +1,6 @@
 import type { AuditEvent } from '../../lib/contract-types';
 import { fmtTime } from '../../lib/format';
+import { UserText } from '../../lib/UserText';
 
 /** One line of human-readable detail from an audit payload. */
 export function describeEvent(e: AuditEvent): string {
@@ -18,12 +19,12 @@ export function Timeline({ events }: { events: AuditEvent[] }) {
       {events.map((e) => (
         <li key={e.id} data-testid="timeline-event" data-type={e.type}>
           <span className={`tl-type tl-${e.type.split('.')[0]}`}>{e.type}</span>
-          <span className="tl-actor">{e.actor}</span>
+          <UserText className="tl-actor" text={e.actor} />
           <span className="muted">via {e.tool}</span>
           <time className="muted" dateTime={e.at}>
             {fmtTime(e.at)}
           </time>
-          <div className="tl-detail">{describeEvent(e)}</div>
+          <UserText as="div" className="tl-detail" text={describeEvent(e)} />
         </li>
       ))}
     </ol>

@@ -3,6 +3,7 @@ import { fmtTime } from '../../lib/format';
 import { useCase } from '../../store/case';
 import { needsAction, useOutbox } from '../../store/outbox';
 import { useUi } from '../../store/ui';
+import { UserText } from '../../lib/UserText';
 
 export function OutboxActions({ e }: { e: OutboxEntry }) {
   const { discard, escalate } = useOutbox();
@@ -49,13 +50,15 @@ export function OutboxView() {
                     void useCase.getState().open(e.caseId);
                   }}
                 >
-                  {e.summary}
+                  <UserText text={e.summary} />
                 </button>
               </td>
               <td>
                 <span className={`ostate os-${e.state}`}>{e.state}</span>
               </td>
-              <td className="small">{e.error?.message ?? ''}</td>
+              <td className="small">
+                <UserText text={e.error?.message ?? ''} />
+              </td>
               <td>
                 <OutboxActions e={e} />
               </td>

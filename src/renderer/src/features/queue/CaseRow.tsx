@@ -1,6 +1,7 @@
 import type { CaseSummary, OutboxEntry } from '../../lib/contract-types';
 import { label, waitingFor } from '../../lib/format';
 import { claimActive } from '../../../../shared/permissions';
+import { UserText } from '../../lib/UserText';
 
 /** `mine`: the user's latest outbox command on this case, shown so cached (stale) rows say what is on its way. */
 export function CaseRow({ c, selected, open, onOpen, mine }: { c: CaseSummary; selected: boolean; open: boolean; onOpen(): void; mine?: OutboxEntry }) {
@@ -18,21 +19,21 @@ export function CaseRow({ c, selected, open, onOpen, mine }: { c: CaseSummary; s
       <div className="row-top">
         {c.priority === 'urgent' && <span className="badge urgent">urgent</span>}
         {c.level >= 2 && <span className="badge level2">L{c.level}{c.reviewKind ? ` ${c.reviewKind}` : ''}</span>}
-        <span className="content-id">{c.contentId}</span>
+        <UserText className="content-id" text={c.contentId} />
         <span className={`badge sev-${c.severity ?? 'none'}`}>{label(c.severity)}</span>
         <span className="muted">{label(c.violationType)}</span>
         <span className="spacer" />
         <span className="muted" title={`created ${c.createdAt}`}>{waitingFor(c.createdAt)}</span>
       </div>
       <div className="row-bottom">
-        <span className="preview">{c.textPreview}</span>
+        <UserText className="preview" text={c.textPreview} />
       </div>
       <div className="row-meta">
         <span className={`status st-${c.status}`} data-testid="row-status">{label(c.status)}</span>
-        <span className="muted">by {c.authorId}</span>
+        <span className="muted">by <UserText text={c.authorId} /></span>
         {claimed && (
           <span className="claim" data-testid="row-claim">
-            claimed by {c.claimedBy}
+            claimed by <UserText text={c.claimedBy} />
           </span>
         )}
         {mine && (

@@ -4,6 +4,7 @@ import { isOpen, needsAction, useOutbox } from '../../store/outbox';
 import { useSession } from '../../store/session';
 import { useUi, type View } from '../../store/ui';
 import { SignOutButton } from '../signin/SignOutButton';
+import { UserText } from '../../lib/UserText';
 
 const VIEWS: Array<[View, string]> = [
   ['queue', 'Queue'],
@@ -60,7 +61,7 @@ export function Header() {
             <Chip name="Database" value={session?.connection.database ?? 'unknown'} />
             <Chip name="Broker" value={session?.connection.broker ?? 'unknown'} />
             <span className="user" data-testid="current-user" title={`${user.id} · ${session?.mode} mode via ${session?.shell}`}>
-              {user.displayName} <span className={`role role-${user.role}`}>{user.role}</span>
+              <UserText text={user.displayName} /> <span className={`role role-${user.role}`}>{user.role}</span>
             </span>
             {session?.signIn.required && <SignOutButton />}
           </>
