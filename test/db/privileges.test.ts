@@ -122,6 +122,7 @@ const FUNCTIONS: Record<string, string> = {
   // the owner's functions there too (a trigger still fires: the owner runs it).
   'public.audit_events_append_only()': '',
   'worker.begin_analysis(uuid)': 'worker',
+  'worker.edit_content(text, text, text, timestamp with time zone)': 'worker',
   'worker.escalate_breaches(integer)': 'worker',
   'worker.fail_case(uuid, text, text)': 'worker',
   'worker.finish_action(text, boolean, text, jsonb)': 'worker',

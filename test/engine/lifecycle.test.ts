@@ -55,8 +55,9 @@ describe('ingestion (must show 1)', () => {
     for (const [i, id] of ids.entries()) {
       await pub.publish('content.submitted', contentMessage(id, i % 2 === 0 ? TEXT.clean : TEXT.threat));
     }
-    // The same contentIds again: still one case each.
-    for (const id of ids.slice(0, 20)) await pub.publish('content.submitted', contentMessage(id, TEXT.clean));
+    // The same contentIds (and texts) again: still one case each. (Another text would be an edit, analysed
+    // again: test/engine/ingest-edits.test.ts.)
+    for (const [i, id] of ids.slice(0, 20).entries()) await pub.publish('content.submitted', contentMessage(id, i % 2 === 0 ? TEXT.clean : TEXT.threat));
 
     const counts = await waitFor(
       async () => {

@@ -81,10 +81,13 @@ export class AgentRunner {
         this.o.logger.debug({ caseId, status: row.status }, 'analysis job for a case that is not being analysed: nothing to do');
         return;
       }
-      const { started, running, pending } = row.analysis_attempts === 1 ? { started: false, running: false, pending: undefined } : await this.snapshot(caseId);
+      // (An edited post counts its attempts afresh, worker.edit_content: its first one restarts the thread.)
+      const { started, running, pending, values } =
+        row.analysis_attempts === 1 ? { started: false, running: false, pending: undefined, values: undefined } : await this.snapshot(caseId);
       let out: Record<string, unknown> | undefined;
-      if (!started) {
-        // New input on an existing thread would restart it from START (FACTS): only ever start once.
+      if (!started || values?.content?.text !== row.text) {
+        // New input on an existing thread restarts it from START (FACTS): only ever start once per text. The
+        // text differs from the checkpoint's only after an edit of an undecided case, which is analysed again.
         out = await this.o.graph.invoke(
           {
             caseId,

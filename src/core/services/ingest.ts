@@ -14,12 +14,15 @@ export interface IngestDeps {
   onCaseChanged: (row: CaseRow) => void;
 }
 
+type EditOutcome = 'unchanged' | 'stale' | 'other_author' | 'edited' | 'edited_after_decision';
+
 export const analysisPriority = (p: string) => (p === 'urgent' ? URGENT_PRIORITY : NORMAL_PRIORITY);
 
 /**
  * The ingest queue's handler (worker role): validate (bad input is dead-lettered with the reason), create
- * the case once per contentId or open the appeal, through the worker functions (the platform is the actor),
- * and hand new work to its queue. Acked only after both happened.
+ * the case once per contentId — the same contentId with another text is an edit (worker.edit_content) — or
+ * open the appeal, through the worker functions (the platform is the actor), and hand new work to its queue.
+ * Acked only after both happened.
  */
 export function createIngestHandler(d: IngestDeps) {
   async function content(msg: ContentSubmittedV1) {
@@ -30,11 +33,36 @@ export function createIngestHandler(d: IngestDeps) {
       [randomUUID(), msg.contentId, msg.authorId, msg.text, msg.url ?? null, msg.reportedBy ?? null, msg.reportReason ?? null, priority, msg.submittedAt],
     );
     const { created } = rows[0]!.r;
-    const row = caseRowFromJson(rows[0]!.r.case);
+    let row = caseRowFromJson(rows[0]!.r.case);
     if (created) d.onCaseChanged(row);
+    else row = await edited(msg, row);
     // A redelivery of a message whose case exists but was never analysed republishes the job.
     if (row.status === 'analyzing') await d.publishJob('analysis', { caseId: row.id }, { priority: analysisPriority(row.priority) });
-    else d.logger.debug({ contentId: msg.contentId }, 'duplicate content.submitted ignored');
+  }
+
+  /** The contentId has a case: an edited post, or a duplicate (the same text, or an older message). */
+  async function edited(msg: ContentSubmittedV1, existing: CaseRow): Promise<CaseRow> {
+    const { rows } = await d.db.query<{ r: { outcome: EditOutcome; case: Record<string, unknown> } }>(
+      `SELECT worker.edit_content(p_content_id => $1, p_author_id => $2, p_text => $3, p_submitted_at => $4) AS r`,
+      [msg.contentId, msg.authorId, msg.text, msg.submittedAt],
+    );
+    const { outcome } = rows[0]!.r;
+    const row = caseRowFromJson(rows[0]!.r.case);
+    switch (outcome) {
+      case 'edited':
+      case 'edited_after_decision':
+        d.logger.info({ contentId: msg.contentId, caseId: row.id, outcome }, 'edited content recorded');
+        d.onCaseChanged(row);
+        break;
+      case 'other_author':
+        throw new PermanentError(`invalid content.submitted v1: authorId: content ${msg.contentId} is another author's (case ${existing.id})`);
+      case 'stale':
+        d.logger.warn({ contentId: msg.contentId, submittedAt: msg.submittedAt }, 'content.submitted older than the case\'s text ignored');
+        break;
+      default:
+        d.logger.debug({ contentId: msg.contentId }, 'duplicate content.submitted ignored');
+    }
+    return row;
   }
 
   async function appeal(msg: AppealSubmittedV1) {

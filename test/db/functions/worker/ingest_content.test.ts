@@ -1,11 +1,12 @@
 /**
  * worker.ingest_content (resources/db/functions/worker/ingest_content.sql): content.submitted relayed by the
- * worker login creates one case per contentId, with its case.created event (actor: the platform).
+ * worker login creates one case per contentId, with its case.created event (actor: the platform). And
+ * worker.edit_content (below): the same contentId with another text is an edit.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../../support/isolation.js';
-import { audit, caseRow, expectPeopleRefused, expectWorkerFunction, refusal, type WorkerWorld, workerWorld } from './support.js';
+import { actioned, audit, caseRow, expectPeopleRefused, expectWorkerFunction, refusal, toReview, type WorkerWorld, workerWorld } from './support.js';
 
 let w: WorkerWorld;
 beforeAll(async () => {
@@ -113,5 +114,99 @@ describe('worker.ingest_content', () => {
     await expectPeopleRefused(w, INGEST, args(caseId, `c-${caseId}`));
     expect(await caseRow(w, caseId)).toBeUndefined();
     await expectWorkerFunction(w, 'worker.ingest_content(uuid, text, text, text, text, text, text, text, timestamptz)');
+  });
+});
+
+// worker.edit_content (resources/db/functions/worker/edit_content.sql): content.submitted again for a known
+// contentId. The ingest handler calls it whenever ingest_content found the case already there.
+const EDIT = `SELECT worker.edit_content(p_content_id => $1, p_author_id => $2, p_text => $3, p_submitted_at => $4) AS r`;
+const LATER = '2025-02-03T05:00:00.000Z';
+
+describe('worker.edit_content', () => {
+  async function fresh(o: { text?: string } = {}) {
+    const caseId = randomUUID(), contentId = `c-${caseId}`;
+    await w.worker.query(INGEST, args(caseId, contentId, o));
+    return { caseId, contentId };
+  }
+
+  it('an undecided case gets the new text and is analysed again: analyzing, attempts afresh, one content.edited with the old text', async () => {
+    const { caseId, contentId } = await fresh();
+    const interrupt = await toReview(w, caseId);
+    await w.worker.query('SELECT * FROM worker.begin_analysis($1)', [caseId]);
+    const before = await caseRow(w, caseId);
+    const { rows } = await w.worker.query(EDIT, [contentId, 'author-1', 'edited text', LATER]);
+    expect(rows[0].r.outcome).toBe('edited');
+    expect(rows[0].r.case).toMatchObject({ id: caseId, status: 'analyzing', text: 'edited text', text_edits: 1, version: before.version + 1 });
+    const row = await caseRow(w, caseId);
+    expect(row).toMatchObject({ text: 'edited text', status: 'analyzing', interrupt_id: null, analysis_attempts: 0, sla_due_at: null, text_edits: 1, edited_after_decision_at: null });
+    expect(row.text_submitted_at.toISOString()).toBe(LATER);
+    expect(row.text_edited_at).toBeInstanceOf(Date);
+    expect(interrupt).not.toBe(row.interrupt_id);
+    const events = await audit(w, caseId);
+    expect(events.at(-1)).toEqual({
+      seq: events.length, type: 'content.edited', actor: 'platform', tool: 'ingest', db_login: w.inst.workerLogin,
+      payload: { contentId, edit: 1, submittedAt: '2025-02-03T05:00:00+00:00', previousText: 'reported text', chars: 11, previousStatus: 'awaiting_review', afterDecision: false, reanalysis: true },
+    });
+  });
+
+  it('a decided case keeps its status and decision, takes the text, and says it changed after the decision', async () => {
+    const c = await actioned(w, w.mod, 'remove');
+    const before = await caseRow(w, c.caseId);
+    const { rows } = await w.worker.query(EDIT, [c.contentId, c.authorId, 'now something else', LATER]);
+    expect(rows[0].r.outcome).toBe('edited_after_decision');
+    const row = await caseRow(w, c.caseId);
+    expect(row).toMatchObject({ status: 'actioned', text: 'now something else', last_decision: before.last_decision, analysis: before.analysis, version: before.version + 1, text_edits: 1 });
+    expect(row.edited_after_decision_at).toBeInstanceOf(Date);
+    expect((await audit(w, c.caseId)).at(-1)).toMatchObject({
+      type: 'content.edited',
+      payload: { afterDecision: true, reanalysis: false, previousStatus: 'actioned', previousText: 'some reported text', decision: 'remove', decidedBy: w.alice.id },
+    });
+  });
+
+  it('the same text (a redelivery), an older message and another author change nothing and audit nothing', async () => {
+    const { caseId, contentId } = await fresh();
+    await w.worker.query(EDIT, [contentId, 'author-1', 'second text', LATER]);
+    const after = await caseRow(w, caseId);
+    const n = (await audit(w, caseId)).length;
+    for (const [author, text, at, outcome] of [
+      ['author-1', 'second text', '2026-01-01T00:00:00Z', 'unchanged'],
+      ['author-1', 'reported text', '2025-02-03T04:05:06.789Z', 'stale'], // the original, redelivered late
+      ['someone-else', 'third text', '2026-01-01T00:00:00Z', 'other_author'],
+    ] as const) {
+      const { rows } = await w.worker.query(EDIT, [contentId, author, text, at]);
+      expect({ text, outcome: rows[0].r.outcome }).toEqual({ text, outcome });
+    }
+    expect(await caseRow(w, caseId)).toEqual(after);
+    expect(await audit(w, caseId)).toHaveLength(n);
+  });
+
+  it('waits for the worker\'s run on the case (its advisory lock) before it edits', async () => {
+    const { caseId, contentId } = await fresh();
+    const runner = await w.worker.connect();
+    try {
+      await runner.query('SELECT pg_advisory_lock(hashtext($1))', [`case:${caseId}`]);
+      const editor = await w.worker.connect();
+      try {
+        const pid = (await editor.query('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+        const edit = editor.query(EDIT, [contentId, 'author-1', 'edited while analysing', LATER]);
+        await waitFor(async () => (await w.inst.dba('SELECT wait_event_type FROM pg_stat_activity WHERE pid = $1', [pid])).rows[0]?.wait_event_type === 'Lock',
+          { message: 'the edit to wait for the run' });
+        expect((await caseRow(w, caseId)).text).toBe('reported text');
+        await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [`case:${caseId}`]);
+        expect((await edit).rows[0].r.outcome).toBe('edited');
+      } finally {
+        editor.release();
+      }
+    } finally {
+      runner.release();
+    }
+  });
+
+  it('an unknown contentId is GWNFD; is the worker\'s only', async () => {
+    const e = await refusal(w.worker.query(EDIT, [`nope-${randomUUID()}`, 'a', 't', LATER]));
+    expect(e.code).toBe('GWNFD');
+    const { contentId } = await fresh();
+    await expectPeopleRefused(w, EDIT, [contentId, 'author-1', 'edited by a person', LATER]);
+    await expectWorkerFunction(w, 'worker.edit_content(text, text, text, timestamp with time zone)');
   });
 });
