@@ -43,7 +43,7 @@ export function App() {
         {session?.user && session.storeMovedAside && (
           <div className="error banner" role="alert" data-testid="store-moved-aside">
             <strong>The local store was damaged</strong> — it was moved aside and kept for recovery as{' '}
-            <code>{session.storeMovedAside}</code>; a fresh one is in use. Decisions saved in it before were not delivered from it.
+            <code>{session.storeMovedAside}</code>; a fresh one is in use. Anything still waiting in the old one was not sent from it.
           </div>
         )}
         {session?.user && session.signIn.unverified && (
