@@ -4,6 +4,9 @@
 //   worker       the work queues, the dead-letter exchange, the events it relays; may declare the topology
 //   workstation  reads guardian.events through its own server-named queue; may publish only job hints
 //   platform     publishes content.submitted / appeal.submitted to moderation.ingest, nothing else
+// moderation.ingest forwards to the internal guardian.ingest.route (and its alternate exchange
+// guardian.ingest.unrouted, topology.ts): a publisher needs write on moderation.ingest only, and no client may
+// publish to an internal exchange; the worker's `guardian\..*` covers declaring and binding them.
 // RabbitMQ checks the passwords; a user without `configure` on an exchange cannot declare it, without
 // `write` cannot publish to it, without `read` cannot consume from a queue (FACTS).
 import { createHash, randomBytes } from 'node:crypto';
