@@ -62,6 +62,24 @@ export const KeyPhrase = z.object({
 });
 export type KeyPhrase = z.infer<typeof KeyPhrase>;
 
+/**
+ * Which confidence band of the policy decided the route (issue 11): auto-resolve only above the clean
+ * threshold, auto-action only above the category's auto-action band, everything else a human.
+ */
+export const AnalysisBand = z.object({
+  outcome: z.enum(['auto_resolve', 'auto_action', 'review']),
+  /** The category the band belongs to (`ok` for the clean threshold). */
+  category: Label,
+  confidence: z.number().min(0).max(1),
+  /** The threshold compared against (null: none applies, e.g. a human is required whatever the score). */
+  threshold: z.number().min(0).max(1).nullable(),
+  /** Set when the content is held for a human regardless of the score (urgent, reported for a threat…). */
+  held: z.string().optional(),
+  /** One line a moderator reads: "auto-resolved: confidence 0.97 ≥ 0.95". */
+  explanation: z.string(),
+});
+export type AnalysisBand = z.infer<typeof AnalysisBand>;
+
 /** DESIGN §8: what every classifier adapter produces. */
 export const AnalysisResult = z.object({
   verdict: Verdict,
@@ -76,6 +94,9 @@ export const AnalysisResult = z.object({
   /** Set when the preferred classifier could not answer and another one did. */
   fallbackFrom: z.string().optional(),
   fallbackReason: z.string().optional(),
+  /** The policy's revision and content hash when this analysis was made (a policy change is visible per case). */
+  policyVersion: z.string().optional(),
+  band: AnalysisBand.optional(),
 });
 export type AnalysisResult = z.infer<typeof AnalysisResult>;
 

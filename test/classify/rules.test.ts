@@ -166,6 +166,7 @@ describe('policy file', () => {
   it('is replaceable: a policy that requires review for spam never auto-warns', async () => {
     const strict = structuredClone(shipped);
     strict.categories.spam.autoActions = [];
+    strict.categories.spam.bands.autoAction = null; // a band for an action the category no longer allows is refused
     strict.categories.harassment.terms.push('|meanie');
     const custom = createRulesClassifier({ policyFile: write('strict.json', strict) });
     const spam = await custom.classify({ caseId: 'c', contentId: 'x', authorId: 'a', text: 'Buy cheap watches, click here http://spam.example/deal' });

@@ -1,4 +1,4 @@
-import type { AnalysisResult } from '../../shared/domain.js';
+import type { AnalysisResult, Priority } from '../../shared/domain.js';
 
 /** What the agent knows about a piece of content when it asks for an analysis. */
 export interface ContentForAnalysis {
@@ -8,6 +8,8 @@ export interface ContentForAnalysis {
   text: string;
   url?: string | null;
   reportReason?: string | null;
+  /** The ingestion priority: urgent content is never auto-resolved (policy routing.holdPriorities). */
+  priority?: Priority | null;
 }
 
 /**

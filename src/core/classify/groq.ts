@@ -201,7 +201,7 @@ export function createGroqClassifier(opts: GroqClassifierOptions): GroqClassifie
     stats.lastOutcome = 'fallback';
     log?.warn({ caseId: content.caseId, reason, fallback: opts.fallback.name }, 'groq unavailable: fallback classifier answers');
     const r = await opts.fallback.classify(content, { signal });
-    return guardAnalysis({ ...r, fallbackFrom: 'groq', fallbackReason: reason }, content.text, policy);
+    return guardAnalysis({ ...r, fallbackFrom: 'groq', fallbackReason: reason }, content.text, policy, content);
   }
 
   /** Malformed output: a human decides. The fallback's findings are kept as hints, never as an action. */
@@ -232,6 +232,7 @@ export function createGroqClassifier(opts: GroqClassifierOptions): GroqClassifie
       },
       content.text,
       policy,
+      content,
     );
   }
 
@@ -261,6 +262,7 @@ export function createGroqClassifier(opts: GroqClassifierOptions): GroqClassifie
           },
           content.text,
           policy,
+          content,
         );
       } catch (err) {
         if (signal?.aborted) throw signal.reason;

@@ -7,6 +7,7 @@
 //     suggestion derived from it;
 //   - key phrases that really occur in the text, with offsets that highlight them.
 import { AnalysisResult, type Decision, type KeyPhrase } from '../../shared/domain.js';
+import { applyBands, type RoutingContext } from './bands.js';
 import { LOW_RISK_ACTIONS, type Policy } from './policy.js';
 
 // Text aimed at the classifier rather than at readers. A hit never flags content as a category;
@@ -74,8 +75,8 @@ export function locateKeyPhrases(text: string, phrases: KeyPhrase[]): KeyPhrase[
   return out.sort((a, b) => a.start - b.start || a.end - b.end);
 }
 
-/** Clamp an analysis by policy. Pure; both adapters call it on every result they return. */
-export function guardAnalysis(input: AnalysisResult, text: string, policy: Policy): AnalysisResult {
+/** Clamp an analysis by policy, then band it. Pure; both adapters call it on every result they return. */
+export function guardAnalysis(input: AnalysisResult, text: string, policy: Policy, ctx?: RoutingContext): AnalysisResult {
   const r: AnalysisResult = { ...AnalysisResult.parse(input) };
   const notes: string[] = [];
   r.keyPhrases = locateKeyPhrases(text, r.keyPhrases);
@@ -120,5 +121,6 @@ export function guardAnalysis(input: AnalysisResult, text: string, policy: Polic
   }
 
   if (notes.length) r.reasoning = `${r.reasoning} [policy: ${notes.join('; ')}]`;
-  return AnalysisResult.parse(r);
+  // Last: the confidence bands and the holds decide auto-resolve / auto-action / human (bands.ts).
+  return AnalysisResult.parse(applyBands(r, policy, ctx));
 }

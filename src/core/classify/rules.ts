@@ -19,8 +19,11 @@ import {
   type Severity,
 } from '../../shared/domain.js';
 import type { Classifier, ContentForAnalysis } from './classifier.js';
+import type { RoutingContext } from './bands.js';
+import { analyzeFrames } from './frames.js';
 import { guardAnalysis } from './guard.js';
-import { defaultPolicyFile, loadPolicy, type Policy } from './policy.js';
+import { bandsOf, defaultPolicyFile, loadPolicy, type Policy } from './policy.js';
+import { analyzeSpam } from './spam.js';
 
 interface Hit {
   category: CategoryId;
@@ -30,6 +33,8 @@ interface Hit {
   weight: number;
   severity: Severity;
   supportOnly: boolean;
+  /** A sentence-level finding (frames.ts, spam.ts): it counts, but never hides a precise hit. */
+  sentence?: boolean;
 }
 
 interface TermMeta {
@@ -162,7 +167,7 @@ function dedupe(hits: Hit[]): Hit[] {
   const sorted = [...hits].sort((a, b) => a.start - b.start || b.end - a.end);
   const out: Hit[] = [];
   for (const h of sorted) {
-    if (out.some((o) => o.category === h.category && o.start <= h.start && h.end <= o.end)) continue;
+    if (out.some((o) => !o.sentence && !h.sentence && o.category === h.category && o.start <= h.start && h.end <= o.end)) continue;
     out.push(h);
   }
   return out;
@@ -204,24 +209,41 @@ function round2(n: number): number {
 }
 
 /** Pure analysis of one text by a policy (exported for tests and the eval). */
-export function analyzeWithRules(text: string, policy: Policy, matchers = buildMatchers(policy), compiled = compilePatterns(policy)): AnalysisResult {
-  const hits = dedupe([...wordHits(text, policy, matchers), ...patternHits(text, policy, compiled)]);
-  const flags = flagCategories(hits, policy);
+export function analyzeWithRules(
+  text: string,
+  policy: Policy,
+  matchers = buildMatchers(policy),
+  compiled = compilePatterns(policy),
+  ctx?: RoutingContext,
+): AnalysisResult {
+  const frames = analyzeFrames(text);
+  const spam = analyzeSpam(text);
+  const sentenceHits: Hit[] = [...frames.hits, ...(spam ? [spam] : [])].map((h) => ({ ...h, supportOnly: false, sentence: true }));
+  const hits = dedupe([...wordHits(text, policy, matchers), ...patternHits(text, policy, compiled), ...sentenceHits]);
+  const all = flagCategories(hits, policy);
+  // Below its category's review band a flag is too weak to name the category; it still lowers how
+  // sure the rules are that the text is clean (issue 11: what is called clean, nobody looks at).
+  const flags = all.filter((f) => f.confidence >= bandsOf(policy, f.category).review);
+  const risks = [...all.filter((f) => !flags.includes(f)).map((f) => f.confidence), ...frames.weak.map((w) => w.risk)];
   const top = flags[0];
   if (!top) {
+    // Nothing matched: 0.97 (the rules only know what they look for); each weak signal lowers it.
+    const clean = Math.max(0, 0.97 - risks.reduce((a, b) => a + b, 0));
+    const why = [...frames.weak.map((w) => w.why), ...all.filter((f) => !flags.includes(f)).map((f) => `weak ${f.category} ${round2(f.confidence)}`)];
     return guardAnalysis(
       {
         verdict: 'ok',
         suggestedAction: 'approve',
         violationType: 'ok',
         severity: 'none',
-        confidence: 0.6, // rules only know what they look for
-        reasoning: 'No policy rule matched.',
+        confidence: round2(clean),
+        reasoning: why.length ? `No policy rule matched; weak signals: ${[...new Set(why)].join(', ')}.` : 'No policy rule matched.',
         keyPhrases: [],
         classifier: 'rules',
       },
       text,
       policy,
+      ctx,
     );
   }
   const cat = policy.categories[top.category];
@@ -229,7 +251,8 @@ export function analyzeWithRules(text: string, policy: Policy, matchers = buildM
   const alone = flags.length === 1;
   const verdict = auto && alone && top.confidence >= policy.autoActionMinConfidence ? 'auto_action' : 'review';
   const keyPhrases: KeyPhrase[] = flags
-    .flatMap((f) => f.hits)
+    // A sentence finding is highlighted only where no precise hit of its category already points.
+    .flatMap((f) => f.hits.filter((h) => !h.sentence || !f.hits.some((o) => !o.sentence && o.start < h.end && h.start < o.end)))
     .map((h) => ({ text: text.slice(h.start, h.end), start: h.start, end: h.end, category: h.category }));
   const reasoning = flags
     .map((f) => `${f.category} (${f.severity}, ${round2(f.confidence)}): ${[...new Set(f.hits.map((h) => h.name))].join(', ')}`)
@@ -247,6 +270,7 @@ export function analyzeWithRules(text: string, policy: Policy, matchers = buildM
     },
     text,
     policy,
+    ctx,
   );
 }
 
@@ -271,7 +295,7 @@ export function createRulesClassifier(opts: { policyFile?: string; policy?: Poli
     policy,
     async classify(content: ContentForAnalysis, o?: { signal?: AbortSignal }): Promise<AnalysisResult> {
       o?.signal?.throwIfAborted();
-      return analyzeWithRules(content.text, policy, matchers, compiled);
+      return analyzeWithRules(content.text, policy, matchers, compiled, content);
     },
   };
 }
