@@ -90,15 +90,18 @@ test('bidi controls in content, author ids and content ids are isolated', async 
   const { queue, view } = pages(page);
   const row = queue.row(contentId);
   await expect(row).toBeVisible();
-  // Each user-supplied string in the row sits in its own isolate: content id, preview, author.
-  await expect(row.locator('bdi[dir="auto"]', { hasText: contentId })).toHaveCount(1);
-  await expect(row.locator('bdi[dir="auto"]', { hasText: authorId })).toHaveCount(1);
-  await expect(row.locator('bdi[dir="auto"][data-bidi="controls"]')).not.toHaveCount(0);
+  // Each user-supplied string in the row sits in its own isolate; in ids the controls are shown, not obeyed.
+  const shown = (s: string) => s.replace(rlo, '⟨RLO⟩');
+  await expect(row.locator('bdi[dir="auto"][data-bidi="controls"]', { hasText: shown(contentId) })).toHaveCount(1);
+  await expect(row.locator('bdi[dir="auto"][data-bidi="controls"]', { hasText: shown(authorId) })).toHaveCount(1);
+  // The preview (content) keeps its text as written, isolated and marked.
+  await expect(row.locator('bdi[dir="auto"][data-bidi="controls"].preview')).toContainText(`${rlo}reversed tail`);
   await row.click();
   await expect(view.root).toHaveAttribute('data-case-id', c.id);
   await expect(view.content).toHaveAttribute('dir', 'auto');
-  await expect(view.root.locator('h2 bdi[dir="auto"]')).toHaveText(contentId);
-  await expect(view.root.locator('dd bdi[dir="auto"]', { hasText: authorId })).toHaveCount(1);
+  await expect(view.content).toContainText(`${rlo}reversed tail`);
+  await expect(view.root.locator('h2 bdi[dir="auto"]')).toHaveText(shown(contentId));
+  await expect(view.root.locator('dd bdi[dir="auto"]', { hasText: shown(authorId) })).toHaveCount(1);
   const isolated = await view.root.locator('h2 bdi').evaluate((el) => getComputedStyle(el).unicodeBidi);
   expect(isolated).toBe('isolate');
   await shot(page, 'bidi-isolated');

@@ -91,7 +91,7 @@ export function AuditView() {
               <td className="mono small">{e.caseId?.slice(0, 8) ?? ''}</td>
               <td>{e.type}</td>
               <td>
-                <UserText text={e.actor} />
+                <UserText identifier text={e.actor} />
               </td>
               <td>{e.tool}</td>
               <td className="small">{describeEvent(e)}</td>

@@ -31,7 +31,7 @@ function NoticeBanner({ n, onClose }: { n: Notice; onClose(): void }) {
       {n.text}
       {last?.actor && (
         <div className="muted">
-          <UserText text={last.actor} /> decided <strong>{label(last.decision)}</strong> at {fmtTime(last.at)}
+          <UserText identifier text={last.actor} /> decided <strong>{label(last.decision)}</strong> at {fmtTime(last.at)}
           {last.reason ? (
             <>
               {' — “'}
@@ -206,7 +206,7 @@ export function CaseView({ onNext }: { onNext(): void }) {
     <article className="case" aria-label={`Case ${c.contentId}`} data-testid="case-view" data-case-id={c.id} data-status={c.status} data-stale={c.stale ? 'true' : undefined}>
       <header className="case-head">
         <h2>
-          <UserText text={c.contentId} />
+          <UserText identifier text={c.contentId} />
         </h2>
         <span className={`status st-${c.status}`} data-testid="case-status">
           {label(c.status)}
@@ -222,7 +222,7 @@ export function CaseView({ onNext }: { onNext(): void }) {
       <div className="claimbar">
         <span data-testid="claim-holder">{claimed ? (
             <>
-              Claimed by <UserText text={c.claimedBy} /> until {fmtClock(c.claimUntil)}
+              Claimed by <UserText identifier text={c.claimedBy} /> until {fmtClock(c.claimUntil)}
             </>
           ) : (
             'Not claimed'
@@ -244,7 +244,7 @@ export function CaseView({ onNext }: { onNext(): void }) {
         <dl className="facts">
           <dt>Author</dt>
           <dd>
-            <UserText text={c.authorId} />
+            <UserText identifier text={c.authorId} />
           </dd>
           {c.url && (
             <>
@@ -303,14 +303,14 @@ export function CaseView({ onNext }: { onNext(): void }) {
             <section className="card" aria-label="Appeal">
               <h3>Appeal</h3>
               <p data-testid="appeal-reason">
-                “<UserText text={String(appeal.payload.reason ?? '')} />” <span className="muted small">— <UserText text={appeal.actor} />, {fmtTime(appeal.at)}</span>
+                “<UserText text={String(appeal.payload.reason ?? '')} />” <span className="muted small">— <UserText identifier text={appeal.actor} />, {fmtTime(appeal.at)}</span>
               </p>
             </section>
           )}
           <section className="card" aria-label={lastTitle}>
             <h3>{lastTitle}</h3>
             <p data-testid="last-decision">
-              <strong>{label(c.lastDecision.decision)}</strong> by <UserText text={c.lastDecision.actor} /> (level {c.lastDecision.level}, {c.lastDecision.reviewKind}) at{' '}
+              <strong>{label(c.lastDecision.decision)}</strong> by <UserText identifier text={c.lastDecision.actor} /> (level {c.lastDecision.level}, {c.lastDecision.reviewKind}) at{' '}
               {fmtTime(c.lastDecision.at)} — “<UserText text={c.lastDecision.reason} />”
             </p>
           </section>
@@ -353,13 +353,13 @@ export function CaseView({ onNext }: { onNext(): void }) {
       {c.authorCases.length > 0 && (
         <section className="card" aria-label="Author's other cases">
           <h3>
-            <UserText text={c.authorId} />’s other cases
+            <UserText identifier text={c.authorId} />’s other cases
           </h3>
           <ul className="plain">
             {c.authorCases.map((o) => (
               <li key={o.id}>
                 <button className="link" onClick={() => void useCase.getState().open(o.id)}>
-                  <UserText text={o.contentId} />
+                  <UserText identifier text={o.contentId} />
                 </button>{' '}
                 <span className="muted">
                   {label(o.status)} · {label(o.violationType)} · {fmtTime(o.createdAt)}

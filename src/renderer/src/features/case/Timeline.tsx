@@ -19,7 +19,7 @@ export function Timeline({ events }: { events: AuditEvent[] }) {
       {events.map((e) => (
         <li key={e.id} data-testid="timeline-event" data-type={e.type}>
           <span className={`tl-type tl-${e.type.split('.')[0]}`}>{e.type}</span>
-          <UserText className="tl-actor" text={e.actor} />
+          <UserText identifier className="tl-actor" text={e.actor} />
           <span className="muted">via {e.tool}</span>
           <time className="muted" dateTime={e.at}>
             {fmtTime(e.at)}

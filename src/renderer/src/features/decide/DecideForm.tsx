@@ -172,7 +172,7 @@ export function DecideForm({ c, permission, onNext }: { c: CaseView; permission:
       {confirmBan && (
         <div className="backdrop">
           <div role="dialog" aria-modal="true" aria-labelledby="ban-title" className="dialog" onKeyDown={(e) => e.key === 'Escape' && setConfirmBan(null)}>
-            <h2 id="ban-title">Ban <UserText text={c.authorId} />?</h2>
+            <h2 id="ban-title">Ban <UserText identifier text={c.authorId} />?</h2>
             <p>
               This removes the content and bans the author {hours ? `for ${hours} hours` : 'permanently'}. A supervisor can roll it back.
             </p>

@@ -19,7 +19,7 @@ export function CaseRow({ c, selected, open, onOpen, mine }: { c: CaseSummary; s
       <div className="row-top">
         {c.priority === 'urgent' && <span className="badge urgent">urgent</span>}
         {c.level >= 2 && <span className="badge level2">L{c.level}{c.reviewKind ? ` ${c.reviewKind}` : ''}</span>}
-        <UserText className="content-id" text={c.contentId} />
+        <UserText identifier className="content-id" text={c.contentId} />
         <span className={`badge sev-${c.severity ?? 'none'}`}>{label(c.severity)}</span>
         <span className="muted">{label(c.violationType)}</span>
         <span className="spacer" />
@@ -30,10 +30,10 @@ export function CaseRow({ c, selected, open, onOpen, mine }: { c: CaseSummary; s
       </div>
       <div className="row-meta">
         <span className={`status st-${c.status}`} data-testid="row-status">{label(c.status)}</span>
-        <span className="muted">by <UserText text={c.authorId} /></span>
+        <span className="muted">by <UserText identifier text={c.authorId} /></span>
         {claimed && (
           <span className="claim" data-testid="row-claim">
-            claimed by <UserText text={c.claimedBy} />
+            claimed by <UserText identifier text={c.claimedBy} />
           </span>
         )}
         {mine && (
