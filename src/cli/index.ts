@@ -7,6 +7,7 @@ import { AppealOutcome, CaseStatus, CaseSummary, Decision } from '../shared/doma
 import type { CommandInput, CommandResult } from '../core/api.js';
 import { ConfigError, loadConfig, type Config } from '../core/config.js';
 import { readEvalFile, runEval, formatEvalTable } from '../core/classify/eval.js';
+import { defaultPolicyFile, loadPolicy } from '../core/classify/policy.js';
 import { createClassifier, createCore, withLogin, type Core } from '../core/core.js';
 import { assertActingAs, type PersonSession } from '../core/session/person-session.js';
 import { registerSetupCommands } from './setup-commands.js';
@@ -324,12 +325,17 @@ export function buildProgram(): Command {
       const lines = await readEvalFile(file);
       const classifier = createClassifier(config, logger);
       let shown = 0;
-      const report = await runEval(lines, classifier, (done, total) => {
-        if (done === total || done - shown >= 25) {
-          shown = done;
-          err(`evaluated ${done}/${total}`);
-        }
-      });
+      const report = await runEval(
+        lines,
+        classifier,
+        (done, total) => {
+          if (done === total || done - shown >= 25) {
+            shown = done;
+            err(`evaluated ${done}/${total}`);
+          }
+        },
+        loadPolicy(config.policyFile ?? defaultPolicyFile()), // the bands the report shows
+      );
       if (o.json) return json(report);
       out(formatEvalTable(report));
     });

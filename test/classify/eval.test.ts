@@ -20,6 +20,12 @@ const ReportShape = z.strictObject({
   confusion: byLabel(byLabel(z.number().int().min(0))),
   autoActionRate: z.number().min(0).max(1),
   autoBans: z.number().int().min(0),
+  // Added by issue 11 (the shape only grows): what the routing would do with each item.
+  harmfulAutoResolved: z.strictObject({ count: z.number().int().min(0), rate: z.number().min(0).max(1), of: z.number().int().min(0) }),
+  cleanFlagged: z.strictObject({ count: z.number().int().min(0), rate: z.number().min(0).max(1), of: z.number().int().min(0) }),
+  routing: z.strictObject({ auto_resolve: z.number().int(), auto_action: z.number().int(), review: z.number().int() }),
+  bands: z.strictObject({ cleanMinConfidence: z.number(), categories: z.record(z.string(), z.strictObject({ review: z.number(), autoAction: z.number().nullable() })) }).optional(),
+  policyVersions: z.array(z.string()),
 });
 
 describe('evaluation', () => {

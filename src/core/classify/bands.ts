@@ -76,3 +76,19 @@ export function applyBands(r: AnalysisResult, policy: Policy, ctx?: RoutingConte
   out.band = band;
   return out;
 }
+
+/**
+ * The routing's own backstop, independent of any classifier or policy file: urgent content is never
+ * auto-resolved (issue 11). The adapters already hold it through the policy; this keeps the rule true
+ * for any classifier the agent is given.
+ */
+export function holdUrgentForHuman(r: AnalysisResult, ctx: RoutingContext): AnalysisResult {
+  if (r.verdict !== 'ok' || ctx.priority !== 'urgent') return r;
+  const explanation = 'review: urgent content is never auto-resolved';
+  return {
+    ...r,
+    verdict: 'review',
+    reasoning: `${r.reasoning} [band: ${explanation}]`,
+    band: { outcome: 'review', category: 'ok', confidence: r.confidence, threshold: r.band?.threshold ?? null, held: 'urgent content', explanation },
+  };
+}

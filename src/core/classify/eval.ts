@@ -4,12 +4,22 @@
 // it counts how often the classifier would act without a human, and any automatic ban (must be 0).
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { Label, type AnalysisResult } from '../../shared/domain.js';
+import { Label, Priority, type AnalysisResult } from '../../shared/domain.js';
 import { invalidInput } from '../errors.js';
+import { holdUrgentForHuman } from './bands.js';
 import type { Classifier } from './classifier.js';
+import { bandsOf, type Policy } from './policy.js';
 
-export const EvalLine = z.object({ text: z.string().min(1, 'must be a non-empty string'), label: Label }).passthrough();
-export type EvalLine = { text: string; label: Label };
+export const EvalLine = z
+  .object({
+    text: z.string().min(1, 'must be a non-empty string'),
+    label: Label,
+    // As the ingestion message would carry them: the routing holds urgent or reported content.
+    priority: Priority.optional(),
+    reportReason: z.string().optional(),
+  })
+  .passthrough();
+export type EvalLine = { text: string; label: Label; priority?: Priority; reportReason?: string };
 
 export interface CategoryScore {
   precision: number;
@@ -28,6 +38,15 @@ export interface EvalReport {
   autoActionRate: number;
   /** Items auto-actioned with remove_and_ban: a policy breach, must be 0. */
   autoBans: number;
+  /** Harmful items (label ≠ ok) the routing would auto-resolve: nobody would ever see them. */
+  harmfulAutoResolved: { count: number; rate: number; of: number };
+  /** Clean items (label ok) the routing would send to a human or act on. */
+  cleanFlagged: { count: number; rate: number; of: number };
+  /** How each item was routed, by band outcome. */
+  routing: { auto_resolve: number; auto_action: number; review: number };
+  /** The bands the policy applied (when the policy is known) and the policy versions seen. */
+  bands?: { cleanMinConfidence: number; categories: Record<string, { review: number; autoAction: number | null }> };
+  policyVersions: string[];
 }
 
 const LABELS = Label.options;
@@ -56,7 +75,8 @@ export async function readEvalFile(path: string): Promise<EvalLine[]> {
       const hint = field === 'label' ? ` (one of ${LABELS.join(', ')})` : '';
       throw invalidInput(`${path}:${i + 1}: ${field}: ${issue.message}${hint}`, { line: i + 1 });
     }
-    lines.push({ text: parsed.data.text, label: parsed.data.label });
+    const { text, label, priority, reportReason } = parsed.data;
+    lines.push({ text, label, ...(priority ? { priority } : {}), ...(reportReason ? { reportReason } : {}) });
   });
   if (lines.length === 0) throw invalidInput(`${path}: no evaluation lines`);
   return lines;
@@ -65,15 +85,25 @@ export async function readEvalFile(path: string): Promise<EvalLine[]> {
 const round = (x: number) => Math.round(x * 10_000) / 10_000;
 
 /** Score results against labels (pure: the CLI and the tests share it). */
-export function scoreEval(classifier: string, lines: EvalLine[], results: AnalysisResult[]): EvalReport {
+export function scoreEval(classifier: string, lines: EvalLine[], results: AnalysisResult[], policy?: Policy): EvalReport {
   const confusion = Object.fromEntries(
     LABELS.map((a) => [a, Object.fromEntries(LABELS.map((b) => [b, 0]))]),
   ) as Record<Label, Record<Label, number>>;
   let auto = 0;
   let autoBans = 0;
+  const routing = { auto_resolve: 0, auto_action: 0, review: 0 };
+  let harmfulAuto = 0;
+  let cleanFlagged = 0;
+  const versions = new Set<string>();
   lines.forEach((line, i) => {
     const r = results[i]!;
     confusion[line.label][r.violationType]++;
+    // The route as the agent takes it: the verdict after the bands, and the analyze node's urgent hold.
+    const routed = holdUrgentForHuman(r, line).verdict;
+    routing[routed === 'ok' ? 'auto_resolve' : routed]++;
+    if (line.label !== 'ok' && routed === 'ok') harmfulAuto++;
+    if (line.label === 'ok' && routed !== 'ok') cleanFlagged++;
+    if (r.policyVersion) versions.add(r.policyVersion);
     if (r.verdict === 'auto_action') {
       auto++;
       if (r.suggestedAction === 'remove_and_ban') autoBans++;
@@ -90,6 +120,8 @@ export function scoreEval(classifier: string, lines: EvalLine[], results: Analys
       return [label, { precision: round(precision), recall: round(recall), f1: round(f1), support }];
     }),
   ) as Record<Label, CategoryScore>;
+  const harmful = lines.filter((l) => l.label !== 'ok').length;
+  const clean = lines.length - harmful;
   return {
     classifier,
     n: lines.length,
@@ -97,7 +129,17 @@ export function scoreEval(classifier: string, lines: EvalLine[], results: Analys
     confusion,
     autoActionRate: lines.length ? round(auto / lines.length) : 0,
     autoBans,
+    harmfulAutoResolved: { count: harmfulAuto, rate: harmful ? round(harmfulAuto / harmful) : 0, of: harmful },
+    cleanFlagged: { count: cleanFlagged, rate: clean ? round(cleanFlagged / clean) : 0, of: clean },
+    routing,
+    ...(policy ? { bands: bandsReport(policy) } : {}),
+    policyVersions: [...versions].sort(),
   };
+}
+
+function bandsReport(policy: Policy): NonNullable<EvalReport['bands']> {
+  const categories = Object.fromEntries((Object.keys(policy.categories) as Array<keyof Policy['categories']>).map((c) => [c, bandsOf(policy, c)]));
+  return { cleanMinConfidence: policy.routing.cleanMinConfidence, categories };
 }
 
 /**
@@ -108,15 +150,23 @@ export async function runEval(
   lines: EvalLine[],
   classifier: Classifier,
   onProgress?: (done: number, total: number) => void,
+  policy?: Policy,
 ): Promise<EvalReport> {
   const results: AnalysisResult[] = [];
   for (const [i, line] of lines.entries()) {
     results.push(
-      await classifier.classify({ caseId: `eval-${i + 1}`, contentId: `eval-${i + 1}`, authorId: 'eval', text: line.text }),
+      await classifier.classify({
+        caseId: `eval-${i + 1}`,
+        contentId: `eval-${i + 1}`,
+        authorId: 'eval',
+        text: line.text,
+        ...(line.priority ? { priority: line.priority } : {}),
+        ...(line.reportReason ? { reportReason: line.reportReason } : {}),
+      }),
     );
     onProgress?.(i + 1, lines.length);
   }
-  return scoreEval(classifier.name, lines, results);
+  return scoreEval(classifier.name, lines, results, policy ?? (classifier as { policy?: Policy }).policy);
 }
 
 function table(rows: string[][]): string {
@@ -152,5 +202,18 @@ export function formatEvalTable(report: EvalReport): string {
     confusion,
     '',
     `auto-action rate: ${(report.autoActionRate * 100).toFixed(1)}%   automatic bans: ${report.autoBans}`,
+    `harmful auto-resolved: ${report.harmfulAutoResolved.count}/${report.harmfulAutoResolved.of} (${(report.harmfulAutoResolved.rate * 100).toFixed(1)}%)   clean flagged: ${report.cleanFlagged.count}/${report.cleanFlagged.of} (${(report.cleanFlagged.rate * 100).toFixed(1)}%)`,
+    `routing: auto-resolved ${report.routing.auto_resolve}, auto-action ${report.routing.auto_action}, human review ${report.routing.review}`,
+    ...(report.bands ? ['', formatBands(report.bands)] : []),
+    ...(report.policyVersions.length ? [`policy: ${report.policyVersions.join(', ')}`] : []),
   ].join('\n');
+}
+
+/** The bands and what they do, as `guardian eval` prints them. */
+function formatBands(b: NonNullable<EvalReport['bands']>): string {
+  const rows = table([
+    ['band', 'review from', 'auto-action from'],
+    ...Object.entries(b.categories).map(([c, v]) => [c, v.review.toFixed(2), v.autoAction === null ? 'never' : v.autoAction.toFixed(2)]),
+  ]);
+  return `auto-resolve only when clean confidence ≥ ${b.cleanMinConfidence.toFixed(2)} (urgent or threat/self-harm reports: always a human)\n${rows}`;
 }

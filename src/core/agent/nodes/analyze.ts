@@ -1,3 +1,4 @@
+import { holdUrgentForHuman } from '../../classify/bands.js';
 import type { AgentDeps } from '../deps.js';
 import type { CaseStateType, CaseStateUpdate } from '../state.js';
 import { routeAfterAnalysis } from './route.js';
@@ -8,6 +9,6 @@ import { routeAfterAnalysis } from './route.js';
  * separate resolve step would cost a checkpoint per case for nothing (BENCHMARKS.md, part 1).
  */
 export const analyzeNode = (deps: AgentDeps) => async (s: CaseStateType): Promise<CaseStateUpdate> => {
-  const analysis = await deps.analyze(s.content);
+  const analysis = holdUrgentForHuman(await deps.analyze(s.content), s.content);
   return routeAfterAnalysis({ analysis }) === 'autoResolve' ? { analysis, outcome: 'auto_resolved' } : { analysis };
 };
