@@ -1,0 +1,62 @@
+import { once } from 'node:events';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HealthReport } from '../../src/core/runtime/health.js';
+import { waitFor } from '../support/isolation.js';
+import { privateRabbitAvailable, startPrivateRabbit, type PrivateRabbit } from '../support/private-rabbit.js';
+import { startRig, type Rig } from './support/rig.js';
+import { underLoad } from './support/scenario.js';
+
+// The broker's memory alarm raised (`set_vm_memory_high_watermark` to a tiny fraction) while the platform
+// publishes and the worker works: RabbitMQ blocks every publishing connection until it clears. On a
+// private node.
+const avail = privateRabbitAvailable();
+describe.skipIf(!avail.ok)('RabbitMQ memory alarm while publishing', () => {
+  let mq: PrivateRabbit;
+  let rig: Rig;
+  beforeAll(async () => {
+    mq = await startPrivateRabbit({ name: 'memalarm' });
+    rig = await startRig({ amqpUrl: mq.url });
+  }, 120_000);
+  afterAll(async () => {
+    await rig?.close();
+    await mq?.stop();
+  });
+
+  let during: HealthReport | undefined;
+  let answeredDuringAlarm: boolean | undefined;
+  it('nothing lost, no effect doubled, no command stuck, audit intact; the alarm shown to the publisher, then cleared', async () => {
+    let blocked: string | undefined;
+    const r = await underLoad(rig, {
+      tag: 'memalarm',
+      fault: async ({ publishMore, publisher }) => {
+        await mq.setMemoryWatermark(0.000001);
+        await waitFor(async () => (await mq.alarms()).includes('memory'), { timeoutMs: 30_000, message: 'the memory alarm raised' });
+        // The platform publishes into the alarm: the broker tells its connection it is blocked.
+        const isBlocked = once(publisher, 'blocked');
+        publishMore();
+        [blocked] = (await isBlocked) as [string];
+        // The worker's own health check while its publishing connection is blocked.
+        const health = rig.core.health().then((h) => (during = h));
+        answeredDuringAlarm = await Promise.race([health.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 15_000).unref())]);
+        await mq.setMemoryWatermark(0.4);
+        await waitFor(async () => (await mq.alarms()).length === 0, { timeoutMs: 30_000, message: 'the memory alarm cleared' });
+      },
+    });
+    expect(blocked).toMatch(/memory/i);
+    expect(await mq.alarms()).toEqual([]);
+    expect(r.resends).toBeGreaterThanOrEqual(0);
+    // Once the alarm is gone the worker's health answers, broker up.
+    await waitFor(() => during, { timeoutMs: 60_000, message: 'the health check answered after the alarm' });
+    expect((await rig.core.health()).broker.state).toBe('up');
+  }, 300_000);
+
+  // KNOWN DEFECT (reported; src/core/queue/amqp-bus.ts is being changed by another session): the broker stops
+  // reading a blocked connection, and core.health() asks the queue depths on the worker's publishing channel,
+  // so the worker's health check (and its connection state) says nothing until the alarm clears: no
+  // "blocked by a memory alarm" shown. When health answers during the alarm (bounded: 15 s) this test fails:
+  // make it a plain `it` and assert the alarm is named.
+  it.fails('the worker health check answers during the alarm and names it', () => {
+    expect(answeredDuringAlarm).toBe(true);
+    expect(JSON.stringify(during)).toMatch(/alarm|blocked/i);
+  });
+});
