@@ -125,10 +125,26 @@ function wordHits(text: string, policy: Policy, m: ReturnType<typeof buildMatche
   // punctuation, and reading it as a letter would break word boundaries ("kill you!!").
   // Replaced by a space of the same length so offsets still point into the original text.
   const prepared = text.replace(/!(?=[^\p{L}]|$)/gu, ' ');
-  for (const match of m.plain.getAllMatches(prepared, true)) hits.push(toHit(match));
+  // obscenity collapses runs of a letter, so a term like "xxx" becomes "x" and would match any lone "x"
+  // ("<img src=x …>"): a hit must be at least as long as its term, up to three letters.
+  const longEnough = (h: Hit, match: { termId: number }) => {
+    const word = m.data.getPayloadWithPhraseMetadata(match as never).phraseMetadata?.originalWord ?? '';
+    const need = Math.min(3, word.replace(/[^\p{L}\p{N}]/gu, '').length);
+    // The match may cover one letter of a run obscenity collapsed: widen it over the run ("xxx").
+    let end = h.end;
+    while (end < text.length && end > 0 && text[end]!.toLowerCase() === text[end - 1]!.toLowerCase()) end++;
+    let start = h.start;
+    while (start > 0 && text[start - 1]!.toLowerCase() === text[start]!.toLowerCase()) start--;
+    if (end - h.end + (h.start - start) > 0) Object.assign(h, { start, end });
+    return text.slice(h.start, h.end).replace(/[^\p{L}\p{N}]/gu, '').length >= need;
+  };
+  for (const match of m.plain.getAllMatches(prepared, true)) {
+    const h = toHit(match);
+    if (longEnough(h, match)) hits.push(h);
+  }
   for (const match of m.spaced.getAllMatches(prepared, true)) {
     const h = toHit(match);
-    if (!looksSpacedOut(text.slice(h.start, h.end))) continue;
+    if (!looksSpacedOut(text.slice(h.start, h.end)) || !longEnough(h, match)) continue;
     if (hits.some((o) => o.start < h.end && h.start < o.end)) continue;
     hits.push(h);
   }
