@@ -8,6 +8,7 @@ import { OutboxActions } from '../outbox/OutboxView';
 import { useQueue } from '../../store/queue';
 import { useSession } from '../../store/session';
 import { DecideForm } from '../decide/DecideForm';
+import { AnalysisBand } from './AnalysisBand';
 import { ContentText } from './ContentText';
 import { Timeline } from './Timeline';
 import { StaleMarker } from '../shell/StaleMarker';
@@ -293,6 +294,7 @@ export function CaseView({ onNext }: { onNext(): void }) {
               {a.fallbackFrom ? ` — fallback from ${a.fallbackFrom}: ${a.fallbackReason ?? ''}` : ''}
             </dd>
           </dl>
+          <AnalysisBand band={a.band} policyVersion={a.policyVersion} />
           <p className="reasoning">{a.reasoning}</p>
         </section>
       )}
