@@ -30,7 +30,7 @@ export interface WeakSignal {
 const set = (s: string) => new Set(s.split(/\s+/).filter(Boolean));
 
 const ACTS = set('kill murder stab shoot shot strangle choke slaughter massacre behead execute torch bomb blow burn beat break cut slit hurt rape lynch gut smash punch strangl run bullet set attack');
-const WEAPONS = set('gun guns rifle pistol shotgun knife knives machete ammo ammunition bullet bullets bomb explosive explosives ar-15 glock grenade acid axe');
+const WEAPONS = set('gun guns rifle pistol shotgun knife knives machete ammo ammunition bullet bullets bomb explosive explosives ar-15 ak-47 glock grenade acid axe');
 const PLACES = set('school campus station mall mosque church synagogue temple library courthouse office embassy hospital hall classroom concert party house home shop store building gym parliament airport stadium place courtroom');
 const PERSON = set('you u ya ye yall him her them everyone everybody all family kids wife husband teacher cop cops police judge boss brother sister dad mom one person people guy girl man woman bully student students');
 const INTENT = set('will would shall going gonna about plan planning intend want wanna gotta better promise swear coming waiting next tomorrow tonight if when once minute second getting gets deserve');
@@ -58,12 +58,13 @@ interface Tok {
   end: number;
 }
 
-const TRIGGERS = new Set([...ACTS, ...WEAPONS, ...SELF_METHOD, ...SELF_INTENT_ROOTS, ...INSULT, ...GROUP, ...SEXUAL, 'goodbye', 'miss', 'nobody', 'likes', 'hates', 'better', 'point', 'anymore', 'dead', 'deserves', 'deserve', 'iq', 'face', 'looks', 'pay', 'fire', 'hurts', 'pic', 'pics', 'body', 'suicide', 'kms', 'kys', 'urself', 'myself', 'gone', 'existing']);
+const TRIGGERS = new Set([...ACTS, ...WEAPONS, ...SELF_METHOD, ...SELF_INTENT_ROOTS, ...INSULT, ...GROUP, ...SEXUAL, 'goodbye', 'miss', 'nobody', 'likes', 'hates', 'better', 'point', 'anymore', 'dead', 'deserves', 'deserve', 'iq', 'face', 'looks', 'pay', 'fire', 'hurts', 'pic', 'pics', 'body', 'suicide', 'kms', 'kys', 'urself', 'myself', 'gone', 'existing', 'done', 'living', 'letters', 'wrote', 'written']);
 
 function stem(w: string): string[] {
   const out = [w];
   for (const suf of ['ing', 'ed', 'es', 's', 'er']) if (w.endsWith(suf) && w.length > suf.length + 2) out.push(w.slice(0, -suf.length));
-  out.push(w.replace(/([a-z])\1/g, '$1'));
+  // "stabbed" -> "stabb" -> "stab"; "kiill" -> "kil" is caught by its own run ("kill" keeps two).
+  for (const x of [...out]) out.push(x.replace(/([a-z])\1+$/g, '$1'), x.replace(/([a-z])\1+/g, '$1$1'));
   return out;
 }
 
@@ -84,6 +85,14 @@ function tokens(norm: string): Tok[][] {
       if (!w) continue;
       let root = (t.root ?? w).toLowerCase();
       if (!TRIGGERS.has(root)) root = stem(root).find((x) => TRIGGERS.has(x)) ?? root;
+      // compromise splits "AR-15" into two hyphenated terms: one word for the lexicons.
+      const prev = sent[sent.length - 1];
+      if (prev && t.tags.includes('Hyphenated') && prev.tags.has('Hyphenated') && prev.end + 1 >= t.offset.start) {
+        prev.w = `${prev.w}-${w}`;
+        prev.root = prev.w;
+        prev.end = t.offset.start + t.offset.length;
+        continue;
+      }
       sent.push({ raw: t.text, w, root, tags: new Set(t.tags), start: t.offset.start, end: t.offset.start + t.offset.length });
     }
     // A sentence is also split at commas/semicolons into clauses only for the target window below.
@@ -174,7 +183,7 @@ function selfHarm(s: Tok[], out: FrameHit[], weak: WeakSignal[]): void {
   if (anyPhrase(s, ['dying to', 'died laughing', 'killing me', 'kill me lol', 'to die for', 'i am dead', 'im dead'])) return;
   const intent = anyPhrase(s, ['kill myself', 'end my life', 'end it', 'take my life', 'not wake up', "don't wake up", 'stop existing', 'stopped existing', 'want to die', 'going to die', 'wanna die', 'to disappear', 'step off', 'jump off', 'kms', 'tired of living', 'done with living', 'how to do it', 'will be gone', 'soon i will be', "i'm gone", 'when i am gone', 'go deeper', 'go further', 'deserve to disappear', 'cutting again', 'cut myself', 'cutting myself', 'if i was dead', 'if i were dead', 'better off dead', 'happier without me']);
   const method = has(s, SELF_METHOD);
-  const goodbye = anyPhrase(s, ['goodbye post', 'saying goodbye', 'goodbye everyone', 'my goodbye', 'thank you all for trying', 'last time you', 'wrote letters', 'it was nice knowing', 'nice knowing you', 'suicide note']);
+  const goodbye = anyPhrase(s, ['goodbye post', 'saying goodbye', 'goodbye everyone', 'my goodbye', 'thank you all for trying', 'last time you', 'wrote letters', 'written letters', 'letters to everyone', 'it was nice knowing', 'nice knowing you', 'suicide note']);
   const hopeless = anyPhrase(s, ["can't do this anymore", 'can not do this anymore', 'no point', 'see the point', 'better off', 'nobody will notice', 'no one will notice', 'hate myself', "i'm done", 'i am done', 'so done', 'no one cares', 'nobody cares']);
   const timed = s.some(timeWord) || anyPhrase(s, ['the night', 'tonight is']);
   const possession = s.some((x) => /^(counted|bought|saved|have|took|ready|got|keep|looking|sitting|swallowing|swallow)$/.test(x.w));
