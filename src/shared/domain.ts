@@ -188,6 +188,8 @@ export const CaseDetail = CaseSummary.extend({
   excludedDeciders: z.array(z.string()),
   lastDecision: DecisionRecord.nullable(),
   failureReason: z.string().nullable(),
+  /** The platform edited the text after the case was decided (the decision was made on the earlier text). */
+  editedAfterDecisionAt: z.string().nullable().optional(),
   actions: z.array(ActionRecord),
   timeline: z.array(AuditEvent),
   allowedDecisions: z.array(z.union([Decision, AppealOutcome])),

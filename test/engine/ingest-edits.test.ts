@@ -109,6 +109,9 @@ describe('an edited post', () => {
     expect(after).toMatchObject({ status: 'actioned', text: 'THREAT: and now I mean it', last_decision: decided.last_decision, version: decided.version + 1 });
     expect(after.edited_after_decision_at).not.toBeNull();
     expect(new Date(after.edited_after_decision_at).getTime()).toBeGreaterThan(new Date(decided.last_decision.at).getTime());
+    // The case a moderator opens says so.
+    const detail = await (await h.as(USERS.mod1)).getCase(c.id);
+    expect(detail).toMatchObject({ text: 'THREAT: and now I mean it', editedAfterDecisionAt: new Date(after.edited_after_decision_at).toISOString() });
     expect(asked.get(c.id)).toEqual([THREAT]);
     expect(h.kinds(c.id)).toEqual([]);
     expect((await verifyAudit((await h.api()).db, { caseId: c.id })).ok).toBe(true);

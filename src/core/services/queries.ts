@@ -28,6 +28,7 @@ export function createQueries(db: Queryable) {
         excludedDeciders: row.excluded_deciders,
         lastDecision: row.last_decision,
         failureReason: row.failure_reason,
+        editedAfterDecisionAt: row.edited_after_decision_at ?? null,
         actions,
         timeline,
         allowedDecisions: allowedDecisions(row),

@@ -39,6 +39,7 @@ export interface CaseRow {
   version: number;
   analysis_attempts: number;
   failure_reason: string | null;
+  edited_after_decision_at?: string | null;
   sla_due_at: string | null;
   escalation_requested_by: string | null;
   escalation_requested_at: string | null;

@@ -241,6 +241,12 @@ export function CaseView({ onNext }: { onNext(): void }) {
         <h3>
           Content <span className="muted small">(untrusted, shown as text)</span>
         </h3>
+        {c.editedAfterDecisionAt && c.lastDecision && (
+          <p className="notice notice-warn" role="status" data-testid="edited-after-decision">
+            Edited by the author at {fmtTime(c.editedAfterDecisionAt)}, after the decision ({label(c.lastDecision.decision)} at{' '}
+            {fmtTime(c.lastDecision.at)}): the decision was made on the earlier text, shown in History.
+          </p>
+        )}
         <ContentText text={c.text} phrases={a?.keyPhrases ?? []} />
         <dl className="facts">
           <dt>Author</dt>
