@@ -232,10 +232,17 @@ export function analyzeWithRules(
   compiled = compilePatterns(policy),
   ctx?: RoutingContext,
 ): AnalysisResult {
-  const frames = analyzeFrames(text);
+  const precise = [...wordHits(text, policy, matchers), ...patternHits(text, policy, compiled)];
+  // The sentence analysis costs ~0.5 ms a text (compromise, on the hot path: BENCHMARKS.md, pipeline). A short
+  // text whose precise rules already put it in front of a human (a category with no automatic action, in
+  // its review band) cannot be routed differently by it, so it is skipped there; long texts always get it.
+  const settled =
+    text.length <= 280 &&
+    flagCategories(dedupe(precise), policy).some((f) => bandsOf(policy, f.category).autoAction === null && f.confidence >= bandsOf(policy, f.category).review);
+  const frames = settled ? { hits: [], weak: [] } : analyzeFrames(text);
   const spam = analyzeSpam(text);
   const sentenceHits: Hit[] = [...frames.hits, ...(spam ? [spam] : [])].map((h) => ({ ...h, supportOnly: false, sentence: true }));
-  const hits = dedupe([...wordHits(text, policy, matchers), ...patternHits(text, policy, compiled), ...sentenceHits]);
+  const hits = dedupe([...precise, ...sentenceHits]);
   const all = flagCategories(hits, policy);
   // Below its category's review band a flag is too weak to name the category; it still lowers how
   // sure the rules are that the text is clean (issue 11: what is called clean, nobody looks at).
