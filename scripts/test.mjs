@@ -4,6 +4,7 @@
 //   1. scripts/ensure-services.sh --chromium   PostgreSQL + RabbitMQ (+ /usr/bin/chromium) available
 //   2. tsc --noEmit                            if tsconfig.json exists; counts as one test "typecheck"
 //   3. vitest run                              unit (src/**) and integration (test/**) tests
+//   3b. vitest run -c vitest.faults.config.ts  the fault plan (test/faults/**: private servers it stops and kills)
 //   4. playwright test                         if playwright.config.ts exists and @playwright/test is installed
 //
 // The very last line of output is `N passed, N failed` (`, N skipped` when any were skipped).
@@ -12,6 +13,7 @@
 // Extra arguments go to vitest:   npm test -- test/support      npm test -- -t "claims"
 // Env: GUARDIAN_SKIP_CHROMIUM=1  don't install chromium      GUARDIAN_SKIP_SERVICES=1  skip step 1
 //      GUARDIAN_SKIP_TYPECHECK=1 skip step 2                 GUARDIAN_SKIP_E2E=1       skip step 4
+//      GUARDIAN_SKIP_FAULTS=1    skip step 3b (also skipped when extra arguments select vitest files)
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -141,15 +143,15 @@ async function typecheck() {
 
 // ---------------------------------------------------------------- 3. vitest
 
-async function vitest() {
-  const report = join(tmp, 'vitest.json');
+async function vitest({ config, name = 'vitest', args = extraArgs } = {}) {
+  const report = join(tmp, `${name}.json`);
   const vt = bin('vitest');
-  const argv = [...vt.pre, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...extraArgs];
+  const argv = [...vt.pre, 'run', ...(config ? ['-c', config] : []), '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...args];
   say(`vitest ${argv.slice(vt.pre.length).join(' ')}`);
   const r = await run(vt.cmd, argv);
   const json = readJson(report);
   if (!json) {
-    fail('vitest', `no report (${describeExit(r)})`);
+    fail(name, `no report (${describeExit(r)})`);
     return;
   }
   totals.passed += json.numPassedTests ?? 0;
@@ -166,7 +168,22 @@ async function vitest() {
   }
   totals.failed += failed;
   // non-zero exit with nothing failed: unhandled errors, no test files found, …
-  if (r.code !== 0 && failed === 0) fail('vitest', `${describeExit(r)} without a failed test (see output above)`);
+  if (r.code !== 0 && failed === 0) fail(name, `${describeExit(r)} without a failed test (see output above)`);
+}
+
+/** The fault plan (`npm run test:faults`): its own config, counted in the same summary. */
+async function faults() {
+  if (!existsSync(join(root, 'vitest.faults.config.ts'))) return;
+  if (isOn('GUARDIAN_SKIP_FAULTS')) {
+    say('skipping the fault plan (GUARDIAN_SKIP_FAULTS=1)');
+    return;
+  }
+  // `npm test -- test/support` selects files of the main suite: the fault plan is not one of them.
+  if (extraArgs.length > 0) {
+    say('extra vitest arguments given: skipping the fault plan (npm run test:faults runs it)');
+    return;
+  }
+  await vitest({ config: 'vitest.faults.config.ts', name: 'vitest-faults', args: [] });
 }
 
 // ---------------------------------------------------------------- 4. playwright
@@ -217,6 +234,7 @@ async function main() {
   await ensureServices();
   await typecheck();
   await vitest();
+  await faults();
   await playwright();
 }
 
