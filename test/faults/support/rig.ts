@@ -36,7 +36,8 @@ export interface Rig {
   close(): Promise<void>;
 }
 
-export async function startRig(o: { pgAdminUrl?: string; amqpUrl?: string; env?: Record<string, string> } = {}): Promise<Rig> {
+/** inProcessWorker false: the core here only serves sessions; the test runs `guardian worker` itself. */
+export async function startRig(o: { pgAdminUrl?: string; amqpUrl?: string; env?: Record<string, string>; inProcessWorker?: boolean; moderators?: string[] } = {}): Promise<Rig> {
   const inst = await createTestInstallation({ adminUrl: o.pgAdminUrl });
   const vhost = o.amqpUrl ? undefined : await createTestVhost();
   const amqpUrl = o.amqpUrl ?? vhost!.url;
@@ -47,6 +48,7 @@ export async function startRig(o: { pgAdminUrl?: string; amqpUrl?: string; env?:
     'mod-1': await inst.person('mod-1', 'moderator'),
     'admin-1': await inst.person('admin-1', 'admin'),
   };
+  for (const id of o.moderators ?? []) people[id] = await inst.person(id, 'moderator');
   const env = {
     DATABASE_URL: inst.workerUrl,
     AMQP_URL: amqpUrl,
@@ -57,7 +59,7 @@ export async function startRig(o: { pgAdminUrl?: string; amqpUrl?: string; env?:
     GUARDIAN_LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...o.env,
   };
-  const core = await createCore({ config: loadConfig(env), logger: createLogger({ level: env.GUARDIAN_LOG_LEVEL }), worker: true });
+  const core = await createCore({ config: loadConfig(env), logger: createLogger({ level: env.GUARDIAN_LOG_LEVEL }), worker: o.inProcessWorker ?? true });
   await core.start();
   const sessions = new Map<string, Promise<PersonSession>>();
   return {
