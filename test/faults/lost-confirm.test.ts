@@ -70,6 +70,18 @@ it('a lost publisher confirm: the job hint is resent by id and the decision appl
 }, 240_000);
 
 it("the moderator's core stops cleanly after the lost confirm", async () => {
+  // First the station's live events flow again on its new connection (its channels are all set up again):
+  // a new case's update reaches it.
+  const seen = new Promise<void>((resolve) => {
+    const off = station.onEvent((e) => {
+      if (e.type === 'case.updated') {
+        off();
+        resolve();
+      }
+    });
+  });
+  await publishAll(rig.amqpUrl, [{ contentId: 'lostconfirm-2', text: TEXT.clean }]);
+  await seen;
   await station.stop();
   stopReturned = true;
 }, 60_000);
