@@ -52,11 +52,10 @@ describe.skipIf(!avail.ok)('PostgreSQL immediate stop / start during resumes', (
     expect((await rig.core.health()).database.state).toBe('up');
   }, 300_000);
 
-  // KNOWN DEFECT (reported, src/core/store/db.ts is not this suite's to change): a client of createDb's pool
-  // whose server dies emits 'error' "Connection terminated unexpectedly" with no listener (a pool.query's
-  // client, from services/ingest.ts and agent/runner.ts), which would end a real `guardian worker`. When
-  // it is fixed this test fails: make it a plain `it`.
-  it.fails('no pool client error goes unhandled (would end the worker process)', () => {
+  // A client of createDb's pool whose server dies emits 'error' "Connection terminated unexpectedly"; with
+  // no listener (a checked-out client of a pool.query) it would end a real `guardian worker`. Every pool
+  // client now has one for its whole life (src/core/store/db.ts).
+  it('no pool client error goes unhandled (would end the worker process)', () => {
     console.log(`unhandled pg client errors: ${JSON.stringify(unhandled)}`);
     expect(unhandled).toEqual([]);
   });

@@ -72,6 +72,11 @@ export function createDb(opts: {
     query_timeout: opts.queryTimeoutMs ?? 15_000,
   });
   pool.on('error', (err) => opts.onError?.(err));
+  // A client's 'error' with no listener is an uncaught exception (it ends the process). pg-pool listens
+  // only while a client is idle; a checked-out one whose server dies (restart, immediate stop) emits it
+  // too. Every client gets a listener for its whole life: the statement in flight fails by itself, and
+  // the pool discards the dead client.
+  pool.on('connect', (client) => client.on('error', (err) => opts.onError?.(err)));
   return {
     pool,
     query: (text, params) => pool.query(text, params as any[]),
