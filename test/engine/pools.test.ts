@@ -157,3 +157,37 @@ it('a case lock whose connection the server ends mid-job neither ends the proces
     await w.close();
   }
 });
+
+it('a change made while no relay listens is announced when one listens again (the relay catches up)', async () => {
+  const w = await startHarness({ worker: true });
+  const pub = await plainPublisher(w.vhost.url);
+  const admin = new pg.Client({ connectionString: w.inst.dbaUrl });
+  try {
+    await pub.publish('content.submitted', contentMessage('gap-1', TEXT.threat));
+    const c = await w.waitForCase('gap-1', 'awaiting_review');
+    const session = await w.as(USERS.mod1);
+    const events: string[] = [];
+    const off = session.onEvent((e) => e.type === 'case.updated' && events.push(`${e.caseId}:${e.status}`));
+    await admin.connect();
+    await waitFor(
+      async () => (await admin.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'guardian-event-relay'`)).rowCount,
+      { message: 'the relay listening' },
+    );
+    // The relay's session ends, and the DBA takes the relay's lock before it can: nobody listens now
+    // (the relay stands by, trying again every few seconds).
+    await admin.query(
+      `SELECT pg_terminate_backend(pid) FROM (SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'guardian-event-relay' OFFSET 0) s`,
+    );
+    await admin.query('SELECT pg_advisory_lock(7412002)');
+    await session.execute({ type: 'decide', caseId: c.id, decision: 'remove', reason: 'a threat', commandId: w.cmdId(), expectedVersion: c.version });
+    await w.waitForStatus(c.id, 'actioned');
+    expect(events, 'no relay listened while the case was actioned').not.toContain(`${c.id}:actioned`);
+    await admin.query('SELECT pg_advisory_unlock(7412002)');
+    await waitFor(() => events.includes(`${c.id}:actioned`), { timeoutMs: 30_000, message: 'the actioned event, announced by the relay when it listens again' });
+    off();
+  } finally {
+    await admin.end().catch(() => {});
+    await pub.close();
+    await w.close();
+  }
+}, 90_000);

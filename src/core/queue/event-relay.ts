@@ -2,8 +2,10 @@
 // change of a case on the channel guardian_case_changed (ids and states only), and one worker relays it to
 // the guardian.events exchange, which workstations may only read. A workstation therefore cannot fake an
 // event, and an event always describes a committed change. Several workers elect one relay with a session
-// advisory lock; when it dies, its session ends, the lock is free and another takes over within seconds
-// (events in between are lost, which clients tolerate: they re-read the database).
+// advisory lock; when it dies, its session ends, the lock is free and another takes over within seconds.
+// A relay that takes over after losing its connection first publishes the cases changed since it last
+// heard the database (with a margin for transactions that committed late), so a change made while no
+// relay listened is still announced; a repeated event is harmless (clients re-read the database).
 //
 // NOTIFY needs no privilege, so any login can send a notification on the channel: its payload is only a
 // hint of which case changed. The relay takes the case id from it and publishes the case's state as it
@@ -26,6 +28,15 @@ export function notifiedCaseId(payload: string | undefined): string | undefined 
 }
 
 export const CASE_CHANNEL = 'guardian_case_changed';
+
+interface CaseState {
+  id: string;
+  status: string;
+  version: number;
+  level: number;
+  /** Database time of the read (epoch seconds). */
+  at: number | null;
+}
 const RELAY_LOCK = 7_412_002;
 
 export function createEventRelay(o: {
@@ -42,6 +53,10 @@ export function createEventRelay(o: {
   let attempt = 0;
   const pending = new Set<string>();
   let flushing = false;
+  /** Database time up to which this relay heard every change (undefined: it never listened yet). */
+  let heardUntil: number | undefined;
+  const CATCH_UP_MARGIN = "interval '30 seconds'";
+  const CATCH_UP_LIMIT = 5_000;
 
   // Reads the announced cases' states on the relay's own connection and publishes them, in bursts.
   async function flush(c: pg.Client): Promise<void> {
@@ -51,19 +66,24 @@ export function createEventRelay(o: {
       while (pending.size > 0 && client === c) {
         const ids = [...pending].slice(0, 500);
         for (const id of ids) pending.delete(id);
-        const { rows } = await c.query<{ id: string; status: string; version: number; level: number }>(
-          'SELECT id, status, version, level FROM cases WHERE id = ANY($1::uuid[])',
+        const { rows } = await c.query<CaseState>(
+          'SELECT id, status, version, level, extract(epoch FROM now())::float8 AS at FROM cases WHERE id = ANY($1::uuid[])',
           [ids],
         );
-        for (const r of rows) {
-          const body = { type: 'case.updated', caseId: r.id, status: r.status, version: r.version, level: r.level };
-          o.publish('case.updated', body).catch((err: Error) => log.debug({ err: err.message }, 'event publish failed'));
-        }
+        publishAll(rows);
       }
     } catch (err) {
       log.warn({ err: (err as Error).message }, 'could not read announced cases');
     } finally {
       flushing = false;
+    }
+  }
+
+  function publishAll(rows: CaseState[]) {
+    for (const r of rows) {
+      if (r.at && (!heardUntil || r.at > heardUntil)) heardUntil = r.at;
+      const body = { type: 'case.updated', caseId: r.id, status: r.status, version: r.version, level: r.level };
+      o.publish('case.updated', body).catch((err: Error) => log.debug({ err: err.message }, 'event publish failed'));
     }
   }
 
@@ -103,8 +123,20 @@ export function createEventRelay(o: {
         return;
       }
       await c.query(`LISTEN ${CASE_CHANNEL}`);
+      const since = heardUntil;
+      heardUntil = (await c.query<{ t: number }>('SELECT extract(epoch FROM now())::float8 AS t')).rows[0]!.t;
       leader = true;
       attempt = 0;
+      if (since) {
+        // Listening again after a lost connection: what changed while nobody listened.
+        const { rows } = await c.query<CaseState>(
+          `SELECT id, status, version, level, NULL AS at FROM cases WHERE updated_at >= to_timestamp($1) - ${CATCH_UP_MARGIN}
+            ORDER BY updated_at LIMIT ${CATCH_UP_LIMIT}`,
+          [since],
+        );
+        publishAll(rows);
+        log.info({ since, cases: rows.length }, 'relay caught up on the changes made while it was not listening');
+      }
       log.info({}, 'relaying case changes to guardian.events');
     } catch (err) {
       log.warn({ err: (err as Error).message }, 'event relay could not start; retrying');
