@@ -96,6 +96,8 @@ export function deadLetterBody(body: Buffer): { body: Buffer; headers: Record<st
   };
 }
 
+const QUEUE_DEPTH_TIMEOUT_MS = 5_000;
+
 /** RabbitMQ adapter. Reconnects (amqp-connection-manager) with backoff + jitter and re-declares topology. */
 export function createAmqpBus(opts: AmqpBusOptions): Bus {
   const log = opts.logger.child({ part: 'amqp' });
@@ -131,6 +133,8 @@ export function createAmqpBus(opts: AmqpBusOptions): Bus {
     });
   let reconnects = 0;
   let stopping = false;
+  /** Why the broker blocked this connection (a resource alarm: memory, disk), while it does. */
+  let blocked: string | undefined;
   const listeners: Array<(s: BusState) => void> = [];
   const setState = (s: BusState) => {
     if (s === state) return;
@@ -186,7 +190,17 @@ export function createAmqpBus(opts: AmqpBusOptions): Bus {
       });
       conn.on('disconnect', ({ err }) => {
         if (!stopping) log.warn({ err: err?.message }, 'broker disconnected');
+        blocked = undefined;
         setState('down');
+      });
+      // A resource alarm: the broker stops reading this connection (publishes and RPCs wait) until it clears.
+      conn.on('blocked', ({ reason }) => {
+        blocked = reason || 'resource alarm';
+        log.warn({ reason: blocked }, 'broker blocked this connection');
+      });
+      conn.on('unblocked', () => {
+        blocked = undefined;
+        log.info({}, 'broker unblocked this connection');
       });
       pub = conn.createChannel({ confirm: true, setup: topology, publishTimeout });
       pub.on('error', (err: Error) => log.warn({ err: err.message }, 'publisher channel error'));
@@ -213,13 +227,30 @@ export function createAmqpBus(opts: AmqpBusOptions): Bus {
     },
 
     async queueDepths(): Promise<QueueDepth[]> {
+      if (blocked) throw new Error(`the broker blocked this connection (${blocked}): publishing waits until the alarm clears`);
       const ch = publisher();
-      return Promise.all(
-        [...Object.values(QUEUES), DEAD_QUEUE].map(async (queue) => {
-          const r = await ch.checkQueue(queue);
-          return { queue, messages: r.messageCount, consumers: r.consumerCount };
-        }),
-      );
+      let timer: NodeJS.Timeout | undefined;
+      // Bounded: a blocked connection (or a silent broker) would otherwise leave health unanswered.
+      const noAnswer = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(blocked ? `the broker blocked this connection (${blocked})` : `no answer from the broker in ${QUEUE_DEPTH_TIMEOUT_MS / 1000} s (blocked by a resource alarm?)`)),
+          QUEUE_DEPTH_TIMEOUT_MS,
+        );
+        timer.unref();
+      });
+      try {
+        return await Promise.race([
+          Promise.all(
+            [...Object.values(QUEUES), DEAD_QUEUE].map(async (queue) => {
+              const r = await ch.checkQueue(queue);
+              return { queue, messages: r.messageCount, consumers: r.consumerCount };
+            }),
+          ),
+          noAnswer,
+        ]);
+      } finally {
+        clearTimeout(timer);
+      }
     },
 
     async publishEvent(routingKey: string, body: object) {
@@ -333,7 +364,7 @@ export function createAmqpBus(opts: AmqpBusOptions): Bus {
     },
 
     state: () => state,
-    problem: () => setupError?.message,
+    problem: () => setupError?.message ?? (blocked ? `the broker blocked this connection (${blocked})` : undefined),
     onStateChange(l) {
       listeners.push(l);
     },
