@@ -5,7 +5,7 @@
 // sentences, tags parts of speech and gives each word's root ("stabbing" -> "stab"), so the lexicons
 // below list roots, not every inflection. Idioms and hard negatives ("kill this bug", "shoot me an
 // email", news and fiction) are recognised from the act's object and the sentence's frame.
-// A text that contains none of the trigger roots never reaches compromise (the classifier is on the
+// A text that contains none of the gate's words (derived from the lexicons and the phrase lists below) never reaches compromise (the classifier is on the
 // hot path: BENCHMARKS.md, pipeline).
 import nlp from 'compromise';
 import type { CategoryId, Severity } from '../../shared/domain.js';
@@ -49,6 +49,42 @@ const GROUP = set('immigrant immigrants migrant migrants refugee refugees muslim
 const DEHUMAN = set('rat rats vermin animal animals parasite parasites cancer disease plague inferior subhuman pervert perverts ill thief thieves freak freaks savage savages filth scum cockroach cockroaches stupid criminal criminals rapist rapists terrorist terrorists breed');
 const SEXUAL = set('nude nudes naked horny sext sexting explicit hardcore onlyfans porn 18+ shower');
 
+// Phrase lists. A list wrapped in trigger() can produce a finding on its own (not only qualify one), so
+// the cheap gate below must let through every text that could contain one of its phrases: the gate is
+// derived from these lists (and the lexicons), never written by hand, so it cannot drift from them.
+// `needs` are the other conditions the finding requires (a list of phrases, or a lexicon): a text
+// lacking all of one group's members cannot raise it, so the gate may keep it out.
+type GateNeed = readonly string[] | ReadonlySet<string>;
+const TRIGGER_RULES: Array<{ phrase: string; needs: GateNeed[] }> = [];
+function trigger(list: string[], ...needs: GateNeed[]): string[] {
+  for (const phrase of list) TRIGGER_RULES.push({ phrase, needs });
+  return list;
+}
+
+const THREAT_INTENT_PHRASES = ['next time', 'one more word', 'keep talking', 'if you', 'the minute', 'the second'];
+const MENACING = trigger(['nobody is walking out', 'walking out alive', 'get out while you can', 'gets what it deserves', 'you will be dead', 'you are dead', 'pay with his life', 'pay with her life', 'sleep light', 'coming to your place', 'coming to ur place', 'what happens to snitches']);
+const NOBODY = ['nobody', 'no one'];
+const WALK_OUT = trigger(['walking out', 'walk out'], NOBODY, PLACES);
+const SELF_RECOVERY = ['last year', 'used to', 'months clean', 'not alone', 'you are not'];
+const SELF_MENTION = ['self-harm', 'suicide'];
+const SELF_IDIOM = ['dying to', 'died laughing', 'killing me', 'kill me lol', 'to die for', 'i am dead', 'im dead'];
+const SELF_INTENT = trigger(['kill myself', 'end my life', 'end it', 'take my life', 'not wake up', "don't wake up", 'stop existing', 'stopped existing', 'want to die', 'going to die', 'wanna die', 'to disappear', 'step off', 'jump off', 'kms', 'tired of living', 'done with living', 'how to do it', 'will be gone', 'soon i will be', "i'm gone", 'when i am gone', 'go deeper', 'go further', 'deserve to disappear', 'cutting again', 'cut myself', 'cutting myself', 'if i was dead', 'if i were dead', 'better off dead', 'happier without me']);
+const GOODBYE = trigger(['goodbye post', 'saying goodbye', 'goodbye everyone', 'my goodbye', 'thank you all for trying', 'last time you', 'wrote letters', 'written letters', 'letters to everyone', 'it was nice knowing', 'nice knowing you', 'suicide note']);
+const HOPELESS = trigger(["can't do this anymore", 'can not do this anymore', 'no point', 'see the point', 'better off', 'nobody will notice', 'no one will notice', 'hate myself', "i'm done", 'i am done', 'so done', 'no one cares', 'nobody cares']);
+const SELF_TIME = ['the night', 'tonight is'];
+const EXCLUSION = trigger(['nobody would miss you', 'no one would miss you', 'nobody would care', 'no one would care', 'nobody likes you', 'nobody wants you', 'no one wants you', 'nobody wants u', 'everyone hates you', 'better without you', 'better place without you', 'should just disappear', 'you should disappear', 'you should die', 'kill urself', 'kill yourself', 'kys', 'give up', 'nobody asked', 'waste of oxygen', 'waste of space', 'the reason your']);
+const DEATH_WISH = trigger(['kill urself', 'kill yourself', 'kys', 'should die']);
+const COMPARISON = trigger(['iq of a', 'face of a', 'brain of a', 'looks like a', 'so fat that', 'laugh at', 'dress like']);
+const GROUP_PHRASES = ['gay people', 'black people', 'trans people'];
+const DEHUMAN_PHRASES = ['not human', 'mentally ill', 'driven out', 'should not be allowed', 'let them drown', 'send every', 'control the', 'deserve what', 'by nature', 'too stupid', 'genetically'];
+const DEAD_ONE = ['dead one'];
+const ONLY_GOOD = trigger(['only good'], DEAD_ONE);
+const BACK = ['back'];
+const SEND_THEM = trigger(['send every', 'send them'], BACK);
+const SEXUAL_BODY = trigger(['in the shower', 'body pics', 'pic of you', 'pics of you', 'you naked', 'bend you over', 'touch your body', 'nude content', 'explicit videos', 'explicit content']);
+const SEXTORTION = trigger(['send nudes or', 'or i will tell', "or i'll tell"]);
+const SEXUAL_EXPLICIT = trigger(['horny', 'bend you over', 'nude content', 'explicit videos', 'hardcore content']);
+
 interface Tok {
   raw: string;
   w: string;
@@ -58,7 +94,28 @@ interface Tok {
   end: number;
 }
 
-const TRIGGERS = new Set([...ACTS, ...WEAPONS, ...SELF_METHOD, ...SELF_INTENT_ROOTS, ...INSULT, ...GROUP, ...SEXUAL, 'goodbye', 'miss', 'nobody', 'likes', 'hates', 'better', 'point', 'anymore', 'dead', 'deserves', 'deserve', 'iq', 'face', 'looks', 'pay', 'fire', 'hurts', 'pic', 'pics', 'body', 'suicide', 'kms', 'kys', 'urself', 'myself', 'gone', 'existing', 'done', 'living', 'letters', 'wrote', 'written']);
+/** The lexicons a finding needs a word of (an act, a weapon, a method, an insult, a group…). */
+const FINDING_LEXICONS = [ACTS, WEAPONS, SELF_METHOD, SELF_INTENT_ROOTS, INSULT, GROUP, SEXUAL];
+/** Roots the lexicon lookup normalises to ("stabbed" -> "stab"). */
+const TRIGGERS = new Set([...FINDING_LEXICONS.flatMap((l) => [...l]), 'goodbye', 'miss', 'nobody', 'likes', 'hates', 'better', 'point', 'anymore', 'dead', 'deserves', 'deserve', 'iq', 'face', 'looks', 'pay', 'fire', 'hurts', 'pic', 'pics', 'body', 'suicide', 'kms', 'kys', 'urself', 'myself', 'gone', 'existing', 'done', 'living', 'letters', 'wrote', 'written']);
+
+/** Split as the gate splits a text: lower case, on anything but letters, digits, "+" and "-". */
+const gateWords = (text: string) => text.toLowerCase().split(/[^a-z0-9+-]+/).filter(Boolean);
+// Words a phrase match does not need literally in the text (contractions and irregular forms that
+// compromise expands or roots: "I'm" -> "i am", "wanna" -> "want to", "got" -> "get") or too common
+// to help; a phrase's other words must all be in the text for it to match, and so for the gate.
+const GATE_STOP = set("i me my im you u ur your we us our he she him her his they them their it its the a an to of in on at for with and or but if so not no do dont don t m s d ll ve re is am are be was were will would can could should this that what all one up off out over as by from just going gonna wanna want go get gets got take see");
+/** The words of a phrase the gate requires: its non-stop words (or, if none, its longest word). */
+export function gateWordsOf(p: string): string[] {
+  const ws = gateWords(p);
+  const content = ws.filter((w) => !GATE_STOP.has(w));
+  return content.length ? content : [ws.reduce((x, y) => (y.length > x.length ? y : x), '')];
+}
+const LEXICON_GATE = new Set(FINDING_LEXICONS.flatMap((l) => [...l]));
+const needAlternatives = (n: GateNeed): string[][] => (Array.isArray(n) ? n.map(gateWordsOf) : [...n].map((w) => [w]));
+const GATE_RULES = TRIGGER_RULES.map((r) => ({ words: gateWordsOf(r.phrase), needs: r.needs.map(needAlternatives) }));
+/** For tests: the phrases that can raise a finding on their own, with what else they need. */
+export const prefilter = { rules: TRIGGER_RULES as ReadonlyArray<{ phrase: string; needs: GateNeed[] }> };
 
 function stem(w: string): string[] {
   const out = [w];
@@ -68,10 +125,20 @@ function stem(w: string): string[] {
   return out;
 }
 
-/** Cheap gate: does any word (or a simple stem of it) belong to a lexicon? */
-function mayMatter(lower: string): boolean {
-  for (const w of lower.split(/[^a-z0-9+-]+/)) if (w && stem(w).some((s) => TRIGGERS.has(s))) return true;
-  return false;
+/**
+ * Cheap gate: does a word (or a simple stem of it) belong to a lexicon a finding needs, or are all the
+ * required words of some trigger phrase (and of its needs) in the text?
+ */
+export function mayMatter(text: string): boolean {
+  const seen = new Set<string>();
+  for (const w of gateWords(text)) {
+    for (const s of stem(w)) {
+      if (LEXICON_GATE.has(s)) return true;
+      seen.add(s);
+    }
+  }
+  const all = (ws: string[]) => ws.every((w) => seen.has(w));
+  return GATE_RULES.some((r) => all(r.words) && r.needs.every((alts) => alts.some(all)));
 }
 
 function tokens(norm: string): Tok[][] {
@@ -140,7 +207,7 @@ function threat(s: Tok[], textFrame: { fiction: boolean; news: boolean }, out: F
     const targetPerson = win.some((x) => PERSON.has(x.w) || x.tags.has('Person') || (x.tags.has('Actor') && x.w !== 'me'));
     const targetPlace = s.some((x) => PLACES.has(x.w) || PLACES.has(x.root));
     const passiveTarget = s.slice(0, k).some((x) => /^(getting|gets|get|is|be)$/.test(x.w)) && s.slice(0, k).some((x) => x.tags.has('Actor') || x.tags.has('Person') || /^(cop|person|one|he|she|him)$/.test(x.w));
-    const intent = s.slice(Math.max(0, k - 5), k).some((x) => INTENT.has(x.w) || INTENT.has(x.root)) || anyPhrase(s, ['next time', 'one more word', 'keep talking', 'if you', 'the minute', 'the second']);
+    const intent = s.slice(Math.max(0, k - 5), k).some((x) => INTENT.has(x.w) || INTENT.has(x.root)) || anyPhrase(s, THREAT_INTENT_PHRASES);
     const past = t.tags.has('PastTense') && !intent;
     const speaker = first || second || passiveTarget;
     const framed = textFrame.fiction || textFrame.news;
@@ -165,27 +232,27 @@ function threat(s: Tok[], textFrame: { fiction: boolean; news: boolean }, out: F
     else weak.push({ category: 'violence', risk: 0.04, why: `weapon "${s[w]!.w}"` });
   }
   // Ominous mass-harm wording around a place or people.
-  for (const p of ['nobody is walking out', 'walking out alive', 'get out while you can', 'gets what it deserves', 'you will be dead', 'you are dead', 'pay with his life', 'pay with her life', 'sleep light', 'coming to your place', 'coming to ur place', 'what happens to snitches']) {
+  for (const p of MENACING) {
     const at = phrase(s, p);
     if (at >= 0) out.push({ category: 'violence', start: s[at]!.start, end: s[Math.min(s.length - 1, at + p.split(' ').length - 1)]!.end, name: 'menacing warning', weight: 0.8, severity: 'high' });
   }
-  if (anyPhrase(s, ['walking out', 'walk out']) && anyPhrase(s, ['nobody', 'no one']) && has(s, PLACES)) out.push({ category: 'violence', start: s[0]!.start, end: s[s.length - 1]!.end, name: 'menacing warning', weight: 0.8, severity: 'critical' });
+  if (anyPhrase(s, WALK_OUT) && anyPhrase(s, NOBODY) && has(s, PLACES)) out.push({ category: 'violence', start: s[0]!.start, end: s[s.length - 1]!.end, name: 'menacing warning', weight: 0.8, severity: 'critical' });
 }
 
 function selfHarm(s: Tok[], out: FrameHit[], weak: WeakSignal[]): void {
   const first = has(s, FIRST);
-  const negative = has(s, SELF_NEGATIVE) || anyPhrase(s, ['last year', 'used to', 'months clean', 'not alone', 'you are not']);
+  const negative = has(s, SELF_NEGATIVE) || anyPhrase(s, SELF_RECOVERY);
   const span = (name: string, weight: number) => out.push({ category: 'self_harm', start: s[0]!.start, end: s[s.length - 1]!.end, name, weight, severity: 'high' });
   if (negative) {
-    if (has(s, SELF_METHOD) || anyPhrase(s, ['self-harm', 'suicide'])) weak.push({ category: 'self_harm', risk: 0.03, why: 'self-harm mentioned in support or recovery' });
+    if (has(s, SELF_METHOD) || anyPhrase(s, SELF_MENTION)) weak.push({ category: 'self_harm', risk: 0.03, why: 'self-harm mentioned in support or recovery' });
     return;
   }
-  if (anyPhrase(s, ['dying to', 'died laughing', 'killing me', 'kill me lol', 'to die for', 'i am dead', 'im dead'])) return;
-  const intent = anyPhrase(s, ['kill myself', 'end my life', 'end it', 'take my life', 'not wake up', "don't wake up", 'stop existing', 'stopped existing', 'want to die', 'going to die', 'wanna die', 'to disappear', 'step off', 'jump off', 'kms', 'tired of living', 'done with living', 'how to do it', 'will be gone', 'soon i will be', "i'm gone", 'when i am gone', 'go deeper', 'go further', 'deserve to disappear', 'cutting again', 'cut myself', 'cutting myself', 'if i was dead', 'if i were dead', 'better off dead', 'happier without me']);
+  if (anyPhrase(s, SELF_IDIOM)) return;
+  const intent = anyPhrase(s, SELF_INTENT);
   const method = has(s, SELF_METHOD);
-  const goodbye = anyPhrase(s, ['goodbye post', 'saying goodbye', 'goodbye everyone', 'my goodbye', 'thank you all for trying', 'last time you', 'wrote letters', 'written letters', 'letters to everyone', 'it was nice knowing', 'nice knowing you', 'suicide note']);
-  const hopeless = anyPhrase(s, ["can't do this anymore", 'can not do this anymore', 'no point', 'see the point', 'better off', 'nobody will notice', 'no one will notice', 'hate myself', "i'm done", 'i am done', 'so done', 'no one cares', 'nobody cares']);
-  const timed = s.some(timeWord) || anyPhrase(s, ['the night', 'tonight is']);
+  const goodbye = anyPhrase(s, GOODBYE);
+  const hopeless = anyPhrase(s, HOPELESS);
+  const timed = s.some(timeWord) || anyPhrase(s, SELF_TIME);
   const possession = s.some((x) => /^(counted|bought|saved|have|took|ready|got|keep|looking|sitting|swallowing|swallow)$/.test(x.w));
   if (first && intent && (method || timed)) span('self-harm intent with a method or a time', 0.92);
   else if (first && intent) span('self-harm intent', 0.8);
@@ -199,11 +266,11 @@ function selfHarm(s: Tok[], out: FrameHit[], weak: WeakSignal[]): void {
 function harassment(s: Tok[], out: FrameHit[], weak: WeakSignal[]): void {
   const second = has(s, SECOND) || s.some((x) => x.w.startsWith('@'));
   const all = (name: string, weight: number, severity: Severity = 'medium') => out.push({ category: 'harassment', start: s[0]!.start, end: s[s.length - 1]!.end, name, weight, severity });
-  if (anyPhrase(s, ['nobody would miss you', 'no one would miss you', 'nobody would care', 'no one would care', 'nobody likes you', 'nobody wants you', 'no one wants you', 'nobody wants u', 'everyone hates you', 'better without you', 'better place without you', 'should just disappear', 'you should disappear', 'you should die', 'kill urself', 'kill yourself', 'kys', 'give up', 'nobody asked', 'waste of oxygen', 'waste of space', 'the reason your'])) {
-    all('exclusion or death wish aimed at someone', 0.85, anyPhrase(s, ['kill urself', 'kill yourself', 'kys', 'should die']) ? 'high' : 'medium');
+  if (anyPhrase(s, EXCLUSION)) {
+    all('exclusion or death wish aimed at someone', 0.85, anyPhrase(s, DEATH_WISH) ? 'high' : 'medium');
     return;
   }
-  if (anyPhrase(s, ['iq of a', 'face of a', 'brain of a', 'looks like a', 'so fat that', 'laugh at', 'dress like'])) {
+  if (anyPhrase(s, COMPARISON)) {
     all('dehumanising comparison or mockery', 0.75);
     return;
   }
@@ -216,10 +283,10 @@ function hate(s: Tok[], textFrame: { news: boolean }, out: FrameHit[]): void {
   const g = idx(s, GROUP);
   if (g < 0 || textFrame.news) return;
   const rest = s.slice(g + 1);
-  const generic = anyPhrase(s, ['gay people', 'black people', 'trans people']) || s[g]!.tags.has('Plural') || /s$/.test(s[g]!.w) || s[g]!.w === 'women';
-  const pred = rest.some((x) => DEHUMAN.has(x.w) || DEHUMAN.has(x.root)) || anyPhrase(rest, ['not human', 'mentally ill', 'driven out', 'should not be allowed', 'let them drown', 'send every', 'control the', 'deserve what', 'by nature', 'too stupid', 'genetically']);
-  const good = anyPhrase(s, ['only good']) && anyPhrase(s, ['dead one']);
-  if ((generic && pred) || good || (anyPhrase(s, ['send every', 'send them']) && anyPhrase(s, ['back']))) {
+  const generic = anyPhrase(s, GROUP_PHRASES) || s[g]!.tags.has('Plural') || /s$/.test(s[g]!.w) || s[g]!.w === 'women';
+  const pred = rest.some((x) => DEHUMAN.has(x.w) || DEHUMAN.has(x.root)) || anyPhrase(rest, DEHUMAN_PHRASES);
+  const good = anyPhrase(s, ONLY_GOOD) && anyPhrase(s, DEAD_ONE);
+  if ((generic && pred) || good || (anyPhrase(s, SEND_THEM) && anyPhrase(s, BACK))) {
     out.push({ category: 'hate', start: s[0]!.start, end: s[s.length - 1]!.end, name: 'dehumanising a group', weight: 0.88, severity: 'high' });
   }
 }
@@ -227,12 +294,12 @@ function hate(s: Tok[], textFrame: { news: boolean }, out: FrameHit[]): void {
 function sexual(s: Tok[], out: FrameHit[]): void {
   const at = (name: string, weight: number, severity: Severity = 'medium') => out.push({ category: 'sexual', start: s[0]!.start, end: s[s.length - 1]!.end, name, weight, severity });
   const solicit = s.some((x) => /^(send|show|dm|see|sext|want|wanna)$/.test(x.root) || /^(send|show|dm|sext)$/.test(x.w));
-  const body = anyPhrase(s, ['in the shower', 'body pics', 'pic of you', 'pics of you', 'you naked', 'bend you over', 'touch your body', 'nude content', 'explicit videos', 'explicit content']);
-  if (anyPhrase(s, ['send nudes or', 'or i will tell', "or i'll tell"])) {
+  const body = anyPhrase(s, SEXUAL_BODY);
+  if (anyPhrase(s, SEXTORTION)) {
     at('sexual extortion', 0.9, 'high');
     return;
   }
-  if ((solicit && (body || has(s, SEXUAL))) || anyPhrase(s, ['horny', 'bend you over', 'nude content', 'explicit videos', 'hardcore content'])) at('sexual solicitation or explicit content', 0.8);
+  if ((solicit && (body || has(s, SEXUAL))) || anyPhrase(s, SEXUAL_EXPLICIT)) at('sexual solicitation or explicit content', 0.8);
 }
 
 export interface FrameResult {
@@ -245,7 +312,7 @@ export function analyzeFrames(original: string): FrameResult {
   const hits: FrameHit[] = [];
   const weak: WeakSignal[] = [];
   const norm = normalizeForAnalysis(original.length > 20_000 ? original.slice(0, 20_000) : original);
-  if (!mayMatter(norm.text.toLowerCase())) return { hits, weak };
+  if (!mayMatter(norm.text)) return { hits, weak };
   const sents = tokens(norm.text);
   const all = sents.flat();
   const textFrame = { fiction: has(all, FRAME_FICTION), news: has(all, FRAME_NEWS) && !has(all, FIRST) };
