@@ -12,7 +12,12 @@ export function AnalysisBand({ band, policyVersion }: { band?: Band | null; poli
   return (
     <p className={`band band-${band.outcome}`} data-testid="analysis-band" data-outcome={band.outcome} data-held={band.held ? 'true' : undefined}>
       <strong>{OUTCOME[band.outcome]}</strong> — {band.explanation}
-      {band.held ? <span className="badge">held: {band.held}</span> : null}
+      {band.held ? (
+        <>
+          {' '}
+          <span className="badge">held: {band.held}</span>
+        </>
+      ) : null}
       {policyVersion ? <span className="muted small"> · policy {policyVersion}</span> : null}
     </p>
   );
