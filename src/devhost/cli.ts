@@ -3,17 +3,16 @@
 //   DEVHOST_PORT (default 0 = any free port). Connected: each tab signs in with a person's login; when
 //   DATABASE_URL itself carries a person's login and password, new tabs start signed in as that person
 //   (as the app does with credentials kept in the OS keychain).
-import { chmodSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadConfig } from '../core/config.js';
 import { createCore } from '../core/core.js';
 import { createLogger } from '../core/log.js';
+import { ensurePrivateDir } from '../core/store/private-dir.js';
 import { startDevHost } from './server.js';
 
 const config = loadConfig(process.env);
 // Like the app's: cached moderated content and the outbox are this OS user's only (issue 12).
-mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-chmodSync(config.dataDir, 0o700);
+ensurePrivateDir(config.dataDir);
 const logger = createLogger({ name: 'devhost' });
 // Like a workstation, the dev host opens while the shared servers are unreachable (DESIGN §9).
 const core = await createCore({ config, logger, tolerateOffline: true });

@@ -1,13 +1,13 @@
 // Electron main: the core (in this process, behind the CoreApi port, so it can move to a utility
 // process) plus a thin shell — windows, security, the IPC bridge, notifications.
 import { app, BrowserWindow, Menu } from 'electron';
-import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadConfig } from '../core/config.js';
 import { createCore, type Core } from '../core/core.js';
 import { createLogger } from '../core/log.js';
 import { createSessionHost, type SessionHost } from '../core/session/session-host.js';
+import { ensurePrivateDir } from '../core/store/private-dir.js';
 import { createSafeStorageVault } from './credential-vault.js';
 import { createDispatcher } from './ipc/dispatcher.js';
 import { forwardCoreEvents, forwardOutboxEvents } from './ipc/events.js';
@@ -54,8 +54,7 @@ async function start() {
     if (app.isPackaged && !process.env.GUARDIAN_RESOURCES_DIR) process.env.GUARDIAN_RESOURCES_DIR = join(process.resourcesPath, 'app-resources');
     env.GUARDIAN_DATA_DIR ??= join(app.getPath('userData'), 'data');
     // Cached moderated content, the outbox, the embedded database: this OS user's only (issue 12).
-    mkdirSync(env.GUARDIAN_DATA_DIR, { recursive: true, mode: 0o700 });
-    chmodSync(env.GUARDIAN_DATA_DIR, 0o700);
+    ensurePrivateDir(env.GUARDIAN_DATA_DIR);
     const config = loadConfig(env);
     // A workstation opens while the shared servers are away: cached reads, decisions into the outbox.
     // In connected mode it runs no worker role unless an admin provisioned it (GUARDIAN_WORKER=on).

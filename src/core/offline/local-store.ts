@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import type { CaseDetail, CaseSummary } from '../../shared/domain.js';
 import type { CommandInput } from '../api.js';
 import { GuardianError } from '../errors.js';
+import { ensurePrivateDir } from '../store/private-dir.js';
 
 export type OutboxState = 'pending' | 'delivered' | 'applied' | 'conflict' | 'rejected' | 'discarded';
 
@@ -138,8 +139,7 @@ function moveAside(file: string): string {
  * The data dir is 0700 and the files 0600.
  */
 export function openLocalStore(dataDir: string) {
-  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  fs.chmodSync(dataDir, 0o700);
+  ensurePrivateDir(dataDir);
   const file = path.join(dataDir, 'workstation.sqlite');
   let db: Database.Database;
   let movedAside: string | null = null;

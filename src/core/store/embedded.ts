@@ -5,6 +5,7 @@ import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import lockfile from 'proper-lockfile';
 import { GuardianError } from '../errors.js';
 import type { Logger } from '../ports.js';
+import { ensurePrivateDir } from './private-dir.js';
 
 export interface EmbeddedPostgres {
   connectionString: string;
@@ -39,9 +40,8 @@ function privatize(dir: string): void {
 export async function startEmbeddedPostgres(dataDir: string, logger: Logger, o: { lockWaitMs?: number } = {}): Promise<EmbeddedPostgres> {
   const dir = path.join(dataDir, 'pgdata');
   // Moderated content and people's decisions: private to this OS user (issue 12: 0755 / 0666 before).
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  fs.chmodSync(dataDir, 0o700);
-  fs.chmodSync(dir, 0o700);
+  ensurePrivateDir(dataDir);
+  ensurePrivateDir(dir);
   const lockfilePath = path.join(dataDir, 'pgdata.lock');
   const lockOnce = () =>
     lockfile.lock(dir, {
