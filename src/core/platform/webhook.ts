@@ -71,9 +71,20 @@ export interface WebhookPlatformOptions {
 
 export const DEFAULT_WEBHOOK_RETRY: WebhookRetryOptions = { maxAttempts: 5, initialDelayMs: 250, maxDelayMs: 10_000 };
 
+/** HMAC-SHA256 of prefix + body (prefix "" for the body-only signature, `${timestamp}.` for V2). */
+const mac = (secret: string, prefix: string, body: string | Uint8Array) => createHmac('sha256', secret).update(prefix).update(body).digest();
+
+/** Whether a `sha256=<hex>` header carries exactly this digest (constant time); a malformed header does not. */
+function carries(header: string, expected: Buffer): boolean {
+  const m = SIGNATURE_RE.exec(header.trim());
+  if (!m) return false;
+  const given = Buffer.from(m[1]!, 'hex');
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
 /** `sha256=<hex HMAC-SHA256(body, secret)>`: the value of the X-Guardian-Signature header. */
 export function signBody(body: string | Uint8Array, secret: string): string {
-  return SIGNATURE_PREFIX + createHmac('sha256', secret).update(body).digest('hex');
+  return SIGNATURE_PREFIX + mac(secret, '', body).toString('hex');
 }
 
 /**
@@ -81,17 +92,12 @@ export function signBody(body: string | Uint8Array, secret: string): string {
  * Accepts a missing / malformed header (returns false) so callers can pass the raw header.
  */
 export function verifySignature(body: string | Uint8Array, header: string | string[] | null | undefined, secret: string): boolean {
-  if (typeof header !== 'string') return false;
-  const m = SIGNATURE_RE.exec(header.trim());
-  if (!m) return false;
-  const given = Buffer.from(m[1]!, 'hex');
-  const expected = createHmac('sha256', secret).update(body).digest();
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  return typeof header === 'string' && carries(header, mac(secret, '', body));
 }
 
 /** `sha256=<hex HMAC-SHA256(timestamp + "." + body, secret)>`: the value of the X-Guardian-Signature-V2 header. */
 export function signTimestamped(timestamp: string, body: string | Uint8Array, secret: string): string {
-  return SIGNATURE_PREFIX + createHmac('sha256', secret).update(`${timestamp}.`).update(body).digest('hex');
+  return SIGNATURE_PREFIX + mac(secret, `${timestamp}.`, body).toString('hex');
 }
 
 export type TimestampedVerdict = { ok: true; timestamp: number } | { ok: false; reason: 'missing' | 'malformed' | 'stale' | 'invalid' };
@@ -113,11 +119,8 @@ export function verifyTimestamped(o: {
 }): TimestampedVerdict {
   if (typeof o.timestamp !== 'string' || typeof o.signature !== 'string') return { ok: false, reason: 'missing' };
   const ts = o.timestamp.trim();
-  const m = SIGNATURE_RE.exec(o.signature.trim());
-  if (!TIMESTAMP_RE.test(ts) || !m) return { ok: false, reason: 'malformed' };
-  const given = Buffer.from(m[1]!, 'hex');
-  const expected = createHmac('sha256', o.secret).update(`${ts}.`).update(o.body).digest();
-  if (!(given.length === expected.length && timingSafeEqual(given, expected))) return { ok: false, reason: 'invalid' };
+  if (!TIMESTAMP_RE.test(ts) || !SIGNATURE_RE.test(o.signature.trim())) return { ok: false, reason: 'malformed' };
+  if (!carries(o.signature, mac(o.secret, `${ts}.`, o.body))) return { ok: false, reason: 'invalid' };
   const now = o.nowSeconds ?? Math.floor(Date.now() / 1000);
   if (Math.abs(now - Number(ts)) > (o.toleranceSeconds ?? DEFAULT_TIMESTAMP_TOLERANCE_SECONDS)) return { ok: false, reason: 'stale' };
   return { ok: true, timestamp: Number(ts) };
