@@ -135,6 +135,7 @@ export function createAmqpBus(opts: AmqpBusOptions): Bus {
   let stopping = false;
   /** Why the broker blocked this connection (a resource alarm: memory, disk), while it does. */
   let blocked: string | undefined;
+  const blockedProblem = () => (blocked ? `the broker blocked this connection (${blocked}): publishing waits until the alarm clears` : undefined);
   const listeners: Array<(s: BusState) => void> = [];
   const setState = (s: BusState) => {
     if (s === state) return;
@@ -227,13 +228,13 @@ export function createAmqpBus(opts: AmqpBusOptions): Bus {
     },
 
     async queueDepths(): Promise<QueueDepth[]> {
-      if (blocked) throw new Error(`the broker blocked this connection (${blocked}): publishing waits until the alarm clears`);
+      if (blocked) throw new Error(blockedProblem());
       const ch = publisher();
       let timer: NodeJS.Timeout | undefined;
       // Bounded: a blocked connection (or a silent broker) would otherwise leave health unanswered.
       const noAnswer = new Promise<never>((_, reject) => {
         timer = setTimeout(
-          () => reject(new Error(blocked ? `the broker blocked this connection (${blocked})` : `no answer from the broker in ${QUEUE_DEPTH_TIMEOUT_MS / 1000} s (blocked by a resource alarm?)`)),
+          () => reject(new Error(blockedProblem() ?? `no answer from the broker in ${QUEUE_DEPTH_TIMEOUT_MS / 1000} s (blocked by a resource alarm?)`)),
           QUEUE_DEPTH_TIMEOUT_MS,
         );
         timer.unref();
@@ -364,7 +365,7 @@ export function createAmqpBus(opts: AmqpBusOptions): Bus {
     },
 
     state: () => state,
-    problem: () => setupError?.message ?? (blocked ? `the broker blocked this connection (${blocked})` : undefined),
+    problem: () => setupError?.message ?? blockedProblem(),
     onStateChange(l) {
       listeners.push(l);
     },
