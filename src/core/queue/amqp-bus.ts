@@ -2,6 +2,7 @@ import amqp, { type AmqpConnectionManager, type ChannelWrapper } from 'amqp-conn
 import { createHash } from 'node:crypto';
 import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { GuardianError } from '../errors.js';
+import { within } from '../runtime/within.js';
 import type { Logger } from '../ports.js';
 import { backoffMs, PermanentError, RetryLaterError, type Bus, type BusState, type ConsumeOptions, type Handler, type QueueDepth, type QueueName, type WorkQueue } from './bus.js';
 import type { IngestRoutingKey } from './messages.js';
@@ -230,28 +231,17 @@ export function createAmqpBus(opts: AmqpBusOptions): Bus {
     async queueDepths(): Promise<QueueDepth[]> {
       if (blocked) throw new Error(blockedProblem());
       const ch = publisher();
-      let timer: NodeJS.Timeout | undefined;
       // Bounded: a blocked connection (or a silent broker) would otherwise leave health unanswered.
-      const noAnswer = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(blockedProblem() ?? `no answer from the broker in ${QUEUE_DEPTH_TIMEOUT_MS / 1000} s (blocked by a resource alarm?)`)),
-          QUEUE_DEPTH_TIMEOUT_MS,
-        );
-        timer.unref();
-      });
-      try {
-        return await Promise.race([
-          Promise.all(
-            [...Object.values(QUEUES), DEAD_QUEUE].map(async (queue) => {
-              const r = await ch.checkQueue(queue);
-              return { queue, messages: r.messageCount, consumers: r.consumerCount };
-            }),
-          ),
-          noAnswer,
-        ]);
-      } finally {
-        clearTimeout(timer);
-      }
+      return within(
+        Promise.all(
+          [...Object.values(QUEUES), DEAD_QUEUE].map(async (queue) => {
+            const r = await ch.checkQueue(queue);
+            return { queue, messages: r.messageCount, consumers: r.consumerCount };
+          }),
+        ),
+        QUEUE_DEPTH_TIMEOUT_MS,
+        () => new Error(blockedProblem() ?? `no answer from the broker in ${QUEUE_DEPTH_TIMEOUT_MS / 1000} s (blocked by a resource alarm?)`),
+      );
     },
 
     async publishEvent(routingKey: string, body: object) {

@@ -8,6 +8,7 @@ import type { Logger } from '../ports.js';
 import type { Bus, WorkQueue } from '../queue/bus.js';
 import type { EventHub } from '../runtime/events.js';
 import { createProbe, type Probe } from '../runtime/probe.js';
+import { within } from '../runtime/within.js';
 import { createCommandClient } from '../services/commands.js';
 import { createPeople, type Whoami } from '../services/people.js';
 import { createQueries } from '../services/queries.js';
@@ -42,16 +43,6 @@ export interface SessionOptions {
   publishCaseChanged?: (row: CaseRow) => void;
 }
 
-/** The answer, or a connection error once `ms` passed without one (the attempt goes on, its answer unused). */
-function within<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(Object.assign(new Error('timeout exceeded when trying to connect (no answer within the offline bound)'), { code: '08001' })), ms);
-  });
-  p.catch(() => {});
-  return Promise.race([p, late]).finally(() => clearTimeout(timer));
-}
-
 const changedEvent = (row: CaseRow): CoreEvent => ({ type: 'case.updated', caseId: row.id, status: row.status, version: row.version, level: row.level });
 
 export async function openPersonSession(o: SessionOptions): Promise<PersonSession> {
@@ -80,7 +71,9 @@ export async function openPersonSession(o: SessionOptions): Promise<PersonSessio
     // Opening offline is allowed: a silent server must not hold the workstation for the pool's 15 s
     // connect timeout (issue 12). After the probe's bound (~3 s: a silent database is "down") it opens as
     // the remembered person, unverified; the seat checks the login once the probe hears the server.
-    person = o.offlineAs && o.mode === 'connected' ? await within(check, o.offlineBoundMs ?? 3_000) : await check;
+    person = o.offlineAs && o.mode === 'connected' ? await within(check, o.offlineBoundMs ?? 3_000, () =>
+            Object.assign(new Error('timeout exceeded when trying to connect (no answer within the offline bound)'), { code: '08001' }),
+          ) : await check;
   } catch (err) {
     if (!(o.offlineAs && isConnectionError(err))) {
       if (!shared) await db.close().catch(() => {});
