@@ -6,6 +6,7 @@
 //                pending → applied, and each decision applied exactly once.
 //   must show 6: PostgreSQL blackholed → "Database: offline" within 5 s; a new decision is pending in the
 //                outbox, the case view is marked stale; heal → applied.
+import { writeFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import { contentMessage, TEXT } from '../test/support/harness.js';
 import { AppPage, CasePage, DecidePage, QueuePage, SignInPage } from './pages/app.js';
@@ -17,6 +18,15 @@ test.describe.configure({ mode: 'serial' });
 
 const tag = Date.now().toString(36);
 let host: HostProcess | undefined;
+
+// A failed step shows what the workstation process logged (its outbox and connection decisions).
+test.afterEach(async ({}, info) => {
+  if (info.status !== info.expectedStatus && host) {
+    const file = info.outputPath('dev-host.log');
+    writeFileSync(file, host.output());
+    await info.attach('dev-host.log', { path: file, contentType: 'text/plain' });
+  }
+});
 
 function pages(page: Page) {
   return {

@@ -155,6 +155,14 @@ export function openLocalStore(dataDir: string) {
     storageError(err, file);
   }
   const now = () => new Date().toISOString();
+  // Everyone using this store in the process hears every change of an entry, whoever made it: two seats
+  // of one login (two dev-host tabs) share the store, and either's relay may deliver the other's command.
+  const listeners = new Set<(e: OutboxEntry) => void>();
+  const emit = (id: string) => {
+    const r = stmt.byId.get(id) as OutboxRow | undefined;
+    if (r) for (const l of [...listeners]) l(toEntry(r));
+  };
+  let relayTail: Promise<unknown> = Promise.resolve();
 
   const stmt = {
     insert: db.prepare(
@@ -189,6 +197,7 @@ export function openLocalStore(dataDir: string) {
           if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') return toEntry(stmt.byId.get(cmd.commandId) as OutboxRow);
           storageError(err, file);
         }
+        emit(cmd.commandId);
         return toEntry(stmt.byId.get(cmd.commandId) as OutboxRow);
       },
       get: (id: string) => {
@@ -199,9 +208,21 @@ export function openLocalStore(dataDir: string) {
       recent: (limit = 200) => (stmt.recent.all(limit) as OutboxRow[]).map(toEntry),
       setState(id: string, state: OutboxState, error: OutboxEntry['error'] = null) {
         stmt.setState.run({ id, state, error: error ? JSON.stringify(error) : null, at: now() });
+        emit(id);
       },
       attempted(id: string) {
         stmt.attempt.run({ id, at: now() });
+      },
+      /** Hears every added entry and every state change, made through this store by anyone in the process. */
+      onChange(l: (e: OutboxEntry) => void): () => void {
+        listeners.add(l);
+        return () => listeners.delete(l);
+      },
+      /** Runs one relay pass at a time over this outbox, whichever seat's relay asks (passes queue up). */
+      exclusive<T>(fn: () => Promise<T>): Promise<T> {
+        const run = relayTail.then(fn, fn);
+        relayTail = run.catch(() => {});
+        return run;
       },
     },
     cache: {
@@ -235,3 +256,30 @@ export function openLocalStore(dataDir: string) {
 }
 
 export type LocalStore = ReturnType<typeof openLocalStore>;
+
+const shared = new Map<string, { store: LocalStore; refs: number }>();
+
+/**
+ * The process's one store for a data dir: seats of the same login (dev-host tabs, a window reopened before
+ * the last one closed) share it, so one outbox has one set of listeners and one relay pass at a time,
+ * instead of two SQLite handles whose relays deliver each other's commands unheard. `release()` closes it
+ * once its last user lets go.
+ */
+export function shareLocalStore(dataDir: string): { store: LocalStore; release(): void } {
+  const key = path.resolve(dataDir);
+  let entry = shared.get(key);
+  if (!entry) shared.set(key, (entry = { store: openLocalStore(dataDir), refs: 0 }));
+  entry.refs++;
+  const e = entry;
+  let released = false;
+  return {
+    store: e.store,
+    release() {
+      if (released) return;
+      released = true;
+      if (--e.refs > 0) return;
+      shared.delete(key);
+      e.store.close();
+    },
+  };
+}

@@ -25,11 +25,6 @@ type DistributiveOmit<T, K extends keyof any> = T extends unknown ? Omit<T, K> :
  */
 export function createWorkstation(o: { core: CoreApi; store: LocalStore; user: string; logger: Logger; pollMs?: number; readBoundMs?: number }) {
   const log = o.logger.child({ part: 'outbox' });
-  const listeners = new Set<(e: OutboxEntry) => void>();
-  const changed = (id: string) => {
-    const e = o.store.outbox.get(id);
-    if (e) for (const l of listeners) l(e);
-  };
   let timer: NodeJS.Timeout | undefined;
   let running = false;
   let again = false;
@@ -43,7 +38,9 @@ export function createWorkstation(o: { core: CoreApi; store: LocalStore; user: s
   const transient = (err: unknown) => !(err instanceof GuardianError) || err.code === 'unavailable' || err.code === 'internal';
 
   /** One pass over the outbox: oldest first; a transient failure stops the pass so order is kept. */
-  async function relayOnce(): Promise<boolean> {
+  const relayOnce = (): Promise<boolean> => o.store.outbox.exclusive(relayPass);
+
+  async function relayPass(): Promise<boolean> {
     // While the database is known to be away, don't pile requests onto it: wait for it to return.
     if (o.core.connection().database === 'down') return o.store.outbox.active().length > 0;
     let blocked = false;
@@ -55,7 +52,6 @@ export function createWorkstation(o: { core: CoreApi; store: LocalStore; user: s
           o.store.outbox.attempted(e.id);
           const r = await o.core.execute(e.command);
           o.store.outbox.setState(e.id, r.status === 'applied' ? 'applied' : 'delivered');
-          changed(e.id);
         } else {
           const st = await o.core.commandStatus(e.id);
           if (st?.status === 'applied') o.store.outbox.setState(e.id, 'applied');
@@ -66,10 +62,8 @@ export function createWorkstation(o: { core: CoreApi; store: LocalStore; user: s
             // command path republishes the hint, instead of waiting a minute for the recovery sweep.
             rehinted.add(e.id);
             const r = await o.core.execute(e.command);
-            if (r.status !== 'applied') continue;
-            o.store.outbox.setState(e.id, 'applied');
-          } else continue;
-          changed(e.id);
+            if (r.status === 'applied') o.store.outbox.setState(e.id, 'applied');
+          }
         }
       } catch (err) {
         if (transient(err)) {
@@ -80,7 +74,6 @@ export function createWorkstation(o: { core: CoreApi; store: LocalStore; user: s
         }
         const g = err as GuardianError;
         o.store.outbox.setState(e.id, g.code === 'conflict' ? 'conflict' : 'rejected', { code: g.code, message: g.message, details: g.details });
-        changed(e.id);
       }
     }
     return blocked;
@@ -185,7 +178,6 @@ export function createWorkstation(o: { core: CoreApi; store: LocalStore; user: s
     submit(input: Submission): OutboxEntry {
       const cmd = parseCommand({ ...input, tool: 'ui' });
       const entry = o.store.outbox.add(cmd, o.user);
-      changed(entry.id);
       void kick();
       return entry;
     },
@@ -196,7 +188,6 @@ export function createWorkstation(o: { core: CoreApi; store: LocalStore; user: s
       if (!e) throw new GuardianError('not_found', `No outbox entry ${id}.`);
       if (e.state !== 'conflict' && e.state !== 'rejected') throw new GuardianError('conflict', `Only a conflicted or rejected command can be discarded (this one is ${e.state}).`);
       o.store.outbox.setState(id, 'discarded', e.error);
-      changed(id);
       return o.store.outbox.get(id)!;
     },
     /** Resolves a conflicted or rejected command by asking a supervisor to look at the case again. */
@@ -212,13 +203,10 @@ export function createWorkstation(o: { core: CoreApi; store: LocalStore; user: s
         commandId: `${e.id}:escalation`,
       });
       o.store.outbox.setState(id, 'discarded', e.error);
-      changed(id);
       return request;
     },
-    onOutboxChange(l: (e: OutboxEntry) => void) {
-      listeners.add(l);
-      return () => listeners.delete(l);
-    },
+    /** Every change of an entry in this seat's outbox, whichever relay in the process made it. */
+    onOutboxChange: (l: (e: OutboxEntry) => void) => o.store.outbox.onChange(l),
     listCases: (q: CaseQuery = {}): Promise<Read<CaseSummary[]>> =>
       read(
         () => o.core.listCases(q),

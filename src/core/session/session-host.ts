@@ -12,7 +12,7 @@ import type { SessionUser } from '../../shared/contract.js';
 import type { Core } from '../core.js';
 import { GuardianError } from '../errors.js';
 import type { Logger } from '../ports.js';
-import { openLocalStore, type LocalStore } from '../offline/local-store.js';
+import { shareLocalStore } from '../offline/local-store.js';
 import { createWorkstation, type Workstation } from '../offline/workstation.js';
 import type { Whoami } from '../services/people.js';
 import { isConnectionError } from '../store/db.js';
@@ -72,7 +72,7 @@ export function createSessionHost(o: {
   const vault = o.vault ?? noVault;
   const standalone = o.core.mode === 'standalone';
   let seat: Seat | undefined;
-  let store: LocalStore | undefined;
+  let store: ReturnType<typeof shareLocalStore> | undefined;
   let opening: Promise<Seat> | undefined;
 
   const dirOf = (login: string) => path.join(o.dataDir, login.replace(/[^A-Za-z0-9._@-]/g, '_'));
@@ -99,8 +99,9 @@ export function createSessionHost(o: {
     const user: SessionUser = { id: api.person.id, displayName: api.person.displayName, role: api.person.role };
     let workstation: Workstation | undefined;
     if (o.outbox) {
-      store = openLocalStore(dirOf(login ?? `local-${api.person.id}`));
-      workstation = createWorkstation({ core: api, store, user: user.id, logger: o.logger });
+      // Shared with the process's other seats of this login: one outbox, heard by all, relayed one pass at a time.
+      store = shareLocalStore(dirOf(login ?? `local-${api.person.id}`));
+      workstation = createWorkstation({ core: api, store: store.store, user: user.id, logger: o.logger });
       workstation.start();
     }
     const opened: Seat = { api, user, workstation, unverified };
@@ -138,7 +139,7 @@ export function createSessionHost(o: {
     seat = undefined;
     s?.stopWatch?.();
     s?.workstation?.stop();
-    store?.close();
+    store?.release();
     store = undefined;
     await s?.api.close().catch(() => {});
   }
