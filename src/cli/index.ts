@@ -11,12 +11,13 @@ import { defaultPolicyFile, loadPolicy } from '../core/classify/policy.js';
 import { createClassifier, createCore, withLogin, type Core } from '../core/core.js';
 import { assertActingAs, type PersonSession } from '../core/session/person-session.js';
 import { registerSetupCommands } from './setup-commands.js';
+import { registerReleaseCommands } from './release-commands.js';
 import { registerAuditCommands } from './audit-commands.js';
 import { roleNames } from '../core/setup/roles.js';
 import { exitCodeFor, GuardianError } from '../core/errors.js';
 import { createLogger } from '../core/log.js';
 import { ContentSubmittedV1 } from '../core/queue/messages.js';
-import { runWorker } from '../worker/index.js';
+import { parseProcesses, runWorker } from '../worker/index.js';
 
 const out = (s: string): void => void process.stdout.write(`${s}\n`);
 const err = (s: string): void => void process.stderr.write(`${s}\n`);
@@ -123,7 +124,11 @@ export function buildProgram(): Command {
   program
     .command('worker')
     .description('run the core headless until SIGTERM/SIGINT')
-    .action(() => runWorker());
+    .option('--processes <n>', 'worker processes, each a full consumer ("auto": one per core)', '1')
+    .action(async (o: { processes: string }) => {
+      const code = await runWorker({ processes: parseProcesses(o.processes) });
+      if (code !== 0) throw new GuardianError('internal', 'a worker process did not stop cleanly (see the log above)');
+    });
 
   program
     .command('ingest')
@@ -313,6 +318,7 @@ export function buildProgram(): Command {
     });
 
   registerSetupCommands(program, { out, err, json });
+  registerReleaseCommands(program, { out, err, json });
 
   program
     .command('eval')
