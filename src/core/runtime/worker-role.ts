@@ -3,11 +3,11 @@
 // every command, and an unknown, foreign or already-applied id is acked and logged, never fails a case.
 // Headless `guardian worker` and standalone mode run it; a connected workstation does not (unless an admin
 // provisions it as a worker).
-import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
 import pg from 'pg';
 import type { CaseStatus } from '../../shared/domain.js';
 import { createLocalLock, createPgLock, type CaseLock } from '../agent/case-lock.js';
 import { buildGraph, type CaseGraph } from '../agent/graph.js';
+import { createCheckpointSaver, saverKindFrom } from '../agent/saver.js';
 import { AgentRunner, RefusedError } from '../agent/runner.js';
 import type { Classifier } from '../classify/classifier.js';
 import { createGroqClassifier } from '../classify/groq.js';
@@ -74,7 +74,10 @@ export function createWorkerRole(o: WorkerRoleOptions) {
       : createSimulatorPlatform(db));
   const tracing = createTracing(config.langsmith, { logger });
   const classifier = instrumentClassifier(o.classifier ?? createClassifier(config, logger), { logger, tracing });
-  const saver = new PostgresSaver(db.pool);
+  // The batching subclass of the official saver (agent/saver.ts, issue 16): same rows, one statement per
+  // put/putWrites. GUARDIAN_CHECKPOINT_SAVER=stock runs the official class unchanged (both read each
+  // other's threads), the way back without a release; bench/pipeline.ts measures the two back to back.
+  const saver = createCheckpointSaver(db.pool, saverKindFrom(process.env.GUARDIAN_CHECKPOINT_SAVER));
   const graph: CaseGraph = buildGraph({ analyze: (content) => classifier.classify(content), actions: createActionService(db, platform) }, saver);
   const runner = new AgentRunner({
     db,
