@@ -1,8 +1,7 @@
 // Electron main: the core (in this process, behind the CoreApi port, so it can move to a utility
 // process) plus a thin shell — windows, security, the IPC bridge, notifications.
-import { app, BrowserWindow, Menu } from 'electron';
+import { app, BrowserWindow, Menu, protocol } from 'electron';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { loadConfig } from '../core/config.js';
 import { createCore, type Core } from '../core/core.js';
 import { createLogger } from '../core/log.js';
@@ -14,6 +13,7 @@ import { forwardCoreEvents, forwardOutboxEvents } from './ipc/events.js';
 import { registerIpc } from './ipc/register.js';
 import { buildMenu } from './menu.js';
 import { startAttentionWatch } from './notify.js';
+import { APP_ENTRY_URL, APP_SCHEME, createAppProtocolHandler } from './app-protocol.js';
 import { CSP, DEV_CSP } from './csp.js';
 import { createOriginCheck } from './origin.js';
 import { hardenContents, hardenSession } from './security.js';
@@ -25,8 +25,14 @@ let win: BrowserWindow | null = null;
 let seat: SessionHost | undefined;
 const cleanups: Array<() => void> = [];
 
-const rendererUrl = process.env.ELECTRON_RENDERER_URL ?? pathToFileURL(join(__dirname, '../renderer/index.html')).toString();
+// The built renderer is served from app://guardian/ (app-protocol.ts), not file:// (DESIGN §10), so the
+// grantFileProtocolExtraPrivileges fuse is off. A packaged app never honours ELECTRON_RENDERER_URL: only
+// `electron-vite dev` loads the dev server.
+const devServerUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
+const rendererUrl = devServerUrl ?? APP_ENTRY_URL;
 const isOwnOrigin = createOriginCheck(rendererUrl);
+// Before ready: a standard, secure scheme (its own origin, a secure context, fetch()); no bypassCSP.
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
@@ -47,7 +53,8 @@ function fatal(err: unknown) {
 
 async function start() {
   try {
-    hardenSession(process.env.ELECTRON_RENDERER_URL && !app.isPackaged ? DEV_CSP : CSP);
+    hardenSession(devServerUrl ? DEV_CSP : CSP);
+    protocol.handle(APP_SCHEME, createAppProtocolHandler({ root: join(__dirname, '../renderer'), csp: CSP }));
     Menu.setApplicationMenu(buildMenu());
     const env = { ...process.env };
     // Packaged: migrations, functions, policy and schemas are extra resources next to the asar.

@@ -8,6 +8,7 @@ export { CSP };
 
 export function hardenSession(csp: string = CSP): void {
   const ses = session.defaultSession;
+  // app:// responses carry the CSP from app-protocol.ts itself; this covers the dev server's responses.
   ses.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [csp] } });
   });
@@ -16,6 +17,7 @@ export function hardenSession(csp: string = CSP): void {
   ses.setDevicePermissionHandler(() => false);
 }
 
+/** Navigation stays on the app's own origin (origin.ts: app://guardian or the dev server; never file://). */
 export function hardenContents(contents: WebContents, isOwnOrigin: (url: string) => boolean): void {
   contents.on('will-navigate', (event, url) => {
     if (!isOwnOrigin(url)) event.preventDefault();

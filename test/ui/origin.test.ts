@@ -7,14 +7,25 @@ import { createOriginCheck } from '../../src/main/origin.js';
 import { loadWindowState } from '../../src/main/window-state.js';
 
 describe('own-origin check (IPC senders, navigation)', () => {
-  it('accepts only the packaged renderer page for file:// builds', () => {
-    const ok = createOriginCheck('file:///opt/guardian/resources/app.asar/out/renderer/index.html');
-    expect(ok('file:///opt/guardian/resources/app.asar/out/renderer/index.html')).toBe(true);
-    expect(ok('file:///opt/guardian/resources/app.asar/out/renderer/index.html#/audit')).toBe(true);
+  it('accepts only app://guardian for built renderers, and never file://', () => {
+    const ok = createOriginCheck('app://guardian/index.html');
+    expect(ok('app://guardian/index.html')).toBe(true);
+    expect(ok('app://guardian/index.html#/audit')).toBe(true);
+    expect(ok('app://guardian/cases/42')).toBe(true);
+    expect(ok('app://other/index.html')).toBe(false);
+    expect(ok('app://guardian.evil/index.html')).toBe(false);
+    expect(ok('app://user@guardian/index.html')).toBe(false);
+    expect(ok('apps://guardian/index.html')).toBe(false);
+    expect(ok('file:///opt/guardian/resources/app.asar/out/renderer/index.html')).toBe(false);
     expect(ok('file:///tmp/evil.html')).toBe(false);
+    expect(ok('https://guardian/')).toBe(false);
     expect(ok('https://example.com/')).toBe(false);
     expect(ok('javascript:alert(1)')).toBe(false);
     expect(ok('not a url')).toBe(false);
+  });
+
+  it('refuses to be built for a file:// renderer', () => {
+    expect(() => createOriginCheck('file:///opt/guardian/resources/app.asar/out/renderer/index.html')).toThrow(/app:\/\//);
   });
 
   it('accepts only the dev server origin in development', () => {
@@ -22,6 +33,8 @@ describe('own-origin check (IPC senders, navigation)', () => {
     expect(ok('http://localhost:5173/index.html')).toBe(true);
     expect(ok('http://localhost:5174/')).toBe(false);
     expect(ok('http://127.0.0.1:5173/')).toBe(false);
+    expect(ok('app://guardian/index.html')).toBe(false);
+    expect(ok('file:///tmp/evil.html')).toBe(false);
   });
 });
 
