@@ -1,0 +1,41 @@
+// The check a download passes before anything may install it (issue 13): the admins' signed release manifest,
+// fetched from the same feed, must carry a trusted key's signature and name this very file (size + SHA-512)
+// for the offered version (src/core/release/manifest.ts). electron-updater's own sha512 check only compares
+// the file with a yml from the same feed; this one needs the admins' private key.
+import path from 'node:path';
+import { MANIFEST_FILE, SIGNATURE_FILE, verifyDownloadedUpdate } from '../release/manifest.js';
+import type { VerifyDownload } from './port.js';
+
+export interface ManifestCheckOptions {
+  /** The generic feed's base URL (where latest*.yml, the artifacts and the signed manifest are). */
+  feedUrl: string;
+  /** The admins' public keys the app trusts (embeddedReleaseKeys()); none: every update is refused. */
+  publicKeys: string[];
+  fetch?: typeof fetch;
+}
+
+export function manifestCheck(o: ManifestCheckOptions): VerifyDownload {
+  const base = o.feedUrl.endsWith('/') ? o.feedUrl : `${o.feedUrl}/`;
+  const get = async (name: string) => {
+    const res = await (o.fetch ?? fetch)(new URL(name, base), { redirect: 'error', cache: 'no-store' });
+    if (!res.ok) throw new Error(`${name}: HTTP ${res.status} from the feed`);
+    return res.text();
+  };
+  return async (d) => {
+    let manifestJson: string;
+    let signature: string;
+    try {
+      [manifestJson, signature] = await Promise.all([get(MANIFEST_FILE), get(SIGNATURE_FILE)]);
+    } catch (err) {
+      return { ok: false, problems: [`the signed release manifest could not be read (${(err as Error).message})`] };
+    }
+    return verifyDownloadedUpdate({
+      manifestJson,
+      signature,
+      publicKeys: o.publicKeys,
+      artifactFile: d.file,
+      artifactName: path.basename(d.file),
+      expectedVersion: d.version,
+    });
+  };
+}
