@@ -1,7 +1,9 @@
 // The library ceiling: trivial LangGraph graphs with the official PostgresSaver, durability "sync", on
-// the same PostgreSQL database as the pipeline (its own schema), run by N concurrent workers.
+// the same PostgreSQL database as the pipeline (its own schema), run by N concurrent workers. The ceiling
+// is always the stock saver; `saver: 'batching'` (bench/saver.ts only) runs the same graphs on ours.
 import { Annotation, Command, END, interrupt, START, StateGraph } from '@langchain/langgraph';
 import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
+import { BatchingPostgresSaver } from '../src/core/agent/saver.js';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { now } from './lib.js';
@@ -55,11 +57,23 @@ export interface CeilingResult {
  * Starts n threads (each to its interrupt) with `concurrency` workers; optionally resumes them all.
  * Pool size 10 = the core's graph pool (src/core/core.ts createDb max 10).
  */
-export async function runCeiling(o: { url: string; n: number; concurrency: number; shape?: CeilingShape; resume?: boolean; schema?: string; cleanFraction?: number; onMeasure?: (on: boolean) => void }): Promise<CeilingResult> {
+export async function runCeiling(o: {
+  url: string;
+  n: number;
+  concurrency: number;
+  shape?: CeilingShape;
+  resume?: boolean;
+  schema?: string;
+  cleanFraction?: number;
+  onMeasure?: (on: boolean) => void;
+  /** default stock: the ceiling is the official saver */
+  saver?: 'stock' | 'batching';
+}): Promise<CeilingResult> {
   const shape = o.shape ?? 'trivial';
   const pool = new pg.Pool({ connectionString: o.url, max: 10 });
   pool.on('error', () => {}); // a connection the server ends is simply replaced
-  const saver = new PostgresSaver(pool, undefined, { schema: o.schema ?? `bench_ceiling_${shape.replace('-', '_')}` });
+  const options = { schema: o.schema ?? `bench_ceiling_${shape.replace('-', '_')}` };
+  const saver = o.saver === 'batching' ? new BatchingPostgresSaver(pool, undefined, options) : new PostgresSaver(pool, undefined, options);
   await saver.setup();
   const graph = build(shape, saver);
   const ids = Array.from({ length: o.n }, () => randomUUID());

@@ -1,7 +1,10 @@
-// Part 1 — pipeline throughput against the library ceiling.
+// Part 1 — pipeline throughput against the library ceiling, with the stock and the batching checkpoint saver.
 //
 //   npm run bench:pipeline                 (N = 5000)      npx tsx bench/pipeline.ts --n 500
 //   BENCH_N=5000 GUARDIAN_PREFETCH=8       env equivalents
+//   BENCH_SAVERS=stock,batching            the worker's checkpoint savers (GUARDIAN_CHECKPOINT_SAVER), timed back
+//                                          to back in this order, N cases each, on fresh cores; the ceiling stays
+//                                          the stock saver and runs before and after both
 //
 // A plain amqplib publisher sends N content.submitted messages (60 % clean, 25 % violating, 10 % spam,
 // 5 % urgent threats) to moderation.ingest; the connected-mode core (simulator platform, rules
@@ -27,6 +30,7 @@ import {
   sleep,
   STATS_FLUSH_MS,
   type Env,
+  type FunctionStats,
   cpuMeter,
   printQueryCounts,
   describeCpu,
@@ -46,69 +50,107 @@ import {
   now,
 } from './lib.js';
 
+type SaverKind = 'stock' | 'batching';
+
+/** BENCH_SAVERS (default "stock,batching"): the savers the worker core runs, measured back to back in this order. */
+function saverKinds(): SaverKind[] {
+  const raw = (process.env.BENCH_SAVERS ?? 'stock,batching').split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = raw.filter((k) => k !== 'stock' && k !== 'batching');
+  if (bad.length > 0 || raw.length === 0) throw new Error(`BENCH_SAVERS must list "stock" and/or "batching", not ${JSON.stringify(process.env.BENCH_SAVERS)}`);
+  return raw as SaverKind[];
+}
+
+/** One timed pipeline run: a fresh worker core running `saver` (GUARDIAN_CHECKPOINT_SAVER), warm-up, n cases. */
+async function timedRun(env: Env, saver: SaverKind, n: number, sql: boolean) {
+  process.env.GUARDIAN_CHECKPOINT_SAVER = saver;
+  const core = await startCore(env);
+  const rssIdle = process.memoryUsage().rss;
+  const run = runId(`pipe${saver[0]}`);
+  // warm-up: a few cases through the whole pipeline (JIT, pools, channels), not counted
+  const warm = Array.from({ length: 40 }, (_, i) => messageFor(`${run}w`, i));
+  await publishAll(env.vhost.url, warm);
+  await waitSettled(env.pg, `${run}w`, warm.length);
+  // the warm-up's function statistics must reach the server before the first snapshot
+  if (sql) await sleep(STATS_FLUSH_MS);
+  const fn0: FunctionStats | undefined = sql ? await functionStats(env) : undefined;
+
+  const msgs = Array.from({ length: n }, (_, i) => messageFor(run, i));
+  let rssPeak = 0;
+  const rssTimer = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 250);
+  countQueries(sql);
+  const cpu = cpuMeter();
+  const t0 = now();
+  const publishMs = await publishAll(env.vhost.url, msgs);
+  const done = await waitSettled(env.pg, run, n, { progress: true });
+  const wallMs = done.at - t0;
+  const cpuUse = cpu.stop();
+  clearInterval(rssTimer);
+  countQueries(false);
+  const { rows } = await core.db.query<{ span: number }>(
+    `SELECT extract(epoch FROM max(updated_at) - min(created_at))::float8 AS span FROM cases WHERE content_id LIKE $1`,
+    [`${run}-%`],
+  );
+  const dbSpanS = rows[0]!.span;
+  const pipelinePerSec = (n * 1000) / wallMs;
+  console.log(`[${saver} saver] published ${n} in ${f1(publishMs)} ms (${f1((n * 1000) / publishMs)} msg/s, confirms every 500)`);
+  console.log(`[${saver} saver] statuses: ${JSON.stringify(done.counts)}`);
+  console.log(`[${saver} saver] pipeline: ${n} cases settled in ${f1(wallMs / 1000)} s → ${f1(pipelinePerSec)} cases/s (database time, first created → last updated: ${f2(dbSpanS)} s → ${f1(n / dbSpanS)} cases/s)`);
+  console.log(`[${saver} saver] core RSS: idle ${mb(rssIdle)}, peak under load ${mb(rssPeak)} (the bench process is the core's process)`);
+  console.log(`[${saver} saver] ${describeCpu(cpuUse)}; load ${machineLoad().replace(/^.*load average: /, '')}`);
+  const pipeSql = sql ? printQueryCounts(`[${saver} saver] pipeline SQL (login "bench" = the bench's status polls)`, n, 'case') : undefined;
+  await core.stop();
+  // backends flush their statistics when they end (and idle ones within 10 s)
+  const fn1 = sql ? (await sleep(1_500), await functionStats(env)) : undefined;
+  const functions = sql ? printFunctionStats(`[${saver} saver] functions during the pipeline run`, fn0!, fn1!, n, 'case') : undefined;
+  return {
+    saver,
+    publishMs,
+    wallMs,
+    dbSpanS,
+    pipelinePerSec,
+    counts: done.counts,
+    cpuPerCaseMs: (cpuUse.benchProcessCpuS * 1000) / n,
+    pgCpuPerCaseMs: (cpuUse.postgresCpuS * 1000) / n,
+    sqlPerCase: pipeSql?.perUnit ?? NaN,
+    sqlPerCaseWithoutPolls: pipeSql ? pipeSql.perUnit - (pipeSql.byLogin.bench ?? 0) : NaN,
+    sqlByLogin: pipeSql?.byLogin,
+    sqlTop: pipeSql?.top,
+    functions,
+    rssIdle,
+    rssPeak,
+    cpu: cpuUse,
+  };
+}
+
 export async function benchPipeline(o: { n?: number } = {}) {
   const n = o.n ?? opt('n', 'BENCH_N', 5000);
   const prefetch = corePrefetch();
-  banner(`Part 1: pipeline, N=${n}, prefetch ${prefetch} (analysis), ${prefetch * 2} (ingest); worker core on the worker login`);
+  const savers = saverKinds();
+  banner(`Part 1: pipeline, N=${n} per saver (${savers.join(' then ')}), prefetch ${prefetch} (analysis), ${prefetch * 2} (ingest); worker core on the worker login`);
   const env = await isolatedEnv('bench_pipe');
   console.log(`setup: setupDatabase as the DBA on an empty database: ${f1(env.setupMs)} ms`);
+  const savedKind = process.env.GUARDIAN_CHECKPOINT_SAVER;
   try {
-    const core = await startCore(env);
-    const rssIdle = process.memoryUsage().rss;
-    const run = runId('pipe');
-
-    // warm-up: a few cases through the whole pipeline (JIT, pools, channels), not counted
-    const warm = Array.from({ length: 40 }, (_, i) => messageFor(`${run}w`, i));
-    await publishAll(env.vhost.url, warm);
-    await waitSettled(env.pg, `${run}w`, warm.length);
-
-    // the ceiling runs before and after the pipeline (the machine is shared: load drifts); the mean counts
+    // the ceiling runs before and after the pipeline runs (the machine is shared: load drifts); the mean counts
     const ceilN = Math.min(n, opt('ceiling-n', 'BENCH_CEILING_N', n));
     const cpu0 = cpuMeter();
     const ceilBefore = await runCeiling({ url: env.db.url, n: ceilN, concurrency: prefetch, shape: 'trivial', schema: 'bench_ceiling_before' });
     const ceilBeforeCpu = cpu0.stop();
     console.log(`ceiling before the pipeline: ${f1(ceilBefore.startPerSec)} threads/s (load ${machineLoad().replace(/^.*load average: /, '')})`);
 
-    const msgs = Array.from({ length: n }, (_, i) => messageFor(run, i));
     const sql = process.env.BENCH_SQL !== '0';
-    // the warm-up's function statistics must have reached the server before the first snapshot
-    if (sql) await sleep(Math.max(0, STATS_FLUSH_MS - ceilBefore.startMs));
-    const fnBefore = sql ? await functionStats(env) : undefined;
-    let rssPeak = 0;
-    const rssTimer = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 250);
-    countQueries(sql);
-    const cpu = cpuMeter();
-    const t0 = now();
-    const publishMs = await publishAll(env.vhost.url, msgs);
-    const done = await waitSettled(env.pg, run, n, { progress: true });
-    const wallMs = done.at - t0;
-    const cpuUse = cpu.stop();
-    clearInterval(rssTimer);
-    const { rows } = await core.db.query<{ span: number; first: string; last: string }>(
-      `SELECT extract(epoch FROM max(updated_at) - min(created_at))::float8 AS span FROM cases WHERE content_id LIKE $1`,
-      [`${run}-%`],
-    );
-    const dbSpanS = rows[0]!.span;
-    const pipelinePerSec = (n * 1000) / wallMs;
-    console.log(`published ${n} in ${f1(publishMs)} ms (${f1((n * 1000) / publishMs)} msg/s, confirms every 500)`);
-    console.log(`statuses: ${JSON.stringify(done.counts)}`);
-    console.log(`pipeline: ${n} cases settled in ${f1(wallMs / 1000)} s → ${f1(pipelinePerSec)} cases/s (database time, first created → last updated: ${f2(dbSpanS)} s → ${f1(n / dbSpanS)} cases/s)`);
-    console.log(`core RSS: idle ${mb(rssIdle)}, peak under load ${mb(rssPeak)} (the bench process is the core's process)`);
-    console.log(describeCpu(cpuUse));
-    countQueries(false);
-    const pipeSql = sql ? printQueryCounts('pipeline SQL (login "bench" = the bench\'s status polls)', n, 'case') : undefined;
-    await core.stop();
-    // backends flush their statistics when they end (and idle ones within 10 s)
-    const functions = sql ? (await sleep(1_500), printFunctionStats('functions during the pipeline run', fnBefore!, await functionStats(env), n, 'case')) : undefined;
+    // The same pipeline with each checkpoint saver, back to back on the same database (each on a fresh core).
+    const runs: Partial<Record<SaverKind, Awaited<ReturnType<typeof timedRun>>>> = {};
+    for (const kind of savers) runs[kind] = await timedRun(env, kind, n, sql);
 
-    // The ceiling, same database (own schema), same concurrency as the analysis queue's prefetch.
+    // The ceiling, same database (own schema), same concurrency as the analysis queue's prefetch: the STOCK saver.
     const cpu2 = cpuMeter();
     const ceil = await runCeiling({ url: env.db.url, n: ceilN, concurrency: prefetch, shape: 'trivial', onMeasure: (on) => countQueries(on && sql) });
     const ceilCpu = cpu2.stop();
     const ceilSql = sql ? printQueryCounts('ceiling SQL', ceilN, 'thread').perUnit : NaN;
     console.log(`ceiling after the pipeline: ${f1(ceil.startPerSec)} threads/s (load ${machineLoad().replace(/^.*load average: /, '')})`);
     const ceilingPerSec = (ceilBefore.startPerSec + ceil.startPerSec) / 2;
-    console.log(`ceiling (trivial start → interrupt, PostgresSaver sync, concurrency ${prefetch}, pool 10): ${f1(ceilingPerSec)} threads/s (mean of before/after, n=${ceilN})`);
+    console.log(`ceiling (trivial start → interrupt, stock PostgresSaver sync, concurrency ${prefetch}, pool 10): ${f1(ceilingPerSec)} threads/s (mean of before/after, n=${ceilN})`);
     console.log(describeCpu(ceilCpu));
     // Diagnostic: the production graph's shape with empty nodes, same mix (60 % end without interrupt).
     const cpu3 = cpuMeter();
@@ -116,51 +158,73 @@ export async function benchPipeline(o: { n?: number } = {}) {
     const shapeCpu = cpu3.stop();
     const shapeCpuPerThread = (shapeCpu.benchProcessCpuS * 1000) / ceilN;
     console.log(`same-shape graph, empty nodes (analyze → end if clean | interrupt): ${f1(shape.startPerSec)} threads/s, ${f2(shapeCpuPerThread)} ms CPU per thread`);
-    const ratio = pipelinePerSec / ceilingPerSec;
     // Load-independent view: CPU of this (single-threaded) process per case. When the JS thread is the
     // bottleneck, throughput ≈ 1 / (CPU per case), so this ratio survives other engineers' load.
-    const cpuPerCase = (cpuUse.benchProcessCpuS * 1000) / n;
     const ceilCpuPerThread = ((ceilBeforeCpu.benchProcessCpuS + ceilCpu.benchProcessCpuS) * 1000) / (2 * ceilN);
-    const pgPerCase = (cpuUse.postgresCpuS * 1000) / n;
     const pgPerThread = ((ceilBeforeCpu.postgresCpuS + ceilCpu.postgresCpuS) * 1000) / (2 * ceilN);
-    console.log(
-      `CPU per case: core process ${f2(cpuPerCase)} ms (ceiling ${f2(ceilCpuPerThread)} ms per thread) → CPU-efficiency ratio ${f2(ceilCpuPerThread / cpuPerCase)}; ` +
-        `PostgreSQL ${f2(pgPerCase)} ms per case (ceiling ${f2(pgPerThread)} ms)`,
-    );
-    console.log(`RATIO pipeline / ceiling = ${f2(ratio)} (target ≥ 0.8: ${ratio >= 0.8 ? 'met' : 'MISSED'}); pipeline / same-shape = ${f2(pipelinePerSec / shape.startPerSec)}`);
+    const bySaver: Record<string, object> = {};
+    for (const kind of savers) {
+      const r = runs[kind]!;
+      const ratio = r.pipelinePerSec / ceilingPerSec;
+      console.log(
+        `[${kind} saver] ${f1(r.pipelinePerSec)} cases/s; RATIO pipeline / ceiling = ${f2(ratio)} (target ≥ 0.8: ${ratio >= 0.8 ? 'met' : 'MISSED'}); pipeline / same-shape = ${f2(r.pipelinePerSec / shape.startPerSec)}; ` +
+          `CPU per case: core process ${f2(r.cpuPerCaseMs)} ms (ceiling ${f2(ceilCpuPerThread)} ms per thread) → CPU-efficiency ratio ${f2(ceilCpuPerThread / r.cpuPerCaseMs)}; ` +
+          `PostgreSQL ${f2(r.pgCpuPerCaseMs)} ms per case (ceiling ${f2(pgPerThread)} ms); client round trips ${f1(r.sqlPerCase)} per case (${f1(r.sqlPerCaseWithoutPolls)} without the bench's polls)`,
+      );
+      bySaver[kind] = { ...r, ratio, cpuEfficiencyRatio: ceilCpuPerThread / r.cpuPerCaseMs };
+    }
+    if (runs.stock && runs.batching) {
+      const s = runs.stock;
+      const b = runs.batching;
+      console.log(
+        `SAVER stock → batching (same run): ${f1(s.pipelinePerSec)} → ${f1(b.pipelinePerSec)} cases/s (×${f2(b.pipelinePerSec / s.pipelinePerSec)}); ` +
+          `core CPU ${f2(s.cpuPerCaseMs)} → ${f2(b.cpuPerCaseMs)} ms per case; PostgreSQL CPU ${f2(s.pgCpuPerCaseMs)} → ${f2(b.pgCpuPerCaseMs)} ms per case; ` +
+          `client round trips ${f1(s.sqlPerCaseWithoutPolls)} → ${f1(b.sqlPerCaseWithoutPolls)} per case (without polls)`,
+      );
+    }
+    // The headline numbers are the production saver's (the batching one when it ran, else the one that did).
+    const main = runs.batching ?? runs[savers[savers.length - 1]!]!;
+    const ratio = main.pipelinePerSec / ceilingPerSec;
+    console.log(`RATIO pipeline (${main.saver} saver) / ceiling (stock saver) = ${f2(ratio)} (target ≥ 0.8: ${ratio >= 0.8 ? 'met' : 'MISSED'})`);
+    process.env.GUARDIAN_CHECKPOINT_SAVER = main.saver;
     const inner = sql ? await countingPhase(env, Math.min(n, opt('inner-n', 'BENCH_SQL_INNER_N', 500))) : undefined;
     result('pipeline', {
       n,
       prefetch,
-      publishMs,
-      wallMs,
-      dbSpanS,
-      pipelinePerSec,
-      counts: done.counts,
+      saver: main.saver,
+      savers,
+      publishMs: main.publishMs,
+      wallMs: main.wallMs,
+      dbSpanS: main.dbSpanS,
+      pipelinePerSec: main.pipelinePerSec,
+      counts: main.counts,
       ceilingPerSec,
       ceilingBefore: ceilBefore.startPerSec,
       ceilingAfter: ceil.startPerSec,
       sameShapePerSec: shape.startPerSec,
       ratio,
       setupMs: env.setupMs,
-      sqlPerCase: pipeSql?.perUnit ?? NaN,
-      sqlPerCaseWithoutPolls: pipeSql ? pipeSql.perUnit - (pipeSql.byLogin.bench ?? 0) : NaN,
-      sqlByLogin: pipeSql?.byLogin,
-      sqlTop: pipeSql?.top,
-      functions,
+      sqlPerCase: main.sqlPerCase,
+      sqlPerCaseWithoutPolls: main.sqlPerCaseWithoutPolls,
+      sqlByLogin: main.sqlByLogin,
+      sqlTop: main.sqlTop,
+      functions: main.functions,
       inner,
-      cpuPerCaseMs: cpuPerCase,
+      cpuPerCaseMs: main.cpuPerCaseMs,
       ceilingCpuPerThreadMs: ceilCpuPerThread,
-      cpuEfficiencyRatio: ceilCpuPerThread / cpuPerCase,
+      cpuEfficiencyRatio: ceilCpuPerThread / main.cpuPerCaseMs,
       sameShapeCpuPerThreadMs: shapeCpuPerThread,
       sqlPerCeilingThread: ceilSql,
-      rssIdle,
-      rssPeak,
-      cpu: cpuUse,
+      rssIdle: main.rssIdle,
+      rssPeak: main.rssPeak,
+      cpu: main.cpu,
       ceilingCpu: ceilCpu,
+      bySaver,
     });
-    return { pipelinePerSec, ceiling: ceilingPerSec, ratio };
+    return { pipelinePerSec: main.pipelinePerSec, ceiling: ceilingPerSec, ratio };
   } finally {
+    if (savedKind === undefined) delete process.env.GUARDIAN_CHECKPOINT_SAVER;
+    else process.env.GUARDIAN_CHECKPOINT_SAVER = savedKind;
     await env.drop();
     footer();
   }
