@@ -18,10 +18,15 @@ export const COMMAND_NAMES = [
   'outbox:list',
   'outbox:discard',
   'outbox:escalate',
+  'update:get',
+  'update:check',
+  'update:download',
+  'update:restart',
+  'settings:get',
 ] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
-export const EVENT_NAMES = ['case:updated', 'queue:changed', 'connection:changed', 'outbox:changed', 'session:changed'] as const;
+export const EVENT_NAMES = ['case:updated', 'queue:changed', 'connection:changed', 'outbox:changed', 'session:changed', 'update:changed'] as const;
 export type EventName = (typeof EVENT_NAMES)[number];
 
 /** Bridge method name for a channel: `case:decide` → `caseDecide`. */

@@ -193,6 +193,45 @@ export const OutboxEntry = z.object({
 export type OutboxEntry = z.infer<typeof OutboxEntry>;
 const OutboxRef = z.object({ id: z.string().trim().min(1).max(200) }).strict();
 
+/** The update state the header shows (src/core/update/controller.ts): what the feed offers and how far it got. */
+export const UpdateState = z.discriminatedUnion('phase', [
+  z.object({ phase: z.literal('idle') }),
+  z.object({ phase: z.literal('checking') }),
+  z.object({ phase: z.literal('none'), checkedAt: z.string() }),
+  z.object({ phase: z.literal('available'), version: z.string() }),
+  z.object({ phase: z.literal('downloading'), version: z.string(), percent: z.number().int().min(0).max(100) }),
+  z.object({ phase: z.literal('verifying'), version: z.string() }),
+  z.object({ phase: z.literal('ready'), version: z.string() }),
+  z.object({ phase: z.literal('error'), message: z.string(), version: z.string().optional() }),
+]);
+export const UpdateStatus = z.object({
+  currentVersion: z.string(),
+  /** False when this installation has no update feed. */
+  enabled: z.boolean(),
+  channel: z.string().nullable(),
+  state: UpdateState,
+  /** The team's minimum version, once a command was refused with `update_required`; reading still works. */
+  required: z.object({ minimumVersion: z.string() }).nullable(),
+  /** Whether "Restart now" would interrupt nothing in the shell (a command on its way refuses it). */
+  restart: z.object({ allowed: z.boolean(), reason: z.string().nullable() }),
+});
+export type UpdateStatus = z.infer<typeof UpdateStatus>;
+
+/** One setting as the machine-wide policy file and the environment resolve it (src/core/managed). */
+export const ManagedSetting = z.object({
+  key: z.string(),
+  value: z.unknown(),
+  /** enforced: the admin's policy file decides, a person cannot change it. */
+  source: z.enum(['enforced', 'user', 'default', 'built-in']),
+  locked: z.boolean(),
+});
+export const ManagedView = z.object({
+  /** The policy file read at start, or null when there is none. */
+  file: z.string().nullable(),
+  settings: z.array(ManagedSetting),
+});
+export type ManagedView = z.infer<typeof ManagedView>;
+
 export const commands = {
   'session:get': { input: Empty, output: Session },
   'cases:list': { input: CasesQuery, output: z.array(CaseListItem) },
@@ -218,6 +257,14 @@ export const commands = {
   'outbox:discard': { input: OutboxRef, output: OutboxEntry },
   /** Resolves a conflicted or rejected command by asking a supervisor to look at the case again. */
   'outbox:escalate': { input: OutboxRef.extend({ reason: Reason.optional() }).strict(), output: OutboxEntry },
+  // Updates and settings belong to the workstation, not to whoever is signed in: they work before sign-in.
+  'update:get': { input: Empty, output: UpdateStatus },
+  'update:check': { input: Empty, output: UpdateStatus },
+  /** Downloads what the last check found (refused with `conflict` when there is nothing to download). */
+  'update:download': { input: Empty, output: UpdateStatus },
+  /** Installs the verified update now; refused with `conflict` naming what a restart would interrupt. */
+  'update:restart': { input: Empty, output: UpdateStatus },
+  'settings:get': { input: Empty, output: ManagedView },
 } as const satisfies Record<CommandName, { input: z.ZodType; output: z.ZodType }>;
 
 export type Commands = typeof commands;
@@ -234,6 +281,8 @@ export const events = {
   'session:changed': z.object({ signedIn: z.boolean() }),
   /** One of the acting user's outbox entries changed state. */
   'outbox:changed': OutboxEntry,
+  /** The update state changed (progress, ready, required, whether a restart is safe now). */
+  'update:changed': UpdateStatus,
 } as const satisfies Record<EventName, z.ZodType>;
 export type EventPayload<K extends EventName> = z.infer<(typeof events)[K]>;
 

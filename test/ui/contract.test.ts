@@ -85,6 +85,11 @@ const VALID: Record<CommandName, unknown> = {
   'outbox:list': {},
   'outbox:discard': { id: 'cmd-decide-1' },
   'outbox:escalate': { id: 'cmd-decide-1' },
+  'update:get': {},
+  'update:check': {},
+  'update:download': {},
+  'update:restart': {},
+  'settings:get': {},
 };
 
 describe('IPC contract', () => {

@@ -8,6 +8,8 @@ import type { Submission, Workstation } from '../../core/offline/workstation.js'
 import type { SessionHost } from '../../core/session/session-host.js';
 import { decisionFormSchema } from '../../core/agent/decision-form.js';
 import { GuardianError } from '../../core/errors.js';
+import { createActivity, type Activity } from '../../core/update/activity.js';
+import { createUpdateController, type UpdateController } from '../../core/update/controller.js';
 import {
   commands,
   type CommandName,
@@ -15,6 +17,7 @@ import {
   type CommandOutput,
   type Commands,
   type ContractError,
+  type ManagedView,
   type OutboxEntry,
   type Result,
   type Session,
@@ -35,6 +38,25 @@ export interface DispatcherOptions {
   onError?: (name: string, err: unknown) => void;
   /** How long a command waits for the outbox to deliver it before answering "pending" (saved). */
   settleMs?: number;
+  /** The workstation's updates (src/core/update); default: none configured. */
+  updates?: UpdateController;
+  /** Held while a state-changing command is on its way, so a restart never interrupts it (issue 13). */
+  activity?: Activity;
+  /** The settings as resolved from the machine's policy file and the environment (src/core/managed). */
+  settings?: () => ManagedView;
+}
+
+/** helper V's typed refusal of an older client (details: minimumVersion, clientVersion). */
+const UPDATE_REQUIRED = 'update_required';
+const STATE_CHANGING = new Set<string>(['case:claim', 'case:release', 'case:decide', 'case:rollback', 'case:note', 'appeal:decide']);
+
+/** The updates and activity a dispatcher uses, made once when the shell gave none (tests, old callers). */
+function updatesOf(opts: DispatcherOptions): { updates: UpdateController; activity: Activity } {
+  const activity = opts.activity ?? createActivity();
+  const updates =
+    opts.updates ??
+    createUpdateController({ port: null, currentVersion: '0.0.0', verify: async () => ({ ok: false, problems: ['no update feed'] }), activity });
+  return { updates, activity };
 }
 
 /** A case summary without a list answer's `watermark` / `matches` (cached rows may carry them). */
@@ -117,6 +139,7 @@ export function sessionOf(ctx: DispatchContext): Session {
 }
 
 export function createHandlers(opts: DispatcherOptions = {}): Handlers {
+  const { updates, activity } = updatesOf(opts);
   const requireWorkstation = (ctx: DispatchContext) => {
     const ws = seatOf(ctx).workstation;
     if (!ws) throw new GuardianError('invalid_input', 'This shell has no local outbox.');
@@ -126,8 +149,15 @@ export function createHandlers(opts: DispatcherOptions = {}): Handlers {
   /** A state-changing command: through the outbox when there is one, else straight to the core. */
   async function submit(ctx: DispatchContext, cmd: Submission): Promise<CommandOutcome> {
     const { api, workstation: ws } = seatOf(ctx);
-    if (!ws) return api.execute({ ...cmd, tool: 'ui' } as CommandInput);
-    const saved = ws.submit(cmd);
+    if (!ws) return onItsWay(() => api.execute({ ...cmd, tool: 'ui' } as CommandInput));
+    // Durable once submit returns (the outbox fsyncs it): only until then would a restart lose it.
+    const release = activity.hold('a command is being saved');
+    let saved;
+    try {
+      saved = ws.submit(cmd);
+    } finally {
+      release();
+    }
     // With the database known to be down nothing can be delivered now: answer "saved" (pending) at once.
     const wait = api.connection().database === 'down' ? 0 : (opts.settleMs ?? 4_000);
     const e = (wait ? await settle(ws, saved.id, wait) : saved) ?? saved;
@@ -137,7 +167,19 @@ export function createHandlers(opts: DispatcherOptions = {}): Handlers {
     }
     return { commandId: e.id, status: e.state === 'applied' ? 'applied' : e.state === 'delivered' ? 'accepted' : 'pending', duplicate: false, case: null };
   }
-  const direct = (ctx: DispatchContext, cmd: Submission) => seatOf(ctx).api.execute({ ...cmd, tool: 'ui' } as CommandInput);
+  const direct = (ctx: DispatchContext, cmd: Submission) => {
+    const { api } = seatOf(ctx);
+    return onItsWay(() => api.execute({ ...cmd, tool: 'ui' } as CommandInput));
+  };
+  /** A command sent straight to the core is lost by a restart until the core answered. */
+  async function onItsWay<T>(fn: () => Promise<T>): Promise<T> {
+    const release = activity.hold('a command is on its way to the server');
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  }
 
   return {
     'session:get': async (_i, ctx) => sessionOf(ctx),
@@ -205,6 +247,20 @@ export function createHandlers(opts: DispatcherOptions = {}): Handlers {
     'outbox:list': async (_i, ctx) => (seatOf(ctx).workstation?.outbox() ?? []).map(toOutboxDto),
     'outbox:discard': async ({ id }, ctx) => toOutboxDto(requireWorkstation(ctx).discard(id)),
     'outbox:escalate': async ({ id, reason }, ctx) => toOutboxDto(requireWorkstation(ctx).requestEscalation(id, reason)),
+    // The workstation's own updates and settings: any person signed in here may see them and update it.
+    'update:get': async (_i, ctx) => (seatOf(ctx), updates.status()),
+    'update:check': async (_i, ctx) => (seatOf(ctx), updates.check()),
+    'update:download': async (_i, ctx) => {
+      seatOf(ctx);
+      // Answers once the download started; progress and the outcome arrive as update:changed.
+      const started = updates.download();
+      const now = updates.status();
+      if (now.state.phase !== 'downloading') return started;
+      started.catch(() => {});
+      return now;
+    },
+    'update:restart': async (_i, ctx) => (seatOf(ctx), updates.restart()),
+    'settings:get': async (_i, ctx) => (seatOf(ctx), opts.settings?.() ?? { file: null, settings: [] }),
   };
 }
 
@@ -220,7 +276,9 @@ export interface Dispatcher {
 
 /** Parse, call, catch: every outcome is a Result value; nothing is thrown across the boundary. */
 export function createDispatcher(opts: DispatcherOptions = {}): Dispatcher {
-  const handlers = createHandlers(opts);
+  const shared = updatesOf(opts);
+  const { updates } = shared;
+  const handlers = createHandlers({ ...opts, ...shared });
   return {
     handlers,
     async dispatch(name, input, ctx) {
@@ -241,10 +299,15 @@ export function createDispatcher(opts: DispatcherOptions = {}): Dispatcher {
       }
       try {
         const handler = handlers[key] as (i: unknown, c: DispatchContext) => Promise<unknown>;
-        return { ok: true, value: await handler(parsed.data, ctx) };
+        const value = await handler(parsed.data, ctx);
+        // The database took a change from this build (not merely saved in the outbox): its minimum is met.
+        const status = (value as Partial<CommandOutcome> | undefined)?.status;
+        if (STATE_CHANGING.has(key) && (status === 'accepted' || status === 'applied')) updates.clearRequired();
+        return { ok: true, value };
       } catch (err) {
         const error = toContractError(err);
         if (error.code === 'internal') opts.onError?.(name, err);
+        if (String(error.code) === UPDATE_REQUIRED && typeof error.details?.minimumVersion === 'string') updates.markRequired(error.details.minimumVersion);
         return { ok: false, error };
       }
     },

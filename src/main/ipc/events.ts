@@ -1,6 +1,7 @@
 // Maps core events onto the contract's push events. No electron import: the dev host uses it too.
 import type { CoreApi } from '../../core/api.js';
 import type { Workstation } from '../../core/offline/workstation.js';
+import type { UpdateController } from '../../core/update/controller.js';
 import type { EventName, EventPayload } from '../../shared/contract.js';
 import { toOutboxDto } from './dispatcher.js';
 
@@ -38,4 +39,9 @@ export function forwardOutboxEvents(ws: Workstation, emit: Emit): () => void {
   return () => {
     off();
   };
+}
+
+/** Pushes the workstation's update state (progress, ready, required, whether a restart is safe). */
+export function forwardUpdateEvents(updates: Pick<UpdateController, 'onChange'>, emit: Emit): () => void {
+  return updates.onChange((s) => emit('update:changed', s));
 }
