@@ -9,6 +9,7 @@ import { createSessionHost, type SessionHost } from '../core/session/session-hos
 import { ensurePrivateDir } from '../core/store/private-dir.js';
 import { createSafeStorageVault } from './credential-vault.js';
 import { createDispatcher } from './ipc/dispatcher.js';
+import { startWorkstationUpdates } from './updater.js';
 import { forwardCoreEvents, forwardOutboxEvents } from './ipc/events.js';
 import { registerIpc } from './ipc/register.js';
 import { buildMenu } from './menu.js';
@@ -99,8 +100,10 @@ async function start() {
       },
     }));
     await host.start();
-    const dispatcher = createDispatcher({ onError: (name, err) => logger.error({ name, err: (err as Error)?.message }, 'ipc handler failed') });
+    const updates = startWorkstationUpdates({ config, logger, send }); // issue 13: src/main/updater.ts
+    const dispatcher = createDispatcher({ ...updates.options, onError: (name, err) => logger.error({ name, err: (err as Error)?.message }, 'ipc handler failed') });
     cleanups.push(
+      () => updates.stop(),
       () => stopOutbox?.(),
       () => stopAttention?.(),
       () => stopEvents?.(),

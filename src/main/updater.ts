@@ -1,0 +1,99 @@
+// The Electron adapter of the UpdaterPort (src/core/update/port.ts): electron-updater's autoUpdater on the
+// admins' generic feed (a static HTTPS server or S3 bucket), nothing else. What to check, when to download,
+// whether a download may install and when, are the UpdateController's (src/core/update/controller.ts); this
+// file only translates. electron-updater checks the artifact against the feed's yml (sha512) and, on
+// Windows/macOS, the OS signature; the controller adds the admins' signed manifest (manifest-check.ts).
+import { app } from 'electron';
+import { autoUpdater, type ProgressInfo, type UpdateDownloadedEvent } from 'electron-updater';
+import type { Config } from '../core/config.js';
+import type { Logger } from '../core/ports.js';
+import { electronUpdaterChannel, embeddedReleaseKeys, type ReleaseChannel } from '../core/release/manifest.js';
+import { createActivity } from '../core/update/activity.js';
+import { createUpdateController } from '../core/update/controller.js';
+import { manifestCheck } from '../core/update/manifest-check.js';
+import type { UpdaterPort } from '../core/update/port.js';
+import type { ManagedView } from '../shared/contract.js';
+import type { DispatcherOptions } from './ipc/dispatcher.js';
+import { forwardUpdateEvents, type Emit } from './ipc/events.js';
+
+export function electronUpdaterPort(o: { feedUrl: string; channel: ReleaseChannel; logger: Logger }): UpdaterPort {
+  autoUpdater.logger = {
+    info: (m?: unknown) => o.logger.info({ updater: String(m) }, 'updater'),
+    warn: (m?: unknown) => o.logger.warn({ updater: String(m) }, 'updater'),
+    error: (m?: unknown) => o.logger.error({ updater: String(m) }, 'updater'),
+  };
+  // The controller decides when to download and whether a download may install (after the manifest check).
+  autoUpdater.autoDownload = false;
+  autoUpdater.autoInstallOnAppQuit = false;
+  autoUpdater.setFeedURL({ provider: 'generic', url: o.feedUrl, channel: electronUpdaterChannel(o.channel) });
+  // Setting a channel turns electron-updater's allowDowngrade on: an older build is never offered here.
+  autoUpdater.allowDowngrade = false;
+  return {
+    currentVersion: app.getVersion(),
+    async check() {
+      const r = await autoUpdater.checkForUpdates();
+      if (!r?.isUpdateAvailable) return null;
+      const notes = typeof r.updateInfo.releaseNotes === 'string' ? r.updateInfo.releaseNotes : (r.updateInfo.releaseName ?? undefined);
+      return { version: r.updateInfo.version, notes: notes ?? undefined };
+    },
+    async download(onProgress) {
+      let downloaded: UpdateDownloadedEvent | undefined;
+      const progress = (p: ProgressInfo) => onProgress(p.percent);
+      const done = (e: UpdateDownloadedEvent) => (downloaded = e);
+      autoUpdater.on('download-progress', progress);
+      autoUpdater.on('update-downloaded', done);
+      try {
+        const files = await autoUpdater.downloadUpdate();
+        const file = downloaded?.downloadedFile ?? files[0];
+        if (!file) throw new Error('electron-updater reported no downloaded file');
+        return { version: downloaded?.version ?? autoUpdater.currentVersion.version, file };
+      } finally {
+        autoUpdater.off('download-progress', progress);
+        autoUpdater.off('update-downloaded', done);
+      }
+    },
+    install() {
+      // Not silent, run the new build after installing. Windows close first; the app's before-quit stops
+      // the core in order (the outbox is on disk) before the installer replaces it.
+      autoUpdater.quitAndInstall(false, true);
+    },
+    setInstallOnQuit(enabled) {
+      autoUpdater.autoInstallOnAppQuit = enabled;
+    },
+  };
+}
+
+/** The policy file's update settings (helper M's `config.update`), read without depending on their shape yet. */
+type UpdateSettings = { channel: ReleaseChannel; feedUrl: string | null };
+
+/**
+ * The workstation's updates, composed for Electron main: the controller over electron-updater (only in a
+ * packaged app with a feed URL; otherwise updates are "not configured"), its live state pushed to the window,
+ * and what the dispatcher needs (the controller, the restart gate, the managed settings view).
+ */
+export function startWorkstationUpdates(o: { config: Config; logger: Logger; send: Emit }): { options: DispatcherOptions; stop(): void } {
+  const c = o.config as Config & { update?: UpdateSettings; managed?: ManagedView };
+  const channel = c.update?.channel ?? 'stable';
+  const feedUrl = c.update?.feedUrl ?? null;
+  // electron-updater reads no dev config and refuses to update an unpackaged app.
+  const port = feedUrl && app.isPackaged ? electronUpdaterPort({ feedUrl, channel, logger: o.logger }) : null;
+  if (!port) o.logger.info({ feedUrl, packaged: app.isPackaged }, 'updates not configured (no feed URL, or not a packaged app)');
+  const activity = createActivity();
+  const updates = createUpdateController({
+    port,
+    currentVersion: app.getVersion(),
+    channel,
+    activity,
+    verify: manifestCheck({ feedUrl: feedUrl ?? 'http://invalid.invalid/', publicKeys: embeddedReleaseKeys() }),
+    logger: o.logger,
+  });
+  const off = forwardUpdateEvents(updates, o.send);
+  updates.start();
+  return {
+    options: { updates, activity, settings: () => c.managed ?? { file: null, settings: [] } },
+    stop() {
+      off();
+      updates.stop();
+    },
+  };
+}
