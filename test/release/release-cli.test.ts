@@ -84,7 +84,8 @@ describe('guardian release keygen / sign / verify', () => {
     expect(JSON.parse(j.stdout)).toMatchObject({ ok: true, problems: [], manifest: { version: '1.1.0', rollout: 10 } });
   });
 
-  describe('verify fails, naming what failed', () => {
+  // Each case tampers with its own copy: they run side by side (each is a CLI process).
+  describe.concurrent('verify fails, naming what failed', () => {
     it('an artifact byte changed', async () => {
       const dir = copyOfSigned('t-artifact');
       flipByte(path.join(dir, ARTIFACT));
@@ -186,7 +187,7 @@ describe('guardian release keygen / sign / verify', () => {
     expect(JSON.parse(b.stdout)).toMatchObject({ channel: 'beta', version: '1.3.0-beta.1', metadata: [{ name: 'beta-linux.yml' }, { name: 'beta.yml' }] });
   });
 
-  describe('usage and bad input exit 2, naming the field', () => {
+  describe.concurrent('usage and bad input exit 2, naming the field', () => {
     const key = () => path.join(keysA, 'release-key.pem');
     it.each([
       ['a rollout over 100', () => ['sign', signed, '--key', key(), '--channel', 'stable', '--rollout', '150'], /--rollout must be a whole percentage from 0 to 100/],
