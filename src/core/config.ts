@@ -1,18 +1,11 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { ConfigError } from './managed/errors.js';
+import { applyManagedPolicy, loadManagedPolicy, policyFilePath, type ManagedView } from './managed/policy.js';
 import { platformUrlProblem } from './platform/url.js';
 
-/** Raised at start when the environment is wrong; the message names the variable and what is wrong. */
-export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    problem: string,
-  ) {
-    super(`Invalid configuration: ${variable} ${problem}`);
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError };
 
 const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const optionalUrl = (protocols: string[]) =>
@@ -66,6 +59,11 @@ const EnvSchema = z.object({
   GUARDIAN_PREFETCH: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(256).default(8)),
   GUARDIAN_CLAIM_MINUTES: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(24 * 60).default(15)),
   GUARDIAN_SLA_MINUTES: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).default(60)),
+  GUARDIAN_UPDATE_CHANNEL: z.preprocess(
+    (v) => emptyToUndefined(typeof v === 'string' ? v.trim().toLowerCase() : v),
+    z.enum(['stable', 'beta'], { message: 'must be "stable" or "beta"' }).default('stable'),
+  ),
+  GUARDIAN_UPDATE_URL: z.preprocess(emptyToUndefined, z.string().optional()),
 });
 
 export type Mode = 'connected' | 'standalone';
@@ -88,6 +86,10 @@ export interface Config {
   prefetch: number;
   claimMinutes: number;
   slaMinutes: number;
+  /** The update feed (electron-builder's generic provider) and channel; null feed: no update checks. */
+  update: { channel: 'stable' | 'beta'; feedUrl: string | null };
+  /** What the machine-wide policy file decided, for the settings screen (src/core/managed/policy.ts). */
+  managed: ManagedView;
 }
 
 /** The standalone local user's id: GUARDIAN_USER, else the OS user, made a valid moderator id. */
@@ -102,9 +104,14 @@ export function defaultDataDir(): string {
   return path.join(process.env.XDG_DATA_HOME ?? path.join(home, '.local', 'share'), 'guardian-workstation');
 }
 
-/** Parse the environment. Throws ConfigError naming the first offending variable. */
+/**
+ * Parse the environment, after the machine-wide policy file (managed settings) has been applied to it:
+ * enforced values over the person's, the policy's defaults under them. Throws ConfigError naming the first
+ * offending variable, or the policy file and its field.
+ */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = EnvSchema.safeParse(env);
+  const managed = applyManagedPolicy(env, loadManagedPolicy(policyFilePath(process.platform, env)));
+  const parsed = EnvSchema.safeParse(managed.env);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new ConfigError(String(issue.path[0] ?? 'environment'), issue.message);
@@ -118,6 +125,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('PLATFORM_WEBHOOK_SECRET', 'must be set when PLATFORM_URL is set (requests are signed with it)');
   const platformProblem = e.PLATFORM_URL ? platformUrlProblem(e.PLATFORM_URL) : undefined;
   if (platformProblem) throw new ConfigError('PLATFORM_URL', platformProblem);
+  // The feed carries the builds this machine will run: https, like PLATFORM_URL (plain http only to loopback).
+  const feedProblem = e.GUARDIAN_UPDATE_URL ? platformUrlProblem(e.GUARDIAN_UPDATE_URL) : undefined;
+  if (feedProblem) throw new ConfigError('GUARDIAN_UPDATE_URL', feedProblem);
   if (e.LANGSMITH_TRACING && !e.LANGSMITH_API_KEY)
     throw new ConfigError('LANGSMITH_API_KEY', 'must be set when LANGSMITH_TRACING=true');
   return {
@@ -145,5 +155,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     prefetch: e.GUARDIAN_PREFETCH,
     claimMinutes: e.GUARDIAN_CLAIM_MINUTES,
     slaMinutes: e.GUARDIAN_SLA_MINUTES,
+    update: { channel: e.GUARDIAN_UPDATE_CHANNEL, feedUrl: e.GUARDIAN_UPDATE_URL ?? null },
+    managed: managed.view,
   };
 }

@@ -22,7 +22,7 @@ const Ajv = builderRequire('ajv').default as new (o: object) => {
   compile(s: object): ((d: unknown) => boolean) & { errors?: Array<{ instancePath: string; keyword: string; params: Record<string, unknown> }> };
 };
 
-type Yml = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Yml = Record<string, any>;
 const load = (): Yml => yaml.load(readFileSync(path.join(REPO, 'electron-builder.yml'), 'utf8')) as Yml;
 // Strict: no type coercion, every error reported, so a wrong key is named by its path.
 const strict = new Ajv({ allErrors: true, strict: false }).compile(scheme);
