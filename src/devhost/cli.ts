@@ -31,6 +31,10 @@ const host = await startDevHost({
   initial,
   port: Number(process.env.DEVHOST_PORT ?? 0),
   logger,
+  // The settings screen shows what the machine's policy file decided; updates come from a scripted port
+  // steered with POST /__dev/update?token=… (src/devhost/README.md).
+  settings: () => config.managed,
+  channel: config.update.channel,
 });
 process.stdout.write(`Guardian dev host (test/dev only): ${host.urlFor()}\n`);
 const stop = async () => {

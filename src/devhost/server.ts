@@ -6,7 +6,7 @@
 // must be this host. Each browser tab is a seat (its id kept in the tab's sessionStorage) where a person
 // signs in with their own login, exactly as in the Electron app: there is no way to act as someone else.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
@@ -16,8 +16,13 @@ import { silentLogger } from '../core/log.js';
 import type { Logger } from '../core/ports.js';
 import { createSessionHost, type Credentials, type SessionHost } from '../core/session/session-host.js';
 import { createDispatcher } from '../main/ipc/dispatcher.js';
-import { forwardCoreEvents, forwardOutboxEvents } from '../main/ipc/events.js';
+import { forwardCoreEvents, forwardOutboxEvents, forwardUpdateEvents } from '../main/ipc/events.js';
 import { CSP } from '../main/csp.js';
+import { createActivity } from '../core/update/activity.js';
+import { createUpdateController, type UpdateController } from '../core/update/controller.js';
+import type { UpdaterPort, VerifyDownload } from '../core/update/port.js';
+import type { ManagedView } from '../shared/contract.js';
+import { createScriptedUpdater, type ScriptedUpdater } from './scripted-updater.js';
 
 export interface DevHostOptions {
   core: Core;
@@ -33,6 +38,21 @@ export interface DevHostOptions {
   host?: string;
   token?: string;
   logger?: Logger;
+  /**
+   * The updater port (default: a scripted one, steered by the test holding `DevHost.updater` or through
+   * POST /__dev/update). Test/dev only: nothing the dev host "downloads" is ever run.
+   */
+  updater?: UpdaterPort;
+  /** How a download is checked (default: accepted — the scripted port's files are not builds). */
+  verifyUpdate?: VerifyDownload;
+  /** Download as soon as a check finds an update (default true, as in the app). */
+  updateAutoDownload?: boolean;
+  /** This build's version (default: package.json's). */
+  version?: string;
+  /** The managed settings view settings:get answers (config.managed; default: no policy file, nothing listed). */
+  settings?: () => ManagedView;
+  /** The update channel shown (config.update.channel). */
+  channel?: 'stable' | 'beta';
 }
 
 export interface DevHost {
@@ -40,7 +60,34 @@ export interface DevHost {
   token: string;
   /** The page URL, token included. */
   urlFor(): string;
+  /** The workstation's update controller, and the scripted port behind it when none was given. */
+  updates: UpdateController;
+  updater?: ScriptedUpdater;
   close(): Promise<void>;
+}
+
+const packageVersion = (): string => {
+  try {
+    return (JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+};
+
+/**
+ * POST /__dev/update?token=… (test/dev only): steers the scripted updater port, one step per request —
+ * {"offer": "0.2.0" | null}, {"check": true}, {"progress": 42}, {"finish": true}, {"fail": "message"}.
+ */
+async function steer(port: ScriptedUpdater, updates: UpdateController, body: Record<string, unknown>): Promise<string | null> {
+  if ('offer' in body) {
+    if (body.offer !== null && typeof body.offer !== 'string') return 'offer: a version string or null';
+    port.offer(body.offer as string | null);
+  } else if (body.check === true) await updates.check();
+  else if (typeof body.progress === 'number') port.progress(body.progress);
+  else if (body.finish === true) port.finish();
+  else if (typeof body.fail === 'string') port.fail(body.fail);
+  else return 'one of offer, check, progress, finish, fail';
+  return null;
 }
 
 const TYPES: Record<string, string> = {
@@ -70,7 +117,24 @@ export async function startDevHost(o: DevHostOptions): Promise<DevHost> {
   const root = resolve(o.rendererDir);
   const logger = o.logger ?? silentLogger;
   if (!existsSync(join(root, 'index.html'))) throw new Error(`No built renderer in ${root}: run \`npx electron-vite build\` first.`);
-  const dispatcher = createDispatcher({ onError: (name, err) => logger.error({ name, err: (err as Error)?.message }, 'handler failed') });
+  const scripted = o.updater ? undefined : createScriptedUpdater(o.version ?? packageVersion());
+  const activity = createActivity();
+  const updates = createUpdateController({
+    port: o.updater ?? scripted!,
+    currentVersion: o.version ?? o.updater?.currentVersion ?? packageVersion(),
+    verify: o.verifyUpdate ?? (async () => ({ ok: true, problems: [] })),
+    activity,
+    autoDownload: o.updateAutoDownload ?? true,
+    channel: o.channel ?? 'stable',
+    logger,
+  });
+  const settings = o.settings ?? (() => ({ file: null, settings: [] }));
+  const dispatcher = createDispatcher({
+    updates,
+    activity,
+    settings,
+    onError: (name, err) => logger.error({ name, err: (err as Error)?.message }, 'handler failed'),
+  });
   const seats = new Map<string, SeatEntry>();
   const send = (sockets: Iterable<WebSocket>, event: string, payload: unknown) => {
     const msg = JSON.stringify({ event, payload });
@@ -110,9 +174,31 @@ export async function startDevHost(o: DevHostOptions): Promise<DevHost> {
     createReadStream(file).pipe(res);
   };
 
-  const server = createServer(serveStatic);
+  const serve = (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (url.pathname !== '/__dev/update') return serveStatic(req, res);
+    if (req.method !== 'POST' || !tokenOk(url.searchParams.get('token'))) return void res.writeHead(401).end('unauthorized');
+    if (!scripted) return void res.writeHead(409).end('this dev host was given its own updater port');
+    let raw = '';
+    req.on('data', (c: Buffer) => (raw.length < 4096 ? (raw += c) : req.destroy()));
+    req.on('end', () => {
+      let body: Record<string, unknown>;
+      try {
+        body = JSON.parse(raw) as Record<string, unknown>;
+      } catch {
+        return void res.writeHead(400).end('body: JSON expected');
+      }
+      steer(scripted, updates, body ?? {}).then(
+        (problem) => (problem ? res.writeHead(400).end(problem) : res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(updates.status()))),
+        (err: unknown) => res.writeHead(409).end((err as Error).message),
+      );
+    });
+  };
+  const server = createServer(serve);
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 });
   const clients = new Set<WebSocket>();
+  // The workstation's update state goes to every tab (it is the machine's, not a person's).
+  const stopUpdates = forwardUpdateEvents(updates, (event, payload) => send(clients, event, payload));
 
   const tokenOk = (given: string | null) => {
     if (!given) return false;
@@ -166,11 +252,16 @@ export async function startDevHost(o: DevHostOptions): Promise<DevHost> {
   });
   const port = (server.address() as AddressInfo).port;
   origin = `http://${bind}:${port}`;
+  updates.start();
   return {
     url: origin,
     token,
     urlFor: () => `${origin}/?token=${encodeURIComponent(token)}`,
+    updates,
+    updater: scripted,
     async close() {
+      stopUpdates();
+      updates.stop();
       for (const ws of clients) ws.terminate();
       wss.close();
       await new Promise<void>((ok) => server.close(() => ok()));

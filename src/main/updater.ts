@@ -12,7 +12,6 @@ import { createActivity } from '../core/update/activity.js';
 import { createUpdateController } from '../core/update/controller.js';
 import { manifestCheck } from '../core/update/manifest-check.js';
 import type { UpdaterPort } from '../core/update/port.js';
-import type { ManagedView } from '../shared/contract.js';
 import type { DispatcherOptions } from './ipc/dispatcher.js';
 import { forwardUpdateEvents, type Emit } from './ipc/events.js';
 
@@ -63,18 +62,13 @@ export function electronUpdaterPort(o: { feedUrl: string; channel: ReleaseChanne
   };
 }
 
-/** The policy file's update settings (helper M's `config.update`), read without depending on their shape yet. */
-type UpdateSettings = { channel: ReleaseChannel; feedUrl: string | null };
-
 /**
  * The workstation's updates, composed for Electron main: the controller over electron-updater (only in a
  * packaged app with a feed URL; otherwise updates are "not configured"), its live state pushed to the window,
  * and what the dispatcher needs (the controller, the restart gate, the managed settings view).
  */
 export function startWorkstationUpdates(o: { config: Config; logger: Logger; send: Emit }): { options: DispatcherOptions; stop(): void } {
-  const c = o.config as Config & { update?: UpdateSettings; managed?: ManagedView };
-  const channel = c.update?.channel ?? 'stable';
-  const feedUrl = c.update?.feedUrl ?? null;
+  const { channel, feedUrl } = o.config.update;
   // electron-updater reads no dev config and refuses to update an unpackaged app.
   const port = feedUrl && app.isPackaged ? electronUpdaterPort({ feedUrl, channel, logger: o.logger }) : null;
   if (!port) o.logger.info({ feedUrl, packaged: app.isPackaged }, 'updates not configured (no feed URL, or not a packaged app)');
@@ -90,7 +84,7 @@ export function startWorkstationUpdates(o: { config: Config; logger: Logger; sen
   const off = forwardUpdateEvents(updates, o.send);
   updates.start();
   return {
-    options: { updates, activity, settings: () => c.managed ?? { file: null, settings: [] } },
+    options: { updates, activity, settings: () => o.config.managed },
     stop() {
       off();
       updates.stop();
