@@ -18,7 +18,10 @@ export const notFound = (message: string) => new GuardianError('not_found', mess
 export const invalidInput = (message: string, details?: Record<string, unknown>) =>
   new GuardianError('invalid_input', message, details);
 
-/** Exit codes of the CLI contract (DESIGN §13). */
+/**
+ * Exit codes of the CLI contract (DESIGN §13: 0 done, 1 failure, 2 usage, 3 conflict, 4 forbidden), and 5
+ * update required (this client is older than the team's minimum version: update it, then run the command again).
+ */
 export function exitCodeFor(err: unknown): number {
   if (err instanceof GuardianError) {
     switch (err.code) {
@@ -28,6 +31,8 @@ export function exitCodeFor(err: unknown): number {
         return 3;
       case 'forbidden':
         return 4;
+      case 'update_required':
+        return 5;
       default:
         return 1;
     }

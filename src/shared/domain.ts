@@ -205,7 +205,7 @@ export const Moderator = z.object({
 export type Moderator = z.infer<typeof Moderator>;
 
 /** Error codes a UI or a script can act on; the CLI maps them to exit codes (DESIGN §13). */
-export const ErrorCode = z.enum(['invalid_input', 'not_found', 'conflict', 'forbidden', 'unavailable', 'internal']);
+export const ErrorCode = z.enum(['invalid_input', 'not_found', 'conflict', 'forbidden', 'unavailable', 'internal', 'update_required']);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 
 /** What supervisors watch (DESIGN §11): the backlog now, and how decisions went over a recent window. */

@@ -16,6 +16,7 @@ import { exitCodeFor, GuardianError } from '../../src/core/errors.js';
 import { silentLogger } from '../../src/core/log.js';
 import { resourcePath } from '../../src/core/resources.js';
 import { createCommandClient } from '../../src/core/services/commands.js';
+import { createDb } from '../../src/core/store/db.js';
 import { DB_ERRORS, dbCall, fromDbError } from '../../src/core/store/db-errors.js';
 import { createTestInstallation, type TestInstallation, type TestPerson } from '../support/installation.js';
 import { scramClusterAvailable, startScramCluster, type ScramCluster } from '../support/scram-cluster.js';
@@ -113,7 +114,7 @@ describe('the registry and the SQL', () => {
   it('every GW* code is in the README\'s Errors table, with the registry\'s contract code and the CLI\'s exit code', () => {
     const readme = readmeErrors();
     const gw = Object.keys(DB_ERRORS).filter((k) => k.startsWith('GW'));
-    expect(gw.sort()).toEqual(['GWCON', 'GWFRB', 'GWINV', 'GWNFD']);
+    expect(gw.sort()).toEqual(['GWCON', 'GWFRB', 'GWINV', 'GWNFD', 'GWUPD']);
     for (const code of new Set([...gw, ...raises().filter((r) => r.literal).map((r) => r.code).filter((c) => c.startsWith('GW'))])) {
       expect(readme.has(code), `${code} in resources/db/README.md`).toBe(true);
     }
@@ -125,12 +126,14 @@ describe('the registry and the SQL', () => {
     }
   });
 
-  it('the CLI\'s exit codes: conflict 3, forbidden 4, invalid input 2, anything else 1', () => {
+  it('the CLI\'s exit codes: conflict 3, forbidden 4, invalid input 2, update required 5, anything else 1', () => {
     expect(exitCodeFor(fromDbError({ code: 'GWCON', message: 'stale' }))).toBe(3);
     expect(exitCodeFor(fromDbError({ code: 'GWFRB', message: 'four-eyes' }))).toBe(4);
     expect(exitCodeFor(fromDbError({ code: '42501', message: 'permission denied' }))).toBe(4);
     expect(exitCodeFor(fromDbError({ code: 'GWINV', message: 'bad' }))).toBe(2);
     expect(exitCodeFor(fromDbError({ code: 'GWNFD', message: 'none' }))).toBe(1);
+    // Additive to DESIGN §13's 0–4 (issue 13): an old client is told to update.
+    expect(exitCodeFor(fromDbError({ code: 'GWUPD', message: 'Update required' }))).toBe(5);
     // An unregistered SQLSTATE is not made a contract error.
     const unknown = { code: '40P01', message: 'deadlock detected' };
     expect(fromDbError(unknown)).toBe(unknown);
@@ -231,6 +234,21 @@ describe('each registered code, met for real', () => {
         );
       },
       message: /^the agent may not ban_user without a human$/,
+    },
+    GWUPD: {
+      tried: "a 0.1.0 client's note once an admin set the minimum version 0.2.0 (then removed again)",
+      run: async () => {
+        const id = await ingested();
+        expect((await admDb.query(`SELECT api.set_minimum_version('0.2.0', $1) AS r`, [commandId()])).rows[0].r.outcome).toBe('applied');
+        const old = createDb({ connectionString: mod.url, max: 1, clientVersion: '0.1.0' });
+        try {
+          return await old.query("SELECT api.add_note(p_case_id => $1, p_command_id => $2, p_text => 'hello') AS r", [id, commandId()]);
+        } finally {
+          await old.close();
+          await admDb.query('SELECT api.set_minimum_version(NULL, $1)', [commandId()]);
+        }
+      },
+      message: /^Update required: this client is 0\.1\.0, the minimum is 0\.2\.0\./,
     },
     '42501': {
       tried: "a moderator's UPDATE cases SET status = 'closed'",

@@ -78,10 +78,13 @@ const FUNCTIONS: Record<string, string> = {
   'api.claim_case(uuid, text, integer, text)': PERSONS,
   'api.decide_appeal(uuid, text, text, text, integer, text)': PERSONS,
   'api.decide_case(uuid, text, text, text, text[], integer, integer, text)': PERSONS,
+  // The team's minimum client version (issue 13): read by every person and the worker, set by admins.
+  'api.minimum_version()': `${PERSONS} worker`,
   'api.disable_person(text, text)': PERSONS_RM,
   'api.release_case(uuid, text, text)': PERSONS,
   'api.request_escalation(uuid, text, text, text)': PERSONS,
   'api.rollback_case(uuid, text, text, integer, text)': PERSONS,
+  'api.set_minimum_version(text, text, text)': PERSONS,
   'api.set_person_role(text, text, text)': PERSONS_RM,
   'api.whoami()': PERSONS,
   'private.action_actor(uuid, text, text, text, boolean)': '',
@@ -90,6 +93,7 @@ const FUNCTIONS: Record<string, string> = {
   // The first admin: the DBA only (and the role manager, its owner, which nobody logs in as).
   'private.bootstrap_person(text, text, text, text)': 'roleManager',
   'private.case_json(cases)': '',
+  'private.check_command_fields(text, text)': '',
   'private.check_envelope(text, text)': '',
   'private.check_reason(text, text)': '',
   'private.check_reviewable(cases, text, integer)': '',
@@ -102,6 +106,7 @@ const FUNCTIONS: Record<string, string> = {
   'private.has_role(text)': `${PERSONS} worker roleManager`,
   'private.is_standalone()': 'roleManager',
   'private.lock_case(uuid)': '',
+  'private.minimum_client_version()': '',
   'private.mark_applied(uuid, text)': '',
   'private.notify_case_changed()': '',
   'private.now_text()': '',
@@ -112,11 +117,14 @@ const FUNCTIONS: Record<string, string> = {
   'private.record_command(text, text, cases, text, text, integer, jsonb, text)': '',
   'private.refuse_people(text, text, text, text, text, text, jsonb)': 'roleManager',
   'private.reject(text, text, uuid, text, text, integer, jsonb, text, text, text)': '',
+  'private.require_current_client(text)': 'roleManager',
   'private.require_person()': 'roleManager',
   'private.role_name(text)': `${PERSONS} worker roleManager`,
   'private.role_prefix()': 'roleManager',
   'private.trim_text(text)': 'roleManager',
   'private.save_person(text, text, text, text, text, text)': 'roleManager',
+  'private.semver_cmp(text, text)': '',
+  'private.semver_valid(text)': '',
   'private.set_membership(text, text)': 'roleManager',
   // A trigger function of the first migration, in schema public: privileges.sql revokes PUBLIC's EXECUTE on
   // the owner's functions there too (a trigger still fires: the owner runs it).
@@ -139,7 +147,8 @@ const FUNCTIONS: Record<string, string> = {
 // definer function as that function's owner).
 const PRIVATE_DEFINERS = [
   'private.append_audit', 'private.bootstrap_person', 'private.current_person_id', 'private.ensure_local_person',
-  'private.has_role', 'private.is_standalone', 'private.person', 'private.person_role', 'private.role_name', 'private.role_prefix',
+  'private.has_role', 'private.is_standalone', 'private.minimum_client_version', 'private.person', 'private.person_role', 'private.require_current_client', 'private.role_name',
+  'private.role_prefix',
 ];
 // The functions the migrations create (the rest come from resources/db/functions): trigger functions.
 const MIGRATION_FUNCTIONS = ['private.notify_case_changed', 'public.audit_events_append_only'];
@@ -382,8 +391,8 @@ describe('functions', () => {
     const persons: Principal[] = ['moderator', 'supervisor', 'admin'];
     expect(fns.filter((f) => f.nspname === 'worker' && f.execute.some((k) => persons.includes(k))).map((f) => f.f)).toEqual([]);
     expect(fns.filter((f) => f.nspname === 'worker' && !f.execute.includes('worker')).map((f) => f.f)).toEqual([]);
-    // The one api function granted to the worker is the change watermark; no command function.
-    expect(fns.filter((f) => f.nspname === 'api' && f.execute.includes('worker')).map((f) => f.f)).toEqual(['api.change_watermark()']);
+    // The api functions granted to the worker are the change watermark and the minimum version (reads); no command function.
+    expect(fns.filter((f) => f.nspname === 'api' && f.execute.includes('worker')).map((f) => f.f)).toEqual(['api.change_watermark()', 'api.minimum_version()']);
     // For real, as the logins themselves.
     expect(await as(mod.url, 'SELECT worker.begin_analysis(gen_random_uuid())')).toMatchObject({ code: '42501', message: 'permission denied for schema worker' });
     expect(await as(adm.url, `SELECT worker.fail_case(gen_random_uuid(), 'x')`)).toMatchObject({ code: '42501' });

@@ -10,6 +10,8 @@ export const DB_ERRORS: Record<string, { code: ErrorCode; meaning: string }> = {
   GWNFD: { code: 'not_found', meaning: 'no such case, person or command' },
   GWCON: { code: 'conflict', meaning: 'stale version, already decided, claimed by someone else, id reused' },
   GWFRB: { code: 'forbidden', meaning: 'role, four-eyes, not a person of this installation' },
+  // details { minimumVersion, clientVersion }: the UI shows "Update required" with the update action.
+  GWUPD: { code: 'update_required', meaning: 'the client is older than the minimum version an admin set (or reported none)' },
   '42501': { code: 'forbidden', meaning: 'insufficient_privilege: PostgreSQL refused the statement for this login' },
   '28P01': { code: 'forbidden', meaning: 'invalid_password: the login or its password is wrong' },
   '28000': { code: 'forbidden', meaning: 'invalid_authorization_specification: no such login, or it may not log in' },

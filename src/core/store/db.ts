@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 
 export interface Queryable {
@@ -51,6 +54,60 @@ export class ClosingClient extends pg.Client {
   }
 }
 
+let packageVersion: string | undefined;
+
+/**
+ * This client's version, as it reports it to the database (issue 13): GUARDIAN_CLIENT_VERSION when set (tests,
+ * a packaged build that knows better), else package.json's `version`, found by walking up from this module
+ * (src/core/store in the sources, out/main in the built app, inside app.asar when packaged).
+ */
+export function clientVersion(): string {
+  const env = process.env.GUARDIAN_CLIENT_VERSION?.trim();
+  if (env) return env;
+  if (packageVersion === undefined) {
+    packageVersion = '';
+    for (let dir = path.dirname(fileURLToPath(import.meta.url)); ; dir = path.dirname(dir)) {
+      try {
+        const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+        if (pkg.name === 'guardian-workstation' && typeof pkg.version === 'string') {
+          packageVersion = pkg.version;
+          break;
+        }
+      } catch {
+        // no package.json here (or not ours): look one folder up
+      }
+      if (path.dirname(dir) === dir) break;
+    }
+  }
+  return packageVersion;
+}
+
+/** A value for the startup packet's `options` (-c name=value): spaces and backslashes escaped as the server splits them. */
+const optionValue = (v: string) => v.replace(/[\\\s]/g, (c) => `\\${c}`);
+
+/**
+ * pg's `options` for this connection: what the connection string (or PGOPTIONS) already asks for, then
+ * `-c guardian.client_version=V`, which private.require_current_client compares with the team's minimum.
+ * A connection string's own `options` would replace ours (pg lets the string win), so it is taken out of
+ * the string and put in front of ours.
+ */
+export function withClientVersion(connectionString: string, version: string): { connectionString: string; options?: string } {
+  let given = process.env.PGOPTIONS ?? '';
+  let stripped = connectionString;
+  try {
+    const u = new URL(connectionString);
+    if (u.searchParams.has('options')) {
+      given = u.searchParams.get('options') ?? '';
+      u.searchParams.delete('options');
+      stripped = u.toString();
+    }
+  } catch {
+    // not a URL (a socket path pg parses itself): it carries no options of its own to keep
+  }
+  const options = [given.trim(), version ? `-c guardian.client_version=${optionValue(version)}` : ''].filter(Boolean).join(' ');
+  return options ? { connectionString: stripped, options } : { connectionString: stripped };
+}
+
 export function createDb(opts: {
   connectionString: string;
   max: number;
@@ -58,10 +115,20 @@ export function createDb(opts: {
   /** Shown in pg_stat_activity, so an operator can tell the core's pools apart. */
   applicationName?: string;
   onError?: (err: Error) => void;
+  /** The version this client reports (default clientVersion()); the database refuses commands from one older than its minimum. */
+  clientVersion?: string;
+  /**
+   * How the version reaches the server: `startup` (default), a setting in the startup packet, which RESET
+   * ALL keeps; `session`, a set_config as each connection opens, for a server that ignores startup options
+   * (PGlite, the embedded database of standalone mode: its one backend session was started long before).
+   */
+  reportVersion?: 'startup' | 'session';
 }): Db {
+  const version = opts.clientVersion ?? clientVersion();
+  const bySession = opts.reportVersion === 'session';
   const pool = new pg.Pool({
     Client: ClosingClient,
-    connectionString: opts.connectionString,
+    ...(bySession ? { connectionString: opts.connectionString } : withClientVersion(opts.connectionString, version)),
     ...(opts.applicationName ? { application_name: opts.applicationName } : {}),
     max: opts.max,
     // Also bounds the wait for a free pooled client; "database offline" is the probe's job (core.ts).
@@ -76,7 +143,12 @@ export function createDb(opts: {
   // only while a client is idle; a checked-out one whose server dies (restart, immediate stop) emits it
   // too. Every client gets a listener for its whole life: the statement in flight fails by itself, and
   // the pool discards the dead client.
-  pool.on('connect', (client) => client.on('error', (err) => opts.onError?.(err)));
+  pool.on('connect', (client) => {
+    client.on('error', (err) => opts.onError?.(err));
+    // Queued before any query the pool hands this client out for (pg runs a client's queries in order).
+    // Setting a placeholder setting fails only with the connection, and the queries after it then fail too.
+    if (bySession && version) client.query("SELECT set_config('guardian.client_version', $1, false)", [version]).catch(() => {});
+  });
   return {
     pool,
     query: (text, params) => pool.query(text, params as any[]),

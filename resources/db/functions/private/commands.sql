@@ -25,8 +25,20 @@ BEGIN
   RETURN c;
 END $$;
 
--- Checks the envelope every command carries: its id (the idempotency key) and the tool it came from.
+-- Checks the envelope every person's command carries: its id (the idempotency key), the tool it came from,
+-- and the client's version (a client older than the team's minimum is refused, GWUPD:
+-- private.require_current_client). api.set_minimum_version checks the first two only (check_command_fields):
+-- an admin on an old client can still lower a minimum set too high.
 CREATE OR REPLACE FUNCTION private.check_envelope(p_command_id text, p_tool text) RETURNS void
+  LANGUAGE plpgsql VOLATILE
+  SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+  PERFORM private.check_command_fields(p_command_id, p_tool);
+  PERFORM private.require_current_client(p_command_id);
+END $$;
+
+CREATE OR REPLACE FUNCTION private.check_command_fields(p_command_id text, p_tool text) RETURNS void
   LANGUAGE plpgsql VOLATILE
   SET search_path = pg_catalog, pg_temp
 AS $$
