@@ -12,6 +12,7 @@ import { createClassifier, createCore, withLogin, type Core } from '../core/core
 import { assertActingAs, type PersonSession } from '../core/session/person-session.js';
 import { registerSetupCommands } from './setup-commands.js';
 import { registerReleaseCommands } from './release-commands.js';
+import { registerRequireVersion } from './release-version-command.js';
 import { registerAuditCommands } from './audit-commands.js';
 import { roleNames } from '../core/setup/roles.js';
 import { exitCodeFor, GuardianError } from '../core/errors.js';
@@ -318,7 +319,8 @@ export function buildProgram(): Command {
     });
 
   registerSetupCommands(program, { out, err, json });
-  registerReleaseCommands(program, { out, err, json });
+  const release = registerReleaseCommands(program, { out, err, json });
+  registerRequireVersion(release, { withSession: (fn) => withSession(({ session }) => fn(session), { process: false }), out, err, json });
 
   program
     .command('eval')
