@@ -25,29 +25,27 @@ export const analysisPriority = (p: string) => (p === 'urgent' ? URGENT_PRIORITY
  * Acked only after both happened.
  */
 export function createIngestHandler(d: IngestDeps) {
+  /**
+   * One round trip per message (issue 16): worker.ingest_content creates the case, or, for a known contentId,
+   * decides in the same call whether this is a duplicate or an edit (worker.edit_content).
+   */
   async function content(msg: ContentSubmittedV1) {
     const priority = msg.priority ?? 'normal';
-    const { rows } = await d.db.query<{ r: { created: boolean; case: Record<string, unknown> } }>(
+    const { rows } = await d.db.query<{ r: { created: boolean; outcome?: EditOutcome; case: Record<string, unknown> } }>(
       `SELECT worker.ingest_content(p_case_id => $1, p_content_id => $2, p_author_id => $3, p_text => $4, p_url => $5,
               p_reported_by => $6, p_report_reason => $7, p_priority => $8, p_submitted_at => $9) AS r`,
       [randomUUID(), msg.contentId, msg.authorId, msg.text, msg.url ?? null, msg.reportedBy ?? null, msg.reportReason ?? null, priority, msg.submittedAt],
     );
-    const { created } = rows[0]!.r;
-    let row = caseRowFromJson(rows[0]!.r.case);
+    const { created, outcome } = rows[0]!.r;
+    const row = caseRowFromJson(rows[0]!.r.case);
     if (created) d.onCaseChanged(row);
-    else row = await edited(msg, row);
+    else edited(msg, row, outcome!);
     // A redelivery of a message whose case exists but was never analysed republishes the job.
     if (row.status === 'analyzing') await d.publishJob('analysis', { caseId: row.id }, { priority: analysisPriority(row.priority) });
   }
 
-  /** The contentId has a case: an edited post, or a duplicate (the same text, or an older message). */
-  async function edited(msg: ContentSubmittedV1, existing: CaseRow): Promise<CaseRow> {
-    const { rows } = await d.db.query<{ r: { outcome: EditOutcome; case: Record<string, unknown> } }>(
-      `SELECT worker.edit_content(p_content_id => $1, p_author_id => $2, p_text => $3, p_submitted_at => $4) AS r`,
-      [msg.contentId, msg.authorId, msg.text, msg.submittedAt],
-    );
-    const { outcome } = rows[0]!.r;
-    const row = caseRowFromJson(rows[0]!.r.case);
+  /** The contentId had a case: an edited post, or a duplicate (the same text, or an older message). */
+  function edited(msg: ContentSubmittedV1, row: CaseRow, outcome: EditOutcome): void {
     switch (outcome) {
       case 'edited':
       case 'edited_after_decision':
@@ -55,14 +53,13 @@ export function createIngestHandler(d: IngestDeps) {
         d.onCaseChanged(row);
         break;
       case 'other_author':
-        throw new PermanentError(`invalid content.submitted v1: authorId: content ${msg.contentId} is another author's (case ${existing.id})`);
+        throw new PermanentError(`invalid content.submitted v1: authorId: content ${msg.contentId} is another author's (case ${row.id})`);
       case 'stale':
         d.logger.warn({ contentId: msg.contentId, submittedAt: msg.submittedAt }, 'content.submitted older than the case\'s text ignored');
         break;
       default:
         d.logger.debug({ contentId: msg.contentId }, 'duplicate content.submitted ignored');
     }
-    return row;
   }
 
   async function appeal(msg: AppealSubmittedV1) {

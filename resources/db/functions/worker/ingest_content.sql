@@ -1,5 +1,6 @@
 -- content.submitted (the platform's, relayed by the worker): one case per contentId, with its audit event.
--- Returns { created, case }; an existing case is returned as it is.
+-- Returns { created: true, case } for a new case; for a known contentId, worker.edit_content's answer
+-- { created: false, outcome, case } (unchanged | stale | other_author | edited | edited_after_decision).
 CREATE OR REPLACE FUNCTION worker.ingest_content(
   p_case_id uuid,
   p_content_id text,
@@ -27,9 +28,10 @@ BEGIN
       jsonb_build_object('contentId', p_content_id, 'authorId', p_author_id, 'priority', p_priority, 'reportedBy', p_reported_by));
     RETURN jsonb_build_object('created', true, 'case', private.case_json(c));
   END IF;
-  SELECT * INTO c FROM cases WHERE content_id = p_content_id;
-  RETURN jsonb_build_object('created', false, 'case', private.case_json(c));
+  -- The contentId has a case: a redelivery, a duplicate or an edited post. Decided here, in the same call
+  -- (issue 16: one round trip per message instead of two), by worker.edit_content.
+  RETURN worker.edit_content(p_content_id, p_author_id, p_text, p_submitted_at) || jsonb_build_object('created', false);
 END $$;
 COMMENT ON FUNCTION worker.ingest_content(uuid, text, text, text, text, text, text, text, timestamptz) IS
-  'Create the case for a content.submitted message (once per contentId).';
+  'Create the case for a content.submitted message (once per contentId); a known contentId is handed to worker.edit_content.';
 GRANT EXECUTE ON FUNCTION worker.ingest_content(uuid, text, text, text, text, text, text, text, timestamptz) TO guardian_worker;
