@@ -26,7 +26,7 @@ export function registerRequireVersion(release: Command, d: Deps): Command {
     .option('--show', 'print the current minimum instead of setting it')
     .option('--clear', 'remove the minimum (every client may send commands again)')
     .option('--command-id <id>', 'the idempotency key: the same id again returns the first outcome (default: a new one)')
-    .option('--json', 'print { minimumVersion, previous } (with --show: { minimumVersion, setAt }) on stdout')
+    .option('--json', 'print { minimumVersion, previous } (with --show: { minimumVersion, setAt, clientVersion, current }) on stdout')
     .action(async (version: string | undefined, o: { show?: boolean; clear?: boolean; commandId?: string; json?: boolean }) => {
       const modes = [version !== undefined, !!o.show, !!o.clear].filter(Boolean).length;
       if (modes !== 1)
@@ -34,11 +34,14 @@ export function registerRequireVersion(release: Command, d: Deps): Command {
 
       if (o.show) {
         const r = await d.withSession((session) =>
-          dbCall(() => session.db.query<{ r: { minimumVersion: string | null; setAt: string | null } }>('SELECT api.minimum_version() AS r')),
+          dbCall(() => session.db.query<{ r: { minimumVersion: string | null; setAt: string | null; clientVersion: string | null; current: boolean } }>('SELECT api.minimum_version() AS r')),
         );
         const m = r.rows[0]!.r;
         if (o.json) return d.json(m);
-        return d.out(m.minimumVersion ? `minimum version: ${m.minimumVersion} (set ${m.setAt})` : 'no minimum version: every client may send commands');
+        if (!m.minimumVersion) return d.out('no minimum version: every client may send commands');
+        return d.out(
+          `minimum version: ${m.minimumVersion} (set ${m.setAt}); this client (${m.clientVersion ?? 'no version'}) ${m.current ? 'is current' : 'must be updated to send commands'}`,
+        );
       }
 
       const commandId = o.commandId ?? `minimum-version-${randomUUID()}`;

@@ -77,9 +77,11 @@ describe('guardian release require-version', () => {
     expect(set.code, set.stderr).toBe(0);
     expect(JSON.parse(set.stdout)).toEqual({ minimumVersion: '0.2.0', previous: null });
     expect(await minimum()).toBe('0.2.0');
-    const show = await as('mod-1', ['release', 'require-version', '--show', '--json']);
+    const show = await as('mod-1', ['release', 'require-version', '--show', '--json'], { GUARDIAN_CLIENT_VERSION: '0.2.0' });
     expect(show.code, show.stderr).toBe(0);
-    expect(JSON.parse(show.stdout)).toEqual({ minimumVersion: '0.2.0', setAt: expect.any(String) });
+    expect(JSON.parse(show.stdout)).toEqual({ minimumVersion: '0.2.0', setAt: expect.any(String), clientVersion: '0.2.0', current: true });
+    const text = await as('mod-1', ['release', 'require-version', '--show'], { GUARDIAN_CLIENT_VERSION: '0.1.0' });
+    expect(text.stdout).toMatch(/^minimum version: 0\.2\.0 \(set .+\); this client \(0\.1\.0\) must be updated to send commands$/m);
   });
 
   it('a 0.1.0 CLI\'s decide is refused: update_required, exit 5, the case as it was, no command', async () => {

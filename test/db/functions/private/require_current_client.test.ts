@@ -179,7 +179,10 @@ describe('an admin set the minimum 0.2.0', () => {
     const old = client(f.people.mod1, '0.1.0');
     expect((await old.pool.query('SELECT id, status FROM cases WHERE id = $1', [c.id])).rows).toEqual([{ id: c.id, status: 'awaiting_review' }]);
     expect(await api(old, 'whoami')).toMatchObject({ id: 'mod-1', role: 'moderator' });
-    expect(await api(old, 'minimum_version')).toMatchObject({ minimumVersion: '0.2.0' });
+    expect(await api(old, 'minimum_version')).toMatchObject({ minimumVersion: '0.2.0', clientVersion: '0.1.0', current: false });
+    // What the gate decides, read before any command: a worker (or a workstation) can tell it is too old.
+    expect(await api(client(f.worker, '0.2.0'), 'minimum_version')).toMatchObject({ clientVersion: '0.2.0', current: true });
+    expect(await api(client(f.worker, '0.1.9'), 'minimum_version')).toMatchObject({ clientVersion: '0.1.9', current: false });
     expect((await old.pool.query('SELECT count(*)::int AS n FROM audit_events WHERE case_id = $1', [c.id])).rows[0].n).toBeGreaterThan(0);
   });
 
