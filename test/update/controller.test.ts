@@ -181,6 +181,13 @@ describe('UpdateController', () => {
     expect(port.checks).toBe(1);
     c.clearRequired();
     expect(c.status().required).toBeNull();
+    // As read from the database: only a minimum newer than this build is "required".
+    c.noteMinimum('0.1.0');
+    expect(c.status().required).toBeNull();
+    c.noteMinimum('0.1.1');
+    expect(c.status().required).toEqual({ minimumVersion: '0.1.1' });
+    c.noteMinimum(null);
+    expect(c.status().required).toBeNull();
   });
 
   it('without a feed: disabled, and a check says why', async () => {

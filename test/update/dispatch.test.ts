@@ -109,6 +109,27 @@ describe('update channels', () => {
     expect(port.installs).toBe(1);
   });
 
+  it("update:get and update:check read the team's minimum with the person's login: required only when newer than this build", async () => {
+    let minimum: string | null = '0.3.0';
+    const api = Object.assign(core({ minimum: null }), {
+      db: {
+        query: async (sql: string) => {
+          expect(sql).toBe('SELECT api.minimum_version() AS r');
+          return { rows: [{ r: { minimumVersion: minimum, setAt: null } }] };
+        },
+      },
+    });
+    const port = createScriptedUpdater('0.1.0');
+    const updates = createUpdateController({ port, currentVersion: '0.1.0', verify: async () => ({ ok: true, problems: [] }), activity: createActivity(), autoDownload: false });
+    const d = createDispatcher({ updates });
+    const ctx = { host: fakeHost({ signedIn: { api, user: MOD1 } }), shell: 'devhost' as const };
+    expect(await d.dispatch('update:get', {}, ctx)).toMatchObject({ ok: true, value: { required: { minimumVersion: '0.3.0' } } });
+    minimum = '0.1.0';
+    expect(await d.dispatch('update:check', {}, ctx)).toMatchObject({ ok: true, value: { required: null } });
+    minimum = null;
+    expect(await d.dispatch('update:get', {}, ctx)).toMatchObject({ ok: true, value: { required: null } });
+  });
+
   it('needs a signed-in seat, refuses unknown fields by name, and settings:get answers the managed view', async () => {
     const view: ManagedView = { file: '/etc/guardian-workstation/policy.json', settings: [{ key: 'update.channel', value: 'stable', source: 'enforced', locked: true }] };
     const { d, ctx } = setup({ minimum: null }, view);

@@ -60,6 +60,8 @@ export interface UpdateController {
   markRequired(minimumVersion: string): void;
   /** A state-changing command went through: this build is accepted (again). */
   clearRequired(): void;
+  /** The minimum as read from the database (null: none): required when it is newer than this build. */
+  noteMinimum(minimumVersion: string | null): void;
   onChange(cb: (s: UpdateStatus) => void): () => void;
 }
 
@@ -208,6 +210,10 @@ export function createUpdateController(o: UpdateControllerOptions): UpdateContro
       if (!required) return;
       required = null;
       emit();
+    },
+    noteMinimum(minimumVersion) {
+      if (minimumVersion && compareVersions(minimumVersion, o.currentVersion) > 0) this.markRequired(minimumVersion);
+      else this.clearRequired();
     },
     onChange(cb) {
       listeners.add(cb);

@@ -10,6 +10,8 @@ import { decisionFormSchema } from '../../core/agent/decision-form.js';
 import { GuardianError } from '../../core/errors.js';
 import { createActivity, type Activity } from '../../core/update/activity.js';
 import { createUpdateController, type UpdateController } from '../../core/update/controller.js';
+import { readMinimumVersion } from '../../core/update/minimum.js';
+import type { Queryable } from '../../core/store/db.js';
 import {
   commands,
   type CommandName,
@@ -171,6 +173,12 @@ export function createHandlers(opts: DispatcherOptions = {}): Handlers {
     const { api } = seatOf(ctx);
     return onItsWay(() => api.execute({ ...cmd, tool: 'ui' } as CommandInput));
   };
+  /** Reads the team's minimum version with the signed-in person's login (unreadable now: left as it was). */
+  async function syncMinimum(ctx: DispatchContext): Promise<void> {
+    const db = (seatOf(ctx).api as Partial<{ db: Queryable }>).db;
+    const min = db ? await readMinimumVersion(db) : undefined;
+    if (min !== undefined) updates.noteMinimum(min);
+  }
   /** A command sent straight to the core is lost by a restart until the core answered. */
   async function onItsWay<T>(fn: () => Promise<T>): Promise<T> {
     const release = activity.hold('a command is on its way to the server');
@@ -248,8 +256,8 @@ export function createHandlers(opts: DispatcherOptions = {}): Handlers {
     'outbox:discard': async ({ id }, ctx) => toOutboxDto(requireWorkstation(ctx).discard(id)),
     'outbox:escalate': async ({ id, reason }, ctx) => toOutboxDto(requireWorkstation(ctx).requestEscalation(id, reason)),
     // The workstation's own updates and settings: any person signed in here may see them and update it.
-    'update:get': async (_i, ctx) => (seatOf(ctx), updates.status()),
-    'update:check': async (_i, ctx) => (seatOf(ctx), updates.check()),
+    'update:get': async (_i, ctx) => (await syncMinimum(ctx), updates.status()),
+    'update:check': async (_i, ctx) => (await syncMinimum(ctx), updates.check()),
     'update:download': async (_i, ctx) => {
       seatOf(ctx);
       // Answers once the download started; progress and the outcome arrive as update:changed.
