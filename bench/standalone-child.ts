@@ -1,6 +1,7 @@
 // Child process of bench/standalone.ts: one cold start of the standalone core (embedded PGlite) in
 // GUARDIAN_DATA_DIR. Times are from process start (performance.now() counts from the time origin).
-// Prints one JSON line on stdout.
+// BENCH_LOAD=n: after ready, n content.submitted messages through the in-process bus, analysed, and the memory
+// after them (an hour-like load for one desk). Prints one JSON line on stdout.
 import { performance } from 'node:perf_hooks';
 
 const tImportStart = performance.now();
@@ -18,7 +19,8 @@ const session = await core.openSession({ tool: 'ui' });
 const tSession = performance.now();
 let cases = await session.listCases({ limit: 100 });
 const tListed = performance.now();
-const rssReady = process.memoryUsage().rss;
+const memReady = process.memoryUsage();
+const rssReady = memReady.rss;
 const cpu = process.cpuUsage();
 const cpuReadyMs = (cpu.user + cpu.system) / 1000; // this process's CPU until ready (load-independent)
 let seeded: number | undefined;
@@ -29,6 +31,21 @@ if (process.env.BENCH_SEED === '1' && cases.length === 0) {
   cases = await session.listCases({ limit: 100 });
   tSeeded = performance.now();
 }
+let load: Record<string, number> | undefined;
+const nLoad = Number(process.env.BENCH_LOAD ?? 0);
+if (nLoad > 0) {
+  const { messageFor } = await import('./lib.js');
+  const t0 = performance.now();
+  const run = `load-${Date.now().toString(36)}`;
+  for (let i = 0; i < nLoad; i++) await core.bus.publishIngest('content.submitted', messageFor(run, i));
+  await core.drain();
+  const ms = performance.now() - t0;
+  const m = process.memoryUsage();
+  load = { n: nLoad, ms, perSec: nLoad / (ms / 1000), rss: m.rss, heapUsed: m.heapUsed, external: m.external };
+  (globalThis as { gc?: () => void }).gc?.();
+  load.rssAfterGc = process.memoryUsage().rss;
+  load.heapAfterGc = process.memoryUsage().heapUsed;
+}
 const out = {
   bootMs: tImportStart, // node + tsx loader until our first line ran
   importMs: tImported - tImportStart,
@@ -38,7 +55,10 @@ const out = {
   listMs: tListed - tSession,
   readyMs: tListed, // process start → listCases answered
   rssReady,
+  heapReady: memReady.heapUsed,
+  externalReady: memReady.external,
   cpuReadyMs,
+  load,
   cases: cases.length,
   seeded,
   seedAndAnalyseMs: tSeeded !== undefined ? tSeeded - tListed : undefined,

@@ -3,14 +3,17 @@
 //   npm run bench:standalone          npx tsx bench/standalone.ts --runs 3
 //
 // Each run is a fresh `node --import tsx` process (like `guardian worker`, which also runs the sources
-// through tsx). "fresh": a new empty data dir (PGlite initdb + migrations + checkpoint tables), then the
-// demo seed analysed (what a first launch shows). "existing": the same dir opened again.
+// through tsx). First the pre-initialised data-dir template is built (scripts/build-standalone-template.ts
+// does the same for the app). "fresh": a new empty data dir, opened from the template, then the demo seed
+// analysed (what a first launch shows). "existing": the same dir opened again. "fresh, initdb": one run
+// without the template (what a first start did before issue 16, and does when the template is stale).
+// "load": a fresh start, then BENCH_LOAD (1,000) cases analysed, and the memory at ready and after them.
 // Times come from the child (from its process start); RSS at ready and peak (maxRSS).
 // Since the trust model the embedded database runs setupDatabase at every start (roles, migrations,
 // checkpoint tables, privileges, functions by checksum, the local person); bench/standalone-steps.ts times
 // those steps on a fresh dir and again on the same (existing) dir, and is reported after the runs.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { banner, f1, footer, mb, now, opt, result, stats } from './lib.js';
@@ -26,15 +29,20 @@ interface ChildOut {
   rssReady: number;
   cpuReadyMs: number;
   maxRss: number;
+  heapReady: number;
+  externalReady: number;
+  load?: { n: number; ms: number; perSec: number; rss: number; heapUsed: number; external: number; rssAfterGc: number; heapAfterGc: number };
   cases: number;
   seeded?: number;
   seedAndAnalyseMs?: number;
 }
 
-function runChild(dataDir: string, seed: boolean): ChildOut & { wallMs: number } {
+let templateEnv: Record<string, string> = {};
+
+function runChild(dataDir: string, seed: boolean, extra: Record<string, string> = {}, node: string[] = []): ChildOut & { wallMs: number } {
   const t = now();
-  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'standalone-child.ts')], {
-    env: { ...process.env, GUARDIAN_DATA_DIR: dataDir, BENCH_SEED: seed ? '1' : '0', DATABASE_URL: '', AMQP_URL: '', GUARDIAN_LOG_LEVEL: 'silent' },
+  const r = spawnSync(process.execPath, [...node, '--import', 'tsx', path.join(import.meta.dirname, 'standalone-child.ts')], {
+    env: { ...process.env, GUARDIAN_DATA_DIR: dataDir, BENCH_SEED: seed ? '1' : '0', DATABASE_URL: '', AMQP_URL: '', GUARDIAN_LOG_LEVEL: 'silent', ...templateEnv, ...extra },
     encoding: 'utf8',
     timeout: 120_000,
   });
@@ -59,7 +67,7 @@ interface StepsOut {
 /** bench/standalone-steps.ts in its own process on dataDir. */
 function runSteps(dataDir: string): StepsOut {
   const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'standalone-steps.ts'), dataDir], {
-    env: { ...process.env, DATABASE_URL: '', AMQP_URL: '', GUARDIAN_LOG_LEVEL: 'silent' },
+    env: { ...process.env, DATABASE_URL: '', AMQP_URL: '', GUARDIAN_LOG_LEVEL: 'silent', ...templateEnv },
     encoding: 'utf8',
     timeout: 120_000,
   });
@@ -71,13 +79,35 @@ function runSteps(dataDir: string): StepsOut {
   }
 }
 
+function dirBytes(dir: string): number {
+  let n = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) if (e.isFile()) n += statSync(path.join(e.parentPath, e.name)).size;
+  return n;
+}
+
 export async function benchStandalone() {
   const runs = opt('runs', 'BENCH_RUNS', 3);
+  // BENCH_N (the smoke test's toy size) also bounds the load when BENCH_LOAD is not given.
+  const nLoad = opt('load', 'BENCH_LOAD', process.env.BENCH_N ? Math.min(1000, Number(process.env.BENCH_N)) : 1000);
   banner(`Part 5: standalone cold start with embedded PGlite (${runs} runs each)`);
   const fresh: Array<ChildOut & { wallMs: number }> = [];
   const existing: Array<ChildOut & { wallMs: number }> = [];
   const dirs: string[] = [];
   try {
+    // The template, as the build makes it (in its own process, like the build script).
+    const templateDir = path.join(mkdtempSync(path.join(os.tmpdir(), 'guardian-bench-template-')), 'standalone-template');
+    dirs.push(path.dirname(templateDir));
+    const tb = now();
+    const built = spawnSync(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, '..', 'scripts', 'build-standalone-template.ts'), templateDir], {
+      env: { ...process.env, GUARDIAN_LOG_LEVEL: 'silent' },
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    if (built.status !== 0) throw new Error(`building the template failed: ${built.stderr.slice(-2000)}`);
+    const templateBuildMs = now() - tb;
+    const templateBytes = dirBytes(templateDir);
+    console.log(`template built in ${f1(templateBuildMs)} ms (once, at build time), ${mb(templateBytes)} on disk`);
+    templateEnv = { GUARDIAN_STANDALONE_TEMPLATE: templateDir };
     for (let i = 0; i < runs; i++) {
       const dir = mkdtempSync(path.join(os.tmpdir(), 'guardian-bench-standalone-'));
       dirs.push(dir);
@@ -99,6 +129,31 @@ export async function benchStandalone() {
     const seeded = fresh.filter((x) => x.seedAndAnalyseMs !== undefined);
     if (seeded.length) console.log(`          then demo seed (${seeded[0]!.seeded} posts) analysed: p50 ${f1(stats(seeded.map((x) => x.seedAndAnalyseMs!)).p50)} ms`);
     show('existing', existing);
+    // Without the template: initdb at first start (before issue 16; now only when the template is stale).
+    const initdbDir = mkdtempSync(path.join(os.tmpdir(), 'guardian-bench-standalone-initdb-'));
+    dirs.push(initdbDir);
+    const initdb = [runChild(initdbDir, false, { GUARDIAN_STANDALONE_TEMPLATE: path.join(initdbDir, 'no-template') })];
+    show('fresh, initdb', initdb);
+    // An hour-like load for one desk: a fresh start, then nLoad cases analysed in the same process.
+    const loadDir = mkdtempSync(path.join(os.tmpdir(), 'guardian-bench-standalone-load-'));
+    dirs.push(loadDir);
+    const loaded = runChild(loadDir, false, { BENCH_LOAD: String(nLoad) }, ['--expose-gc']);
+    const l = loaded.load!;
+    console.log(
+      `load      RSS at ready ${mb(loaded.rssReady)} (heap ${mb(loaded.heapReady)}, external incl. PGlite's WASM memory ${mb(loaded.externalReady)}); ` +
+        `after ${l.n} cases (${f1(l.perSec)} cases/s) RSS ${mb(l.rss)} (heap ${mb(l.heapUsed)}, external ${mb(l.external)}), after a GC ${mb(l.rssAfterGc)}; peak ${mb(loaded.maxRss)}`,
+    );
+    const p50 = (xs: Array<ChildOut & { wallMs: number }>, f: (x: ChildOut) => number) => stats(xs.map(f)).p50;
+    const targets = {
+      freshMs: { value: p50(fresh, (x) => x.readyMs), target: 2000 },
+      rssReady: { value: p50(fresh, (x) => x.rssReady), target: 500 * 1024 * 1024 },
+      existingMs: { value: p50(existing, (x) => x.readyMs), target: 1000 },
+    };
+    console.log(
+      `targets   fresh ${f1(targets.freshMs.value)} ms (≤ 2000: ${targets.freshMs.value <= 2000 ? 'met' : 'missed'}), ` +
+        `RSS at ready ${mb(targets.rssReady.value)} (≤ 500 MB: ${targets.rssReady.value <= targets.rssReady.target ? 'met' : 'missed'}), ` +
+        `existing ${f1(targets.existingMs.value)} ms (≤ 1000: ${targets.existingMs.value <= 1000 ? 'met' : 'missed'}); wall times depend on the machine's load (above)`,
+    );
     // what setupDatabase costs at each start: the steps on a fresh dir, then on the same dir again
     const stepsDir = mkdtempSync(path.join(os.tmpdir(), 'guardian-bench-standalone-steps-'));
     dirs.push(stepsDir);
@@ -110,7 +165,7 @@ export async function benchStandalone() {
           `${x.migrationsRan} migrations ran, ${x.functionsApplied} function files applied, ${x.functionsUnchanged} unchanged`,
       );
     }
-    result('standalone', { fresh, existing, setupSteps });
+    result('standalone', { fresh, existing, initdb, load: { ...loaded.load, rssReady: loaded.rssReady, maxRss: loaded.maxRss }, template: { buildMs: templateBuildMs, bytes: templateBytes }, targets, setupSteps });
   } finally {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
     footer();
