@@ -2,7 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from './managed/errors.js';
-import { applyManagedPolicy, loadManagedPolicy, policyFilePath, type ManagedView } from './managed/policy.js';
+import { applyManagedPolicy, enforceProcessTracing, loadManagedPolicy, policyFilePath, type ManagedView } from './managed/policy.js';
 import { platformUrlProblem } from './platform/url.js';
 
 export { ConfigError };
@@ -110,7 +110,10 @@ export function defaultDataDir(): string {
  * offending variable, or the policy file and its field.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const managed = applyManagedPolicy(env, loadManagedPolicy(policyFilePath(process.platform, env)));
+  const policy = loadManagedPolicy(policyFilePath(process.platform, env));
+  const managed = applyManagedPolicy(env, policy);
+  // LangChain reads its tracing switches from process.env itself: an enforced "off" must reach it there.
+  enforceProcessTracing(policy);
   const parsed = EnvSchema.safeParse(managed.env);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

@@ -4,10 +4,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { CallbackManager } from '@langchain/core/callbacks/manager';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/core/config.js';
 import {
   applyManagedPolicy,
+  LANGCHAIN_TRACING_VARIABLES,
   loadManagedPolicy,
   MANAGED_KEYS,
   ManagedPolicyError,
@@ -27,6 +29,8 @@ const write = (content: unknown) => {
 };
 const withPolicy = (content: unknown, env: Record<string, string> = {}) => loadConfig({ ...env, [POLICY_FILE_ENV]: write(content) });
 const setting = (view: ManagedView, key: ManagedKey) => view.settings.find((s) => s.key === key)!;
+/** Whether LangChain would attach its LangSmith tracer to a call made now (it decides from process.env). */
+const isTracingEnabled = () => !!CallbackManager.configure()?.handlers.some((h) => h.name === 'langchain_tracer');
 const connected = { DATABASE_URL: 'postgres://alice@db.old/guardian', AMQP_URL: 'amqp://ws:ws@mq.old/guardian' };
 
 describe('policy file location', () => {
@@ -112,6 +116,26 @@ describe('precedence: enforced > the person’s own > defaults > built-in', () =
     expect(setting(c.managed, 'databaseUrl')).toMatchObject({ value: 'postgres://db.example:5433/guardian?sslmode=verify-full', locked: true });
     const own = loadConfig({ [POLICY_FILE_ENV]: path.join(dir, 'absent.json'), DATABASE_URL: 'postgres://w:pw@db/x', AMQP_URL: 'amqp://h' });
     expect(JSON.stringify(own.managed)).not.toContain('pw@');
+  });
+
+  it('enforced tracing off also switches off LangChain’s own env-driven tracer in this process', () => {
+    const saved = Object.fromEntries(LANGCHAIN_TRACING_VARIABLES.map((v) => [v, process.env[v]]));
+    try {
+      for (const v of LANGCHAIN_TRACING_VARIABLES) process.env[v] = 'true';
+      expect(isTracingEnabled()).toBe(true);
+      // Only the policy's enforced "off" touches the process; a default does not.
+      withPolicy({ defaults: { tracing: false } }, { LANGSMITH_TRACING: 'true', LANGSMITH_API_KEY: 'lsv2-key-1234' });
+      expect(isTracingEnabled()).toBe(true);
+      const c = withPolicy({ enforced: { tracing: false } }, { LANGSMITH_TRACING: 'true', LANGCHAIN_TRACING: 'false' });
+      expect(c.langsmith.tracing).toBe(false);
+      expect(isTracingEnabled()).toBe(false);
+      for (const v of LANGCHAIN_TRACING_VARIABLES) expect(process.env[v]).toBeUndefined();
+    } finally {
+      for (const [v, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[v];
+        else process.env[v] = value;
+      }
+    }
   });
 
   it('applyManagedPolicy does not change the environment it was given', () => {

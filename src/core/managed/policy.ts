@@ -222,7 +222,20 @@ export function applyManagedPolicy(env: NodeJS.ProcessEnv, policy: ManagedPolicy
     }
     settings.push({ ...setting, value: withoutPassword(setting.value) });
   }
+  if (policy?.enforced.tracing === false) for (const v of LANGCHAIN_TRACING_VARIABLES) delete out[v];
   return { env: out, view: { file: policy?.file ?? null, settings } };
+}
+
+/**
+ * LangChain turns its own tracer on from the process environment, whatever config says: any of these set to
+ * "true" (and LANGCHAIN_TRACING set to anything at all) traces every LangChain call. "Tracing off" enforced
+ * by the policy therefore removes them from the process itself (@langchain/core utils/callbacks.js).
+ */
+export const LANGCHAIN_TRACING_VARIABLES = ['LANGSMITH_TRACING', 'LANGSMITH_TRACING_V2', 'LANGCHAIN_TRACING_V2', 'LANGCHAIN_TRACING'] as const;
+
+/** Applies an enforced "tracing off" to the running process's environment (see LANGCHAIN_TRACING_VARIABLES). */
+export function enforceProcessTracing(policy: ManagedPolicy | null, target: NodeJS.ProcessEnv = process.env): void {
+  if (policy?.enforced.tracing === false) for (const v of LANGCHAIN_TRACING_VARIABLES) delete target[v];
 }
 
 /** The environment variable a managed key stands for (the settings screen names it). */
