@@ -95,7 +95,7 @@ describe('precedence: enforced > the person’s own > defaults > built-in', () =
     expect([none.update.channel, none.slaMinutes, none.claimMinutes, none.worker]).toEqual(['beta', 30, 20, true]);
     expect(setting(none.managed, 'claimMinutes')).toEqual({ key: 'claimMinutes', value: 20, source: 'default', locked: false });
     // Neither: built-in.
-    expect(setting(none.managed, 'logLevel')).toEqual({ key: 'logLevel', value: 'info', source: 'built-in', locked: false });
+    expect(setting(none.managed, 'rolePrefix')).toEqual({ key: 'rolePrefix', value: 'guardian', source: 'built-in', locked: false });
   });
 
   it('enforced beats a default for the same key', () => {

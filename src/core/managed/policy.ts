@@ -58,13 +58,6 @@ const KEYS = {
   worker: { env: 'GUARDIAN_WORKER', schema: boolean, builtIn: false },
   slaMinutes: { env: 'GUARDIAN_SLA_MINUTES', schema: minutes(), builtIn: 60 },
   claimMinutes: { env: 'GUARDIAN_CLAIM_MINUTES', schema: minutes(24 * 60), builtIn: 15 },
-  logLevel: {
-    env: 'GUARDIAN_LOG_LEVEL',
-    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
-      message: 'expected "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent"',
-    }),
-    builtIn: 'info',
-  },
 } as const;
 
 export type ManagedKey = keyof typeof KEYS;
