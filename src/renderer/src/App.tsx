@@ -6,6 +6,9 @@ import { Header } from './features/shell/Header';
 import { QueueView } from './features/queue/QueueView';
 import { SignIn } from './features/signin/SignIn';
 import { SupervisorView } from './features/supervisor/SupervisorView';
+import { SettingsView } from './features/settings/SettingsView';
+import { UpdateRequiredBanner } from './features/update/UpdateRequiredBanner';
+import { useUpdate } from './store/update';
 import { isShortcutTarget } from './lib/format';
 import { useSession } from './store/session';
 import { loadSession } from './store/signin';
@@ -25,6 +28,9 @@ export function App() {
     document.documentElement.dataset.theme = theme;
   }, [theme]);
   useEffect(() => {
+    if (signedIn) void useUpdate.getState().load();
+  }, [signedIn]);
+  useEffect(() => {
     if (!signedIn) return;
     const onKey = (e: KeyboardEvent) => {
       if (e.key === '?' && isShortcutTarget(e)) {
@@ -40,6 +46,7 @@ export function App() {
     <div className="app">
       <Header />
       <div className="banners">
+        {signedIn && <UpdateRequiredBanner />}
         {session?.user && session.storeMovedAside && (
           <div className="error banner" role="alert" data-testid="store-moved-aside">
             <strong>The local store was damaged</strong> — it was moved aside and kept for recovery as{' '}
@@ -73,6 +80,8 @@ export function App() {
           <SupervisorView />
         ) : view === 'outbox' ? (
           <OutboxView />
+        ) : view === 'settings' ? (
+          <SettingsView />
         ) : (
           <AuditView />
         )}

@@ -10,6 +10,8 @@ export type {
   Session,
   SessionUser,
   SignInState,
+  UpdateStatus,
+  ManagedView,
 } from '../../../shared/contract';
 export type {
   ActionRecord,

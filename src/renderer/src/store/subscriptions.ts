@@ -8,6 +8,7 @@ import { useSession } from './session';
 import { loadSession } from './signin';
 import { useSupervisor } from './supervisor';
 import { useUi } from './ui';
+import { useUpdate } from './update';
 
 export function wireSubscriptions(): () => void {
   const offs = [
@@ -34,11 +35,19 @@ export function wireSubscriptions(): () => void {
     // Someone signed in or out at this seat (or the kept session opened): read who it is now. A change of
     // person clears every per-person store before anything of the new one is read (store/signin.ts).
     api.on('session:changed', () => void loadSession()),
+    api.on('update:changed', (s) => useUpdate.getState().apply(s)),
     api.on('outbox:changed', (e) => {
       useOutbox.getState().upsert(e);
+      // Delivered later and refused for this build's version: the team needs an update (store/update.ts).
+      const min = e.error?.code === 'update_required' ? e.error.details?.minimumVersion : undefined;
+      if (typeof min === 'string') useUpdate.getState().markRequired(min);
       if (useCase.getState().caseId === e.caseId) void useCase.getState().refresh();
       // A conflict or a rejection proves this view was out of date: re-read the queue now.
       if (e.state === 'conflict' || e.state === 'rejected') void useQueue.getState().refresh();
+    }),
+    // Opening another case while "Update required" holds reads the team's minimum again (an admin may have lowered it).
+    useCase.subscribe((s, prev) => {
+      if (s.caseId && s.caseId !== prev.caseId && useUpdate.getState().status?.required) void useUpdate.getState().load();
     }),
   ];
   return () => offs.forEach((off) => off());

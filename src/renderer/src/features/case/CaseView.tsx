@@ -13,6 +13,7 @@ import { ContentText } from './ContentText';
 import { Timeline } from './Timeline';
 import { StaleMarker } from '../shell/StaleMarker';
 import { UserText } from '../../lib/UserText';
+import { requiredReason, useUpdate } from '../../store/update';
 
 function Why({ p, id }: { p: Permission; id: string }) {
   return p.allowed ? null : (
@@ -174,6 +175,8 @@ export function CaseView({ onNext }: { onNext(): void }) {
   const { detail: c, loading, loadError, notice, claim, release, busy, clearNotice, caseId } = useCase();
   const user: SessionUser | undefined = useSession((s) => s.session?.user ?? undefined);
   const perms = c && user ? casePermissions(user, c) : undefined;
+  // The team needs a newer build: the database would refuse the decision, so the form says why first.
+  const required = useUpdate((u) => requiredReason(u.status));
 
   // c claims the open case.
   useEffect(() => {
@@ -327,7 +330,7 @@ export function CaseView({ onNext }: { onNext(): void }) {
 
       {c.decisionForm && (
         <section className="card" aria-label="Decide">
-          <DecideForm c={c} permission={perms.decide} onNext={onNext} />
+          <DecideForm c={c} permission={required ? { allowed: false, reason: required } : perms.decide} onNext={onNext} />
           {c.excludedDeciders.length > 0 && (
             <p className="muted small">
               Four-eyes: {c.excludedDeciders.join(', ')} made the decision under review and cannot decide it.

@@ -5,6 +5,7 @@ import type { Permission } from '../../../../shared/permissions';
 import { useCase } from '../../store/case';
 import { CATEGORY_IDS } from '../../lib/domain-values';
 import { UserText } from '../../lib/UserText';
+import { useUpdate } from '../../store/update';
 
 interface FormSpec {
   choiceKey: 'decision' | 'outcome';
@@ -54,6 +55,13 @@ export function DecideForm({ c, permission, onNext }: { c: CaseView; permission:
     setHours('');
     setConfirmBan(null);
   }, [c.id, c.status, c.level, c.reviewKind]);
+
+  // A decision being written holds back "Restart now" (store/update.ts); leaving the form releases it.
+  const drafting = choice !== '' || reason.trim() !== '';
+  useEffect(() => {
+    useUpdate.getState().setDraft(drafting);
+  }, [drafting]);
+  useEffect(() => () => useUpdate.getState().setDraft(false), []);
 
   // Single-key shortcuts pick a decision and put the cursor in the reason field.
   useEffect(() => {

@@ -5,6 +5,7 @@ import { useSession } from '../../store/session';
 import { useUi, type View } from '../../store/ui';
 import { SignOutButton } from '../signin/SignOutButton';
 import { UserText } from '../../lib/UserText';
+import { UpdateIndicator } from '../update/UpdateIndicator';
 
 const VIEWS: Array<[View, string]> = [
   ['queue', 'Queue'],
@@ -52,9 +53,13 @@ export function Header() {
               </span>
             </button>
           )}
+          <button className={view === 'settings' ? 'tab active' : 'tab'} aria-current={view === 'settings' ? 'page' : undefined} onClick={() => setView('settings')}>
+            Settings
+          </button>
         </nav>
       )}
       <div className="header-right">
+        {user && <UpdateIndicator />}
         {link !== 'open' && <Chip name="Link" value={link} />}
         {user && (
           <>
