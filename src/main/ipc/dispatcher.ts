@@ -152,14 +152,9 @@ export function createHandlers(opts: DispatcherOptions = {}): Handlers {
   async function submit(ctx: DispatchContext, cmd: Submission): Promise<CommandOutcome> {
     const { api, workstation: ws } = seatOf(ctx);
     if (!ws) return onItsWay(() => api.execute({ ...cmd, tool: 'ui' } as CommandInput));
-    // Durable once submit returns (the outbox fsyncs it): only until then would a restart lose it.
-    const release = activity.hold('a command is being saved');
-    let saved;
-    try {
-      saved = ws.submit(cmd);
-    } finally {
-      release();
-    }
+    // Durable once submit returns (the outbox fsyncs it, synchronously): no restart can come in between, and
+    // a saved entry is delivered after one. Only commands sent straight to the core hold the gate (onItsWay).
+    const saved = ws.submit(cmd);
     // With the database known to be down nothing can be delivered now: answer "saved" (pending) at once.
     const wait = api.connection().database === 'down' ? 0 : (opts.settleMs ?? 4_000);
     const e = (wait ? await settle(ws, saved.id, wait) : saved) ?? saved;
