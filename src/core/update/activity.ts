@@ -1,6 +1,7 @@
 // What makes a restart unsafe right now (issue 13: "never a restart in the middle of a decision, and never
 // with commands pending in the outbox that are not durable"). The dispatcher holds the gate while a
-// state-changing command is on its way (until the outbox has it on disk, or the core answered). A draft in a
+// command sent straight to the core is on its way (until the core answered); a command given to the outbox is
+// on disk when its synchronous submit returns, so it never needs to. A draft in a
 // decision form lives in the renderer, which disables "Restart now" while it has one (features/update). The outbox's saved (`pending`) entries are durable
 // (local-store.ts, fsync) and do not block: they are delivered after the restart.
 
