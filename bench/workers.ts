@@ -149,21 +149,34 @@ export async function benchWorkers() {
   const n = opt('n', 'BENCH_N', 600);
   const list = (process.argv.find((a, i) => process.argv[i - 1] === '--processes') ?? '1,2').split(',').map(Number);
   banner(`Issue 16: guardian worker --processes ${list.join(' vs ')} (${n} cases each, real processes, simulator platform, rules classifier)`);
+  const rounds = opt('rounds', 'BENCH_ROUNDS', 1);
   const cases: CaseResult[] = [];
   try {
-    for (const p of list) {
-      console.log(`load before --processes ${p}: ${machineLoad()}`);
-      const r = await runCase(p, n);
-      cases.push(r);
-      console.log(
-        `--processes ${p}: ${f1(r.perSec)} cases/s (${n} in ${f1(r.wallS)} s); CPU per case: workers ${f2(r.workerCpuPerCaseMs)} ms, ` +
-          `PostgreSQL ${f2(r.postgresCpuPerCaseMs)} ms (${r.postgresBackends} backends of this run); ${JSON.stringify(r.counts)}`,
-      );
+    // Rounds alternate the order (1, 2, then 2, 1, …) so a load change on the shared machine biases neither.
+    for (let round = 0; round < rounds; round++) {
+      for (const p of round % 2 ? [...list].reverse() : list) {
+        console.log(`load before --processes ${p}: ${machineLoad()}`);
+        const r = await runCase(p, n);
+        cases.push(r);
+        console.log(
+          `--processes ${p}: ${f1(r.perSec)} cases/s (${n} in ${f1(r.wallS)} s); CPU per case: workers ${f2(r.workerCpuPerCaseMs)} ms, ` +
+            `PostgreSQL ${f2(r.postgresCpuPerCaseMs)} ms (${r.postgresBackends} backends of this run); ${JSON.stringify(r.counts)}`,
+        );
+      }
     }
-    const one = cases.find((c) => c.processes === 1);
-    const two = cases.find((c) => c.processes === 2);
-    const ratio = one && two ? two.perSec / one.perSec : undefined;
-    if (ratio !== undefined) console.log(`2 vs 1 processes: throughput × ${f2(ratio)}; PostgreSQL CPU per case ${f2(one!.postgresCpuPerCaseMs)} → ${f2(two!.postgresCpuPerCaseMs)} ms (the machine has 2 cores, shared with PostgreSQL and RabbitMQ)`);
+    const med = (p: number, f: (c: CaseResult) => number) => {
+      const xs = cases.filter((c) => c.processes === p).map(f).sort((a, b) => a - b);
+      return xs.length ? xs[Math.floor((xs.length - 1) / 2)]! : undefined;
+    };
+    const one = med(1, (c) => c.perSec);
+    const two = med(2, (c) => c.perSec);
+    const ratio = one && two ? two / one : undefined;
+    if (ratio !== undefined)
+      console.log(
+        `2 vs 1 processes (median of ${rounds} round(s)): ${f1(one!)} → ${f1(two!)} cases/s, throughput × ${f2(ratio)}; ` +
+          `PostgreSQL CPU per case ${f2(med(1, (c) => c.postgresCpuPerCaseMs)!)} → ${f2(med(2, (c) => c.postgresCpuPerCaseMs)!)} ms; ` +
+          `worker CPU per case ${f2(med(1, (c) => c.workerCpuPerCaseMs)!)} → ${f2(med(2, (c) => c.workerCpuPerCaseMs)!)} ms (2 cores, shared with PostgreSQL and RabbitMQ)`,
+      );
     result('workers', { cases, ratio });
   } finally {
     footer();
