@@ -126,6 +126,8 @@ export async function createCore(o: CoreOptions): Promise<Core> {
     // Enough for every handler the consumers may run at once (4 queues × prefetch) plus reads.
     max: standalone ? 1 : runWorker ? Math.max(10, config.prefetch * 5 + 4) : 4,
     ...(standalone ? {} : { applicationName: runWorker ? 'guardian-core' : 'guardian-person' }),
+    // PGlite's one backend session ignores startup options: the client version is set per connection.
+    reportVersion: standalone ? 'session' : 'startup',
     onError: (err) => logger.warn({ err: err.message }, 'database connection error'),
   });
 

@@ -73,6 +73,13 @@ export function createWorkstation(o: { core: CoreApi; store: LocalStore; user: s
           continue;
         }
         const g = err as GuardianError;
+        if (g.code === 'update_required') {
+          // This build is older than the team's minimum: nothing was recorded, so the command stays pending
+          // (in order) and goes with the same id once the workstation is updated. The error says why.
+          blocked = true;
+          if (e.error?.code !== 'update_required') o.store.outbox.setState(e.id, e.state, { code: g.code, message: g.message, details: g.details });
+          continue;
+        }
         o.store.outbox.setState(e.id, g.code === 'conflict' ? 'conflict' : 'rejected', { code: g.code, message: g.message, details: g.details });
       }
     }
