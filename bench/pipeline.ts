@@ -52,6 +52,24 @@ import {
 
 type SaverKind = 'stock' | 'batching';
 
+/**
+ * A ceiling run with its CPU metered over the timed part only (not setup() or the warm-up), and stopped
+ * before the ceiling's pool ends: an exited backend's CPU can no longer be read from /proc.
+ */
+async function meteredCeiling(o: Omit<Parameters<typeof runCeiling>[0], 'onMeasure'>, count = false) {
+  let meter: ReturnType<typeof cpuMeter> | undefined;
+  let cpu: ReturnType<ReturnType<typeof cpuMeter>['stop']> | undefined;
+  const r = await runCeiling({
+    ...o,
+    onMeasure: (on) => {
+      if (on) meter = cpuMeter();
+      else cpu = meter!.stop();
+      if (count) countQueries(on);
+    },
+  });
+  return { r, cpu: cpu! };
+}
+
 /** BENCH_SAVERS (default "stock,batching"): the savers the worker core runs, measured back to back in this order. */
 function saverKinds(): SaverKind[] {
   const raw = (process.env.BENCH_SAVERS ?? 'stock,batching').split(',').map((s) => s.trim()).filter(Boolean);
@@ -133,9 +151,7 @@ export async function benchPipeline(o: { n?: number } = {}) {
   try {
     // the ceiling runs before and after the pipeline runs (the machine is shared: load drifts); the mean counts
     const ceilN = Math.min(n, opt('ceiling-n', 'BENCH_CEILING_N', n));
-    const cpu0 = cpuMeter();
-    const ceilBefore = await runCeiling({ url: env.db.url, n: ceilN, concurrency: prefetch, shape: 'trivial', schema: 'bench_ceiling_before' });
-    const ceilBeforeCpu = cpu0.stop();
+    const { r: ceilBefore, cpu: ceilBeforeCpu } = await meteredCeiling({ url: env.db.url, n: ceilN, concurrency: prefetch, shape: 'trivial', schema: 'bench_ceiling_before' });
     console.log(`ceiling before the pipeline: ${f1(ceilBefore.startPerSec)} threads/s (load ${machineLoad().replace(/^.*load average: /, '')})`);
 
     const sql = process.env.BENCH_SQL !== '0';
@@ -144,18 +160,14 @@ export async function benchPipeline(o: { n?: number } = {}) {
     for (const kind of savers) runs[kind] = await timedRun(env, kind, n, sql);
 
     // The ceiling, same database (own schema), same concurrency as the analysis queue's prefetch: the STOCK saver.
-    const cpu2 = cpuMeter();
-    const ceil = await runCeiling({ url: env.db.url, n: ceilN, concurrency: prefetch, shape: 'trivial', onMeasure: (on) => countQueries(on && sql) });
-    const ceilCpu = cpu2.stop();
+    const { r: ceil, cpu: ceilCpu } = await meteredCeiling({ url: env.db.url, n: ceilN, concurrency: prefetch, shape: 'trivial' }, sql);
     const ceilSql = sql ? printQueryCounts('ceiling SQL', ceilN, 'thread').perUnit : NaN;
     console.log(`ceiling after the pipeline: ${f1(ceil.startPerSec)} threads/s (load ${machineLoad().replace(/^.*load average: /, '')})`);
     const ceilingPerSec = (ceilBefore.startPerSec + ceil.startPerSec) / 2;
     console.log(`ceiling (trivial start → interrupt, stock PostgresSaver sync, concurrency ${prefetch}, pool 10): ${f1(ceilingPerSec)} threads/s (mean of before/after, n=${ceilN})`);
     console.log(describeCpu(ceilCpu));
     // Diagnostic: the production graph's shape with empty nodes, same mix (60 % end without interrupt).
-    const cpu3 = cpuMeter();
-    const shape = await runCeiling({ url: env.db.url, n: ceilN, concurrency: prefetch, shape: 'same-shape', cleanFraction: 0.6 });
-    const shapeCpu = cpu3.stop();
+    const { r: shape, cpu: shapeCpu } = await meteredCeiling({ url: env.db.url, n: ceilN, concurrency: prefetch, shape: 'same-shape', cleanFraction: 0.6 });
     const shapeCpuPerThread = (shapeCpu.benchProcessCpuS * 1000) / ceilN;
     console.log(`same-shape graph, empty nodes (analyze → end if clean | interrupt): ${f1(shape.startPerSec)} threads/s, ${f2(shapeCpuPerThread)} ms CPU per thread`);
     // Load-independent view: CPU of this (single-threaded) process per case. When the JS thread is the

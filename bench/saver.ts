@@ -22,7 +22,10 @@ export async function benchSaver() {
       };
       const order: Kind[] = ['stock', 'batching', 'batching', 'stock'];
       for (const [i, kind] of order.entries()) {
-        const cpu = cpuMeter();
+        // metered over the timed part only, and stopped before the run's pool ends (an exited backend's CPU
+        // can no longer be read from /proc)
+        let meter: ReturnType<typeof cpuMeter> | undefined;
+        let cpu: ReturnType<ReturnType<typeof cpuMeter>['stop']> | undefined;
         const r = await runCeiling({
           url: env.db.url,
           n,
@@ -31,12 +34,15 @@ export async function benchSaver() {
           cleanFraction: 0.6,
           saver: kind,
           schema: `bench_saver_${kind}_${i}`,
-          onMeasure: (on) => countQueries(on),
+          onMeasure: (on) => {
+            if (on) meter = cpuMeter();
+            else cpu = meter!.stop();
+            countQueries(on);
+          },
         });
-        const c = cpu.stop();
+        const c = cpu!;
         const sql = printQueryCounts(`${shape}, ${kind} saver (run ${i + 1})`, n, 'thread');
         acc[kind].perSec.push(r.startPerSec);
-        // the meter also covers the warm-up and setup(): CPU per thread is a slight overestimate, equally for both
         acc[kind].cpu.push((c.benchProcessCpuS * 1000) / n);
         acc[kind].pg.push((c.postgresCpuS * 1000) / n);
         acc[kind].sql.push(sql.perUnit);
