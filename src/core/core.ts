@@ -131,6 +131,20 @@ export async function createCore(o: CoreOptions): Promise<Core> {
     onError: (err) => logger.warn({ err: err.message }, 'database connection error'),
   });
 
+  // A worker older than the team's minimum version (`guardian release require-version`) must not carry out
+  // actions: it does not start, and the work waits in the queues for a current one (issue 13). The
+  // database's own answer (api.minimum_version: the gate's comparison) decides; nothing is compared here.
+  async function refuseIfOutdated(): Promise<void> {
+    const { rows } = await db.query<{ r: { minimumVersion: string | null; clientVersion: string | null; current: boolean } }>('SELECT api.minimum_version() AS r');
+    const r = rows[0]?.r;
+    if (r && r.current === false)
+      throw new GuardianError(
+        'update_required',
+        `This worker is ${r.clientVersion ?? 'of no reported version'}; the team's minimum is ${r.minimumVersion}: update it before it carries out actions.`,
+        { minimumVersion: r.minimumVersion, clientVersion: r.clientVersion },
+      );
+  }
+
   // A workstation must open (and take decisions into its outbox) while the servers are unreachable: there
   // the schema check is retried in the background; everywhere else a missing or old schema stops start.
   let stopped = false;
@@ -222,13 +236,20 @@ export async function createCore(o: CoreOptions): Promise<Core> {
     },
 
     async start() {
-      await bus.start();
-      await bus.subscribeEvents((rk, body) => {
-        if (rk === 'case.updated') hub.emit(body as CoreEvent);
-      });
-      if (worker) {
-        await dbReady;
-        await worker.start();
+      try {
+        await bus.start();
+        await bus.subscribeEvents((rk, body) => {
+          if (rk === 'case.updated') hub.emit(body as CoreEvent);
+        });
+        if (worker) {
+          await dbReady;
+          if (!standalone) await refuseIfOutdated();
+          await worker.start();
+        }
+      } catch (err) {
+        // A start that fails leaves nothing running (connections, consumers): the process can exit.
+        await core.stop().catch(() => {});
+        throw err;
       }
       started = true;
       logger.info({ mode: config.mode, worker: !!worker, platform: worker?.platform.name, classifier: worker?.classifier.name }, 'core started');

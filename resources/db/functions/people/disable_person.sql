@@ -11,6 +11,8 @@ DECLARE
   sqlstate_ text; message_ text;
 BEGIN
   IF p_tool IS NULL OR p_tool NOT IN ('cli', 'ui', 'api') THEN PERFORM private.fail('GWINV', 'tool: must be cli, ui or api'); END IF;
+  -- An admin on a build older than the team's minimum changes nobody (GWUPD, rolled back; issue 13).
+  PERFORM private.require_current_client();
   SELECT * INTO target FROM moderators WHERE id = p_id FOR UPDATE;
   IF NOT FOUND THEN PERFORM private.fail('GWNFD', format('No person %s.', p_id)); END IF;
   BEGIN

@@ -10,6 +10,8 @@ DECLARE
   sqlstate_ text; message_ text;
 BEGIN
   IF p_tool IS NULL OR p_tool NOT IN ('cli', 'ui', 'api') THEN PERFORM private.fail('GWINV', 'tool: must be cli, ui or api'); END IF;
+  -- An admin on a build older than the team's minimum changes nobody (GWUPD, rolled back; issue 13).
+  PERFORM private.require_current_client();
   IF p_role IS NULL OR p_role NOT IN ('moderator', 'supervisor', 'admin') THEN
     PERFORM private.fail('GWINV', 'role: must be moderator, supervisor or admin');
   END IF;

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { exitCodeFor, GuardianError } from '../../../../src/core/errors.js';
 import { createDb, withClientVersion, type Db } from '../../../../src/core/store/db.js';
 import { dbCall } from '../../../../src/core/store/db-errors.js';
+import { generatePassword, scramVerifier } from '../../../../src/core/setup/scram.js';
 import {
   api,
   appealed,
@@ -211,5 +212,22 @@ describe('an admin set the minimum 0.2.0', () => {
       outcome: 'applied', minimumVersion: '0.1.0', previous: '9.0.0',
     });
     expect((await decide(oldAdmin, c.id)).outcome).toBe('accepted');
+  });
+
+  it('people admin from an old client changes nobody: add, change role and disable are refused update_required', async () => {
+    await setMinimum('0.2.0');
+    const oldAdmin = client(f.people.admin, '0.1.0');
+    const newcomer = `minver-${cmdId('p').slice(-8)}`;
+    const calls: Array<[string, () => Promise<unknown>]> = [
+      ['add_person', () => api(oldAdmin, 'add_person', { p_id: newcomer, p_role: 'moderator', p_display_name: 'New One', p_password_verifier: scramVerifier(generatePassword()), p_tool: 'cli' })],
+      ['set_person_role', () => api(oldAdmin, 'set_person_role', { p_id: f.people.mod2.id, p_role: 'supervisor', p_tool: 'cli' })],
+      ['disable_person', () => api(oldAdmin, 'disable_person', { p_id: f.people.mod2.id, p_tool: 'cli' })],
+    ];
+    for (const [fn, call] of calls) await expectRaisedNothingChanged(f, call, 'GWUPD', `api.${fn}`);
+    const people = await f.inst.dba<{ id: string; role: string; active: boolean }>('SELECT id, role, active FROM moderators WHERE id = ANY($1) ORDER BY id', [[newcomer, f.people.mod2.id]]);
+    expect(people.rows).toEqual([{ id: f.people.mod2.id, role: 'moderator', active: true }]);
+    // A current admin client may.
+    const cur = client(f.people.admin, '0.2.0');
+    expect(await api(cur, 'set_person_role', { p_id: f.people.mod2.id, p_role: 'moderator', p_tool: 'cli' })).toBeDefined();
   });
 });
