@@ -7,11 +7,11 @@
 // Plain Node (node:crypto): the CLI signs and verifies, the shell's updater adapter verifies a download.
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { z } from 'zod';
 import { GuardianError } from '../errors.js';
 import { resourcePath } from '../resources.js';
+import yaml from 'js-yaml';
 
 export const MANIFEST_FILE = 'release-manifest.json';
 export const SIGNATURE_FILE = 'release-manifest.json.sig';
@@ -145,10 +145,8 @@ interface UpdateInfoYml {
   stagingPercentage?: unknown;
 }
 
-// js-yaml comes with electron-updater (it reads these files with it); loaded only when signing.
+// js-yaml: the parser electron-updater itself reads these files with (a direct dependency, same version).
 function loadYaml(text: string, name: string): UpdateInfoYml {
-  const require = createRequire(import.meta.url);
-  const yaml = require('js-yaml') as { load(s: string): unknown };
   let doc: unknown;
   try {
     doc = yaml.load(text);
