@@ -51,6 +51,7 @@ export async function superviseWorkers(o: SuperviseOptions): Promise<number> {
   let stopping = false;
   let forced = false;
   let lastProgress = '';
+  let stopAll: ((why: string) => void) | undefined;
 
   const start = (slot: Slot) => {
     const child = fork(entry, ['worker'], {
@@ -83,6 +84,14 @@ export async function superviseWorkers(o: SuperviseOptions): Promise<number> {
           logger.info({ worker: slot.index, pid: child.pid, code, signal, handled: slot.earlier }, 'worker process stopped');
           return resolve();
         }
+        // A clean exit is a stop someone asked for (a terminal's Ctrl-C reaches the children too, maybe before
+        // this process hears it; or a signal to that child alone): not restarted.
+        if (code === 0) {
+          logger.warn({ worker: slot.index, pid: child.pid, handled: slot.earlier }, 'worker process stopped on its own signal; not restarted');
+          resolve();
+          if (slots.every((s) => !s.child && !s.restartTimer)) stopAll?.('every worker process stopped');
+          return;
+        }
         // Died on its own: restart it, sooner if it had been running a while (a crash loop backs off to 30 s).
         const ranMs = slot.readyAt ? Date.now() - slot.readyAt : 0;
         if (ranMs > 60_000) slot.restarts = 0;
@@ -112,7 +121,7 @@ export async function superviseWorkers(o: SuperviseOptions): Promise<number> {
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       if (stopping) {
-        if (forced) return;
+        if (forced || slots.every((s) => !s.child)) return;
         forced = true;
         logger.warn({ signal }, 'second signal: killing the worker processes');
         for (const s of slots) s.child?.kill('SIGKILL');
@@ -126,6 +135,7 @@ export async function superviseWorkers(o: SuperviseOptions): Promise<number> {
       }
       resolve();
     };
+    stopAll = stop;
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
   });

@@ -168,3 +168,16 @@ it('--processes takes a whole number or auto, and more than one needs the shared
   expect(standalone.code).toBe(2);
   expect(standalone.stderr).toMatch(/--processes: more than 1 needs the connected mode/);
 });
+
+it('a child stopped by a signal of its own (a terminal Ctrl-C reaches every child) is not restarted; when all are, the supervisor exits 0', async () => {
+  const run = startSupervisor('2');
+  await waitFor(() => run.supervisor('worker process ready').length === 2, { timeoutMs: 90_000, message: 'two worker processes ready' });
+  const [a, b] = run.supervisor('worker process ready');
+  process.kill(a!.pid!, 'SIGINT');
+  await waitFor(() => run.supervisor('worker process stopped on its own signal; not restarted').length === 1, { timeoutMs: 60_000, message: 'the first child stopped' });
+  process.kill(b!.pid!, 'SIGINT');
+  expect(await run.exited, run.output().slice(-3000)).toBe(0);
+  expect(run.supervisor('worker process ready')).toHaveLength(2);
+  expect(run.supervisor('worker process died unexpectedly; restarting')).toEqual([]);
+  expect(run.supervisor('all worker processes stopped')[0]).toMatchObject({ clean: true });
+}, 180_000);
