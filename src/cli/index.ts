@@ -128,6 +128,7 @@ export function buildProgram(): Command {
     .option('--processes <n>', 'worker processes, each a full consumer ("auto": one per core)', '1')
     .action(async (o: { processes: string }) => {
       const code = await runWorker({ processes: parseProcesses(o.processes) });
+      if (code === 2 || code === 5) throw new GuardianError(code === 2 ? 'invalid_input' : 'update_required', 'a worker process cannot start (see the log above)');
       if (code !== 0) throw new GuardianError('internal', 'a worker process did not stop cleanly (see the log above)');
     });
 

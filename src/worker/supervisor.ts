@@ -41,8 +41,9 @@ const sum = (a: Record<string, number>, b: Record<string, number>) => {
 /**
  * `guardian worker --processes N`: N children, each the whole worker (`guardian worker` in its own process,
  * its own pools and broker connection), competing for the same queues. A child that dies unexpectedly is
- * restarted with backoff; SIGTERM/SIGINT stop every child gracefully (each stops consuming, finishes and acks
- * its in-flight work) and the supervisor exits 0 only when every child did. A second signal kills them.
+ * restarted with backoff (one that cannot start as it is — exit 2 or 5 — stops them all with its code); SIGTERM/
+ * SIGINT stop every child gracefully (each stops consuming, finishes and acks its in-flight work) and the
+ * supervisor exits 0 only when every child did. A second signal kills them.
  */
 export async function superviseWorkers(o: SuperviseOptions): Promise<number> {
   const logger = createLogger({ level: o.config.logLevel, name: 'guardian-supervisor' });
@@ -52,6 +53,7 @@ export async function superviseWorkers(o: SuperviseOptions): Promise<number> {
   let forced = false;
   let lastProgress = '';
   let stopAll: ((why: string) => void) | undefined;
+  let permanent: number | undefined;
 
   const start = (slot: Slot) => {
     const child = fork(entry, ['worker'], {
@@ -90,6 +92,15 @@ export async function superviseWorkers(o: SuperviseOptions): Promise<number> {
           logger.warn({ worker: slot.index, pid: child.pid, handled: slot.earlier }, 'worker process stopped on its own signal; not restarted');
           resolve();
           if (slots.every((s) => !s.child && !s.restartTimer)) stopAll?.('every worker process stopped');
+          return;
+        }
+        // Cannot start as it is (2: invalid configuration, 5: older than the team's minimum version): restarting
+        // cannot help, and the others are the same build: all stop, with that exit code.
+        if (code === 2 || code === 5) {
+          permanent ??= code;
+          logger.error({ worker: slot.index, pid: child.pid, code }, 'worker process cannot start as it is; not restarted, stopping the others');
+          resolve();
+          stopAll?.('a worker process cannot start');
           return;
         }
         // Died on its own: restart it, sooner if it had been running a while (a crash loop backs off to 30 s).
@@ -148,5 +159,5 @@ export async function superviseWorkers(o: SuperviseOptions): Promise<number> {
   clearInterval(progress);
   const clean = !forced && slots.every((s) => s.exitCode === 0);
   logger.info({ clean, workers: slots.map((s) => ({ worker: s.index, exitCode: s.exitCode, handled: s.earlier, restarts: s.restarts })) }, 'all worker processes stopped');
-  return clean ? 0 : 1;
+  return permanent ?? (clean ? 0 : 1);
 }

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import amqp from 'amqplib';
 import type pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -180,4 +181,26 @@ it('a child stopped by a signal of its own (a terminal Ctrl-C reaches every chil
   expect(run.supervisor('worker process ready')).toHaveLength(2);
   expect(run.supervisor('worker process died unexpectedly; restarting')).toEqual([]);
   expect(run.supervisor('all worker processes stopped')[0]).toMatchObject({ clean: true });
+}, 180_000);
+
+it('children that cannot start as they are (older than the minimum version: exit 5) are not restarted; the supervisor exits 5', async () => {
+  const setMinimum = (v: string | null) => reader.query("SELECT api.set_minimum_version($1, $2, 'cli') AS r", [v, randomUUID()]);
+  await setMinimum('0.0.2');
+  try {
+    const child = spawn(process.execPath, [GUARDIAN_BIN, 'worker', '--processes', '2'], {
+      env: { ...env, GUARDIAN_CLIENT_VERSION: '0.0.1' },
+      cwd: REPO,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout!.on('data', (d) => (output += d));
+    child.stderr!.on('data', (d) => (output += d));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    expect(code, output.slice(-3000)).toBe(5);
+    expect(output).toContain("This worker is 0.0.1; the team's minimum is 0.0.2");
+    expect(output).toContain('worker process cannot start as it is; not restarted');
+    expect(output).not.toContain('worker process died unexpectedly; restarting');
+  } finally {
+    await setMinimum(null);
+  }
 }, 180_000);
