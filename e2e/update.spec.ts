@@ -179,6 +179,7 @@ test('an admin raises the minimum version: the decision is refused with "Update 
     await decide.choice('remove').check();
     await decide.reason.fill('Threat of violence');
     await decide.submit.click();
+    await expect(casePage.notice).toContainText('Update required: this client is 0.1.0, the minimum is 0.2.0.');
     await expect(up.required).toContainText('Update required: this workstation is 0.1.0, the team needs 0.2.0 or later.');
     await expect(up.required).toHaveAttribute('role', 'alert');
     // The update action is in the banner (the controller looked for the update at once).
@@ -197,15 +198,16 @@ test('an admin raises the minimum version: the decision is refused with "Update 
 
     const lowered = await asAdmin(['0.1.0']);
     expect(lowered.code, lowered.stderr).toBe(0);
-    // "Check again" reads the team's minimum once more: this build may decide again.
+    // The decision waits in the outbox (same command id), saying why.
+    await expect(page.getByTestId('outbox-count')).toContainText('1 waiting');
+    // "Check again" reads the team's minimum once more: this build may decide again, and the outbox delivers
+    // the waiting decision by itself (its retry backs off to at most 15 s).
     await up.required.getByRole('button', { name: 'Check again' }).click();
     await expect(up.required).toHaveCount(0);
     await queue.search.fill(contentId);
     await queue.row(contentId).click();
-    await decide.choice('remove').check();
-    await decide.reason.fill('Threat of violence');
-    await decide.submit.click();
-    await expect(casePage.status).toHaveText('actioned');
+    await expect(casePage.status).toHaveText('actioned', { timeout: 60_000 });
+    await expect(page.getByTestId('outbox-count')).toContainText('0 waiting');
   } finally {
     await close();
   }

@@ -130,6 +130,37 @@ describe('update channels', () => {
     expect(await d.dispatch('update:get', {}, ctx)).toMatchObject({ ok: true, value: { required: null } });
   });
 
+  it('a decision the outbox holds for an update answers update_required at once, stays pending, and goes with the same id once allowed', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { openLocalStore } = await import('../../src/core/offline/local-store.js');
+    const { createWorkstation } = await import('../../src/core/offline/workstation.js');
+    const { silentLogger } = await import('../../src/core/log.js');
+    const dir = mkdtempSync(join(tmpdir(), 'gw-update-outbox-'));
+    const store = openLocalStore(dir);
+    const state = { minimum: '0.2.0' as string | null };
+    const api = core(state);
+    const ws = createWorkstation({ core: api, store, user: 'mod-1', logger: silentLogger });
+    try {
+      const port = createScriptedUpdater('0.1.0');
+      const updates = createUpdateController({ port, currentVersion: '0.1.0', verify: async () => ({ ok: true, problems: [] }), activity: createActivity(), autoDownload: false });
+      // A long settle: the answer must come from the held entry, not from the time running out.
+      const d = createDispatcher({ updates, settleMs: 60_000 });
+      const ctx = { host: fakeHost({ signedIn: { api, user: MOD1, workstation: ws } }), shell: 'devhost' as const };
+      const r = await d.dispatch('case:decide', { caseId: CASE, commandId: 'cmd-held-0001', decision: 'remove', reason: 'a threat' }, ctx);
+      expect(r).toMatchObject({ ok: false, error: { code: 'update_required', details: { minimumVersion: '0.2.0', outboxId: 'cmd-held-0001', outboxState: 'pending' } } });
+      expect(updates.status().required).toEqual({ minimumVersion: '0.2.0' });
+      expect(ws.outbox().map((e) => [e.id, e.state, e.error?.code])).toEqual([['cmd-held-0001', 'pending', 'update_required']]);
+      state.minimum = null;
+      await expect.poll(() => ws.outbox()[0]?.state, { timeout: 30_000 }).toBe('applied');
+    } finally {
+      ws.stop();
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('needs a signed-in seat, refuses unknown fields by name, and settings:get answers the managed view', async () => {
     const view: ManagedView = { file: '/etc/guardian-workstation/policy.json', settings: [{ key: 'update.channel', value: 'stable', source: 'enforced', locked: true }] };
     const { d, ctx } = setup({ minimum: null }, view);

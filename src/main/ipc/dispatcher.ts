@@ -98,7 +98,13 @@ export function toOutboxDto(e: CoreOutboxEntry): OutboxEntry {
   };
 }
 
-/** Waits until the outbox entry leaves "pending" (delivered, applied, conflict, …) or the time is up. */
+/** A pending entry the database refused for this build's version: it waits (same id) until the update. */
+const heldForUpdate = (e: CoreOutboxEntry) => e.state === 'pending' && e.error?.code === UPDATE_REQUIRED;
+
+/**
+ * Waits until the outbox entry leaves "pending" (delivered, applied, conflict, …), is held for an update, or
+ * the time is up.
+ */
 function settle(ws: Workstation, id: string, ms: number): Promise<CoreOutboxEntry | undefined> {
   const current = () => ws.outbox().find((e) => e.id === id);
   return new Promise((resolve) => {
@@ -111,11 +117,11 @@ function settle(ws: Workstation, id: string, ms: number): Promise<CoreOutboxEntr
       resolve(e);
     };
     const off = ws.onOutboxChange((e) => {
-      if (e.id === id && e.state !== 'pending') finish(e);
+      if (e.id === id && (e.state !== 'pending' || heldForUpdate(e))) finish(e);
     });
     const timer = setTimeout(() => finish(current()), ms);
     const now = current();
-    if (now && now.state !== 'pending') finish(now);
+    if (now && (now.state !== 'pending' || heldForUpdate(now))) finish(now);
   });
 }
 
@@ -158,6 +164,9 @@ export function createHandlers(opts: DispatcherOptions = {}): Handlers {
     // With the database known to be down nothing can be delivered now: answer "saved" (pending) at once.
     const wait = api.connection().database === 'down' ? 0 : (opts.settleMs ?? 4_000);
     const e = (wait ? await settle(ws, saved.id, wait) : saved) ?? saved;
+    // Saved, but the database refuses this build: say so now (it stays in the outbox and goes once updated).
+    if (heldForUpdate(e) && e.error)
+      throw new GuardianError(UPDATE_REQUIRED as ErrorCode, e.error.message, { ...e.error.details, outboxId: e.id, outboxState: e.state });
     if (e.state === 'conflict' || e.state === 'rejected' || e.state === 'discarded') {
       const err = e.error ?? { code: 'conflict', message: `The command was ${e.state}.` };
       throw new GuardianError(err.code as ErrorCode, err.message, { ...err.details, outboxId: e.id, outboxState: e.state });

@@ -41,6 +41,8 @@ export function wireSubscriptions(): () => void {
       // Delivered later and refused for this build's version: the team needs an update (store/update.ts).
       const min = e.error?.code === 'update_required' ? e.error.details?.minimumVersion : undefined;
       if (typeof min === 'string') useUpdate.getState().markRequired(min);
+      // One went through while "Update required" showed: the minimum was lowered (or met), read it again.
+      else if (e.state === 'applied' && useUpdate.getState().status?.required) void useUpdate.getState().load();
       if (useCase.getState().caseId === e.caseId) void useCase.getState().refresh();
       // A conflict or a rejection proves this view was out of date: re-read the queue now.
       if (e.state === 'conflict' || e.state === 'rejected') void useQueue.getState().refresh();
