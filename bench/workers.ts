@@ -166,7 +166,9 @@ export async function benchWorkers() {
     }
     const med = (p: number, f: (c: CaseResult) => number) => {
       const xs = cases.filter((c) => c.processes === p).map(f).sort((a, b) => a - b);
-      return xs.length ? xs[Math.floor((xs.length - 1) / 2)]! : undefined;
+      if (!xs.length) return undefined;
+      const mid = Math.floor(xs.length / 2);
+      return xs.length % 2 ? xs[mid]! : (xs[mid - 1]! + xs[mid]!) / 2;
     };
     const one = med(1, (c) => c.perSec);
     const two = med(2, (c) => c.perSec);
