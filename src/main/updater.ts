@@ -10,7 +10,7 @@ import type { Logger } from '../core/ports.js';
 import { electronUpdaterChannel, embeddedReleaseKeys, type ReleaseChannel } from '../core/release/manifest.js';
 import { createActivity } from '../core/update/activity.js';
 import { createUpdateController } from '../core/update/controller.js';
-import { manifestCheck } from '../core/update/manifest-check.js';
+import { channelFeedUrl, manifestCheck } from '../core/update/manifest-check.js';
 import type { UpdaterPort } from '../core/update/port.js';
 import type { DispatcherOptions } from './ipc/dispatcher.js';
 import { forwardUpdateEvents, type Emit } from './ipc/events.js';
@@ -70,7 +70,9 @@ export function electronUpdaterPort(o: { feedUrl: string; channel: ReleaseChanne
 export function startWorkstationUpdates(o: { config: Config; logger: Logger; send: Emit }): { options: DispatcherOptions; stop(): void } {
   const { channel, feedUrl } = o.config.update;
   // electron-updater reads no dev config and refuses to update an unpackaged app.
-  const port = feedUrl && app.isPackaged ? electronUpdaterPort({ feedUrl, channel, logger: o.logger }) : null;
+  // The channel's own folder of the team's feed (one signed manifest per folder).
+  const channelUrl = feedUrl ? channelFeedUrl(feedUrl, channel) : null;
+  const port = channelUrl && app.isPackaged ? electronUpdaterPort({ feedUrl: channelUrl, channel, logger: o.logger }) : null;
   if (!port) o.logger.info({ feedUrl, packaged: app.isPackaged }, 'updates not configured (no feed URL, or not a packaged app)');
   const activity = createActivity();
   const updates = createUpdateController({
@@ -78,7 +80,7 @@ export function startWorkstationUpdates(o: { config: Config; logger: Logger; sen
     currentVersion: app.getVersion(),
     channel,
     activity,
-    verify: manifestCheck({ feedUrl: feedUrl ?? 'http://invalid.invalid/', publicKeys: embeddedReleaseKeys() }),
+    verify: manifestCheck({ feedUrl: channelUrl ?? 'http://invalid.invalid/', publicKeys: embeddedReleaseKeys() }),
     logger: o.logger,
   });
   const off = forwardUpdateEvents(updates, o.send);

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateReleaseKeys, signRelease } from '../../src/core/release/manifest.js';
 import { createActivity } from '../../src/core/update/activity.js';
 import { createUpdateController, type UpdateStatus } from '../../src/core/update/controller.js';
-import { manifestCheck } from '../../src/core/update/manifest-check.js';
+import { channelFeedUrl, manifestCheck } from '../../src/core/update/manifest-check.js';
 import { createScriptedUpdater } from '../../src/devhost/scripted-updater.js';
 import { flipByte, tempDir, writeRelease } from '../release/release-fixture.js';
 
@@ -106,4 +106,23 @@ describe('a download is installed only when the admins signed it', () => {
       expect(installOnQuit).toBe(false);
       expect(installs).toBe(0);
     });
+});
+
+describe('one team feed, a folder per channel', () => {
+  it('channelFeedUrl points each channel at its own folder, whose manifest verifies only that channel’s build', async () => {
+    expect(channelFeedUrl('https://updates.example/guardian', 'stable')).toBe('https://updates.example/guardian/stable/');
+    expect(channelFeedUrl('https://updates.example/guardian//', 'beta')).toBe('https://updates.example/guardian/beta/');
+    const team = path.join(root, 'team');
+    const built: Record<'stable' | 'beta', string> = { stable: '', beta: '' };
+    for (const channel of ['stable', 'beta'] as const) {
+      const dir = path.join(team, channel);
+      const [artifact] = writeRelease(dir, { version: channel === 'stable' ? '0.2.0' : '0.3.0-beta.1', metadata: [channel === 'stable' ? 'latest-linux.yml' : 'beta-linux.yml'] });
+      signRelease(dir, { privateKeyPem: admin.privateKeyPem, channel });
+      built[channel] = path.join(dir, artifact!);
+    }
+    const beta = manifestCheck({ feedUrl: channelFeedUrl(`${base}/team`, 'beta'), publicKeys: [admin.publicKeyPem] });
+    expect(await beta({ version: '0.3.0-beta.1', file: built.beta })).toMatchObject({ ok: true });
+    // The stable build offered on the beta channel's folder is not what its manifest signed.
+    expect((await beta({ version: '0.2.0', file: built.stable })).ok).toBe(false);
+  });
 });

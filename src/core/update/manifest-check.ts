@@ -14,6 +14,15 @@ export interface ManifestCheckOptions {
   fetch?: typeof fetch;
 }
 
+/**
+ * Where one channel's releases are: `<feed>/<channel>/` (`…/guardian/stable/`, `…/guardian/beta/`). One
+ * folder per channel, because each folder has one signed manifest; and so the channel an admin's policy
+ * chooses is all that moves a workstation between them (one feed URL for the whole team).
+ */
+export function channelFeedUrl(feedUrl: string, channel: 'stable' | 'beta'): string {
+  return `${feedUrl.replace(/\/+$/, '')}/${channel}/`;
+}
+
 export function manifestCheck(o: ManifestCheckOptions): VerifyDownload {
   const base = o.feedUrl.endsWith('/') ? o.feedUrl : `${o.feedUrl}/`;
   const get = async (name: string) => {
