@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { END, START, StateGraph } from '@langchain/langgraph';
 import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
+import { BatchingPostgresSaver } from '../../src/core/agent/saver.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalLock } from '../../src/core/agent/case-lock.js';
 import { buildGraph } from '../../src/core/agent/graph.js';
@@ -21,8 +22,11 @@ import { TEXT } from '../support/harness.js';
 import { createTestInstallation, type TestInstallation } from '../support/installation.js';
 import { waitFor } from '../support/isolation.js';
 
-/** The process "dies" right after a node's writes were saved and before the step's checkpoint. */
-class CrashingSaver extends PostgresSaver {
+/**
+ * The process "dies" right after a node's writes were saved and before the step's checkpoint. On the saver
+ * the worker runs (the batching subclass, src/core/agent/saver.ts), so the crash window is its own.
+ */
+class CrashingSaver extends BatchingPostgresSaver {
   armedAt: number | undefined;
   override async put(...args: Parameters<PostgresSaver['put']>) {
     if (this.armedAt !== undefined && args[2].source === 'loop' && args[2].step === this.armedAt) {
