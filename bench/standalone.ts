@@ -13,7 +13,7 @@
 // checkpoint tables, privileges, functions by checksum, the local person); bench/standalone-steps.ts times
 // those steps on a fresh dir and again on the same (existing) dir, and is reported after the runs.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { banner, f1, footer, mb, now, opt, result, stats } from './lib.js';
@@ -113,7 +113,11 @@ export async function benchStandalone() {
     console.log(`template built in ${f1(templateBuildMs)} ms (once, at build time), ${mb(templateBytes)} on disk`);
     templateEnv = { GUARDIAN_STANDALONE_TEMPLATE: templateDir, GUARDIAN_RESOURCES_DIR: path.join(import.meta.dirname, '..', 'resources') };
     // The same child as one bundle (esbuild, which electron-vite uses): no TypeScript loader at run time.
-    bundled = path.join(path.dirname(templateDir), 'standalone-child.mjs');
+    // Inside the checkout (git-ignored), so the bundle's external packages resolve from node_modules.
+    mkdirSync(path.join(import.meta.dirname, '..', 'node_modules', '.cache'), { recursive: true });
+    const bundleDir = mkdtempSync(path.join(import.meta.dirname, '..', 'node_modules', '.cache', 'guardian-bench-'));
+    dirs.push(bundleDir);
+    bundled = path.join(bundleDir, 'standalone-child.mjs');
     const esb = spawnSync(
       path.join(import.meta.dirname, '..', 'node_modules', '.bin', 'esbuild'),
       [path.join(import.meta.dirname, 'standalone-child.ts'), '--bundle', '--platform=node', '--format=esm', '--packages=external', `--outfile=${bundled}`, '--log-level=warning'],
