@@ -111,11 +111,10 @@ describe('electron-builder.yml', () => {
     expect([...plist.matchAll(/<key>([^<]+)<\/key>/g)].map((m) => m[1])).toEqual(['com.apple.security.cs.allow-jit']);
   });
 
-  it('has npm run dist scripts that build first and never publish from a laptop', () => {
+  it('has npm run dist scripts that build first (renderer, main and the standalone template) and never publish from a laptop', () => {
     const scripts = (JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
-    expect(scripts.dist).toBe('electron-vite build && electron-builder --publish never');
-    expect(scripts['dist:linux']).toBe('electron-vite build && electron-builder --linux --publish never');
-    expect(scripts['dist:win']).toBe('electron-vite build && electron-builder --win --publish never');
-    expect(scripts['dist:mac']).toBe('electron-vite build && electron-builder --mac --publish never');
+    expect(scripts.build).toBe('electron-vite build && tsx scripts/build-standalone-template.ts');
+    expect(scripts.dist).toBe('npm run build && electron-builder --publish never');
+    for (const os of ['linux', 'win', 'mac']) expect(scripts[`dist:${os}`]).toBe(`npm run build && electron-builder --${os} --publish never`);
   });
 });
