@@ -7,9 +7,16 @@
 // email", news and fiction) are recognised from the act's object and the sentence's frame.
 // A text that contains none of the gate's words (derived from the lexicons and the phrase lists below) never reaches compromise (the classifier is on the
 // hot path: BENCHMARKS.md, pipeline).
-import nlp from 'compromise';
+import { createRequire } from 'node:module';
+import type nlpType from 'compromise';
 import type { CategoryId, Severity } from '../../shared/domain.js';
 import { normalizeForAnalysis, toOriginal } from './normalize.js';
+
+// compromise is loaded on the first text that needs it, not at start: it is the largest module the core
+// loads (~0.3 s and ~30 MB), and a workstation opening on an existing queue analyses nothing (issue 16).
+// Synchronously (its CommonJS build, the same release), because the rules classifier is synchronous.
+let nlpLoaded: typeof nlpType | undefined;
+const nlp = (text: string) => (nlpLoaded ??= createRequire(import.meta.url)('compromise') as typeof nlpType)(text);
 
 export interface FrameHit {
   category: CategoryId;
