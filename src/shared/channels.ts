@@ -13,6 +13,7 @@ export const COMMAND_NAMES = [
   'case:note',
   'appeal:decide',
   'audit:list',
+  'audit:verify',
   'metrics:get',
   'moderators:list',
   'outbox:list',

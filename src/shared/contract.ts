@@ -165,15 +165,47 @@ export type CasesQuery = z.infer<typeof CasesQuery>;
 
 export const AuditQuery = z
   .object({
+    /** A whole case id, or its first 4+ hex digits (the short id the UI shows). */
     caseId: z.string().trim().max(100).optional(),
+    /** The platform's content id of the case. */
+    contentId: z.string().trim().max(200).optional(),
     actor: z.string().trim().max(64).optional(),
     type: z.string().trim().max(64).optional(),
     from: z.string().datetime({ offset: true }).optional(),
     to: z.string().datetime({ offset: true }).optional(),
     limit: z.number().int().min(1).max(10_000).optional(),
+    /** Default oldest first (chain order); the audit view asks for newest first. */
+    order: z.enum(['newest', 'oldest']).optional(),
   })
   .strict();
 export type AuditQuery = z.infer<typeof AuditQuery>;
+
+/** "Verify chain": the whole log, or one case's chain (the case given as the audit filters take it). */
+export const AuditVerifyInput = z
+  .object({ caseId: z.string().trim().max(100).optional(), contentId: z.string().trim().max(200).optional() })
+  .strict()
+  .optional();
+export const AuditVerification = z.object({
+  ok: z.boolean(),
+  caseId: z.string().nullable(),
+  streams: z.number().int(),
+  events: z.number().int(),
+  problems: z.number().int(),
+  /** The broken event with the lowest id (src/core/audit/verify.ts); eventId null when the problem is a missing tail or stream. */
+  firstBroken: z
+    .object({
+      eventId: z.number().int().nullable(),
+      stream: z.string(),
+      seq: z.number().int().nullable(),
+      caseId: z.string().nullable(),
+      type: z.string().nullable(),
+      kind: z.string(),
+      message: z.string(),
+    })
+    .nullable(),
+  checkedAt: z.string(),
+});
+export type AuditVerification = z.infer<typeof AuditVerification>;
 
 const Empty = z.object({}).strict().optional();
 
@@ -247,6 +279,7 @@ export const commands = {
   'case:note': { input: ipcInput('note'), output: CommandOutcome },
   'appeal:decide': { input: ipcInput('appeal_decide'), output: CommandOutcome },
   'audit:list': { input: AuditQuery, output: z.array(AuditEvent) },
+  'audit:verify': { input: AuditVerifyInput, output: AuditVerification },
   'metrics:get': {
     input: z.object({ sinceDays: z.number().int().min(1, 'at least 1 day').max(365, 'at most 365 days').optional() }).strict(),
     output: SupervisorMetrics,

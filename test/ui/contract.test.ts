@@ -80,6 +80,7 @@ const VALID: Record<CommandName, unknown> = {
   'case:note': { caseId: CASE, commandId: 'cmd-note-1', text: 'seen before' },
   'appeal:decide': { caseId: CASE, commandId: 'cmd-appeal-1', outcome: 'uphold', reason: 'the threat was real' },
   'audit:list': {},
+  'audit:verify': {},
   'metrics:get': {},
   'moderators:list': {},
   'outbox:list': {},

@@ -1,7 +1,8 @@
 import type { AuditEvent, CaseDetail, Moderator, Role } from '../../shared/domain.js';
 import type { AuditQuery, CommandStatus } from '../api.js';
-import { invalidInput, notFound } from '../errors.js';
-import { queryAudit } from '../store/audit-repo.js';
+import { GuardianError, invalidInput, notFound } from '../errors.js';
+import { verifyAudit } from '../audit/verify.js';
+import { describeAuditEvent, queryAudit, resolveCase, type AuditFilter } from '../store/audit-repo.js';
 import { supervisorMetrics } from '../store/metrics-repo.js';
 import { allowedDecisions, getCaseRow, isUuid, listActions, listCases, toSummary, type CaseListQuery, type CaseListRow } from '../store/cases-repo.js';
 import type { Queryable } from '../store/db.js';
@@ -35,7 +36,10 @@ export function createQueries(db: Queryable) {
       };
     },
 
-    audit: (q: AuditQuery = {}): Promise<AuditEvent[]> => queryAudit(db, q),
+    audit: (q: AuditQuery & AuditFilter = {}): Promise<AuditEvent[]> => queryAudit(db, q),
+
+    /** The audit view's "Verify chain": verifyAudit, the whole log or one case's (resolved as the filters are). */
+    verifyAudit: (q: { caseId?: string; contentId?: string } = {}): Promise<AuditVerification> => verifyAuditFor(db, q),
 
     async commandStatus(commandId: string): Promise<CommandStatus | undefined> {
       const { rows } = await db.query<{ id: string; status: CommandStatus['status']; case_id: string | null; result: { error?: CommandStatus['error'] } | null }>(
@@ -53,4 +57,27 @@ export function createQueries(db: Queryable) {
       return rows.map((r) => ({ id: r.id, displayName: r.display_name, role: r.role, createdAt: r.created_at }));
     },
   };
+}
+
+/** What the audit view shows of a verification (contract AuditVerification). */
+export interface AuditVerification {
+  ok: boolean;
+  /** The case whose chain was checked, or null: the whole log. */
+  caseId: string | null;
+  streams: number;
+  events: number;
+  problems: number;
+  firstBroken: { eventId: number | null; stream: string; seq: number | null; caseId: string | null; type: string | null; kind: string; message: string } | null;
+  checkedAt: string;
+}
+
+/** src/core/audit/verify.ts, the same check as `guardian audit verify [--case]`, with the broken event's case and type. */
+export async function verifyAuditFor(db: Queryable, q: { caseId?: string; contentId?: string }): Promise<AuditVerification> {
+  const resolved = await resolveCase(db, q);
+  if (resolved && resolved.caseId === null) throw new GuardianError('not_found', `No case ${q.caseId?.trim() || q.contentId?.trim()}.`, { field: q.caseId?.trim() ? 'caseId' : 'contentId' });
+  const caseId = resolved?.caseId ?? null;
+  const report = await verifyAudit(db, caseId ? { caseId } : {});
+  const fb = report.firstBroken;
+  const firstBroken = fb ? { eventId: fb.eventId, stream: fb.stream, seq: fb.seq, kind: fb.kind, message: fb.message, ...(await describeAuditEvent(db, fb.eventId, fb.stream)) } : null;
+  return { ok: report.ok, caseId, streams: report.streams, events: report.events, problems: report.problems.length, firstBroken, checkedAt: new Date().toISOString() };
 }

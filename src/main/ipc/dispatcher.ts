@@ -11,6 +11,7 @@ import { GuardianError } from '../../core/errors.js';
 import { createActivity, type Activity } from '../../core/update/activity.js';
 import { createUpdateController, type UpdateController } from '../../core/update/controller.js';
 import { readMinimumVersion } from '../../core/update/minimum.js';
+import { verifyAuditFor } from '../../core/services/queries.js';
 import type { Queryable } from '../../core/store/db.js';
 import {
   commands,
@@ -254,6 +255,12 @@ export function createHandlers(opts: DispatcherOptions = {}): Handlers {
     'appeal:decide': (i, ctx) =>
       submit(ctx, { type: 'appeal_decide', caseId: i.caseId, outcome: i.outcome, reason: i.reason, commandId: i.commandId, expectedVersion: i.expectedVersion }),
     'audit:list': (i, ctx) => seatOf(ctx).api.audit(i),
+    // The same check as `guardian audit verify`, with the signed-in person's own login.
+    'audit:verify': async (i, ctx) => {
+      const db = (seatOf(ctx).api as Partial<{ db: Queryable }>).db;
+      if (!db) throw new GuardianError('unavailable', 'Verifying the audit needs the database.');
+      return verifyAuditFor(db, i ?? {});
+    },
     'metrics:get': (i, ctx) => seatOf(ctx).api.metrics(i),
     'moderators:list': (_i, ctx) => seatOf(ctx).api.moderators(),
     'outbox:list': async (_i, ctx) => (seatOf(ctx).workstation?.outbox() ?? []).map(toOutboxDto),
