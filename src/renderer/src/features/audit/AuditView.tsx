@@ -70,7 +70,8 @@ function Verification() {
 }
 
 export function AuditView() {
-  const { filters, setFilters, events, loading, error, refresh, verify, verifying } = useAudit();
+  const { filters, setFilters, events, loading, error, refresh, verify, verifying, verification } = useAudit();
+  const brokenId = verification?.firstBroken?.eventId ?? null;
   const openCase = useCase((s) => s.open);
   const openId = useCase((s) => s.caseId);
   // A case opened from a row shows beside the list (the case view, as the queue shows it).
@@ -139,8 +140,16 @@ export function AuditView() {
         </thead>
         <tbody>
           {events.map((e) => (
-            <tr key={e.id} id={`audit-event-${e.id}`} data-testid="audit-row" data-id={e.id} data-case-id={e.caseId ?? ''} aria-current={e.caseId !== null && showCase && e.caseId === openId ? 'true' : undefined}>
-              <td>{e.id}</td>
+            <tr key={e.id} id={`audit-event-${e.id}`} data-testid="audit-row" data-id={e.id} data-case-id={e.caseId ?? ''} data-broken={e.id === brokenId ? 'true' : undefined} aria-current={e.caseId !== null && showCase && e.caseId === openId ? 'true' : undefined}>
+              <td>
+                {e.id}
+                {e.id === brokenId && (
+                  <strong className="error" title="The first broken event: its stored hash does not match what it says" data-testid="audit-broken-mark">
+                    {' '}
+                    ⚠ broken
+                  </strong>
+                )}
+              </td>
               <td>{fmtTime(e.at)}</td>
               <td className="mono small">
                 {e.caseId && (
