@@ -263,14 +263,19 @@ export function buildProgram(): Command {
   const audit = program
     .command('audit')
     .description('the audit log (a case\'s, or everything); `audit verify` and `audit anchor` check it')
-    .argument('[caseId]')
+    .argument('[caseId]', 'the whole case id, or its first 4+ hex digits (the short id the UI shows)')
+    .option('--content <contentId>', "the case with this platform content id")
     .option('--actor <user>')
     .option('--type <type>')
+    .option('--from <time>', 'events at or after this ISO 8601 time')
+    .option('--to <time>', 'events at or before this ISO 8601 time')
+    .option('--newest', 'newest first (default: oldest first, chain order)')
     .option('--limit <n>', 'at most this many (default 1000)', int('--limit'))
     .option('--json', 'print JSON on stdout')
     .enablePositionalOptions()
-    .action(async (caseId: string | undefined, o: { actor?: string; type?: string; limit?: number; json?: boolean }) => {
-      const events = await withSession(({ session }) => session.audit({ caseId, actor: o.actor, type: o.type, limit: o.limit }), { process: false });
+    .action(async (caseId: string | undefined, o: { content?: string; actor?: string; type?: string; from?: string; to?: string; newest?: boolean; limit?: number; json?: boolean }) => {
+      const q = { caseId, contentId: o.content, actor: o.actor, type: o.type, from: o.from, to: o.to, limit: o.limit, ...(o.newest ? { order: 'newest' as const } : {}) };
+      const events = await withSession(({ session }) => session.audit(q), { process: false });
       if (o.json) return json(events);
       for (const e of events) out(`${e.at} ${e.caseId ?? '-'} ${e.type} by ${e.actor} via ${e.tool} ${JSON.stringify(e.payload)}`);
     });
