@@ -152,7 +152,8 @@ test('the audit view shows every step with its actor; CSV and JSON exports hold 
   const json = JSON.parse(readFileSync((await jsonDownload.path())!, 'utf8')) as Array<{ id: number; actor: string; type: string; caseId: string }>;
   expect(json.map((e) => String(e.id))).toEqual(ids);
   expect(json.every((e) => e.caseId === caseId)).toBe(true);
-  expect(json.filter((e) => e.type === 'decision.made').map((e) => e.actor)).toEqual(['mod-1', 'sup-1']);
+  // The audit view lists newest first (issue 15), and its exports hold its rows in its order.
+  expect(json.filter((e) => e.type === 'decision.made').map((e) => e.actor)).toEqual(['sup-1', 'mod-1']);
 });
 
 test('an appeal lands in the supervisors’ appeal queue beside the appealed decision; four-eyes keeps its decider out; another supervisor upholds it', async ({ stack, browser }) => {
