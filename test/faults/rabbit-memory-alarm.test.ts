@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HealthReport } from '../../src/core/runtime/health.js';
@@ -35,9 +36,23 @@ describe.skipIf(!avail.ok)('RabbitMQ memory alarm while publishing', () => {
         const isBlocked = once(publisher, 'blocked');
         publishMore();
         [blocked] = (await isBlocked) as [string];
-        // The worker's own health check while its publishing connection is blocked.
-        const health = rig.core.health().then((h) => (during = h));
-        answeredDuringAlarm = await Promise.race([health.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 15_000).unref())]);
+        // Something the worker itself must publish during the alarm — a claim's live event, which this
+        // worker relays — so its own connection is blocked too, whatever the load had left in flight (a fast
+        // worker may have finished it all before the alarm; then the broker had no reason to block it).
+        const { rows: open } = await rig.reader.query<{ id: string }>(`SELECT id FROM cases WHERE status = 'awaiting_review' AND claimed_by IS NULL ORDER BY id LIMIT 1`);
+        expect(open).toHaveLength(1);
+        const mod = await rig.as('mod-1');
+        await mod.execute({ type: 'claim', caseId: open[0]!.id, tool: 'cli', commandId: randomUUID() });
+        // The worker's own health check while its connection is blocked: each answer bounded, until it names it.
+        await waitFor(
+          async () => {
+            const h = await Promise.race([rig.core.health(), new Promise<undefined>((r) => setTimeout(() => r(undefined), 15_000).unref())]);
+            answeredDuringAlarm = h !== undefined;
+            if (h) during = h;
+            return !h || /alarm|blocked/i.test(JSON.stringify(h));
+          },
+          { timeoutMs: 45_000, message: 'the worker health check naming the block' },
+        );
         await mq.setMemoryWatermark(0.4);
         await waitFor(async () => (await mq.alarms()).length === 0, { timeoutMs: 30_000, message: 'the memory alarm cleared' });
       },
