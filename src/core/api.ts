@@ -62,7 +62,12 @@ export interface CaseQuery {
 export type CaseListRow = CaseSummary & { watermark?: string; matches?: boolean };
 
 export interface AuditQuery {
+  /** A whole case id, or its first 4+ hex digits (the short id the UI shows). */
   caseId?: string;
+  /** The platform's content id of the case. */
+  contentId?: string;
+  /** Default oldest first (chain order); the audit view asks for newest first. */
+  order?: 'newest' | 'oldest';
   actor?: string;
   type?: string;
   from?: string;
