@@ -199,7 +199,8 @@ export async function setupDatabase(o: DbSetupOptions): Promise<DbSetupReport> {
     // A shared installation is always set up whole (setup repairs what a DBA changed by hand); the embedded
     // database, set up at every start, only when something changed.
     if (o.mode === 'connected' || existing?.setup_checksum !== checksum) await applyAll(c, r, o, db, report);
-    await c.query('UPDATE private.installation SET setup_checksum = $1', [checksum]);
+    // Written only when it changed: an unchanged embedded database opens without a write (issue 16).
+    if (existing?.setup_checksum !== checksum) await c.query('UPDATE private.installation SET setup_checksum = $1', [checksum]);
 
     if (o.workerLogin) {
       step('worker login');
