@@ -1,10 +1,11 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { ActionRecord, CaseView as CaseDto, SessionUser } from '../../lib/contract-types';
-import { fmtClock, fmtTime, isShortcutTarget, label } from '../../lib/format';
+import { fmtClock, fmtTime, humanizeMessage, humanTime, isShortcutTarget, label } from '../../lib/format';
 import { casePermissions, claimActive, type Permission } from '../../../../shared/permissions';
 import { useCase, type Notice } from '../../store/case';
 import { useOutbox } from '../../store/outbox';
 import { OutboxActions } from '../outbox/OutboxView';
+import { useContentIdOf } from '../outbox/caseLookup';
 import { useQueue } from '../../store/queue';
 import { useSession } from '../../store/session';
 import { DecideForm } from '../decide/DecideForm';
@@ -27,13 +28,15 @@ function NoticeBanner({ n, onClose }: { n: Notice; onClose(): void }) {
   const last = n.error?.details?.lastDecision as { actor?: string; decision?: string; at?: string; reason?: string } | null | undefined;
   const outboxId = n.error?.details?.outboxId as string | undefined;
   const entry = useOutbox((s) => s.entries.find((e) => e.id === outboxId));
+  const contentIdOf = useContentIdOf();
   return (
     <div className={`notice notice-${n.kind}`} role={n.kind === 'error' ? 'alert' : 'status'} data-testid="notice">
       <strong>{n.kind === 'error' ? (n.error?.code === 'conflict' ? 'Conflict' : n.error?.code === 'forbidden' ? 'Not allowed' : 'Error') : 'Done'}:</strong>{' '}
-      {n.text}
+      <span data-testid="notice-text">{humanizeMessage(n.text, { contentIdOf })}</span>
       {last?.actor && (
         <div className="muted">
-          <UserText identifier text={last.actor} /> decided <strong>{label(last.decision)}</strong> at {fmtTime(last.at)}
+          <UserText identifier text={last.actor} /> decided <strong>{label(last.decision)}</strong>
+          {last.at ? <> at <time dateTime={last.at} title={fmtTime(last.at)}>{humanTime(last.at)}</time></> : null}
           {last.reason ? (
             <>
               {' — “'}

@@ -1,5 +1,5 @@
 import type { AuditEvent } from '../../lib/contract-types';
-import { fmtTime } from '../../lib/format';
+import { fmtTime, noteText } from '../../lib/format';
 import { UserText } from '../../lib/UserText';
 
 /** One line of human-readable detail from an audit payload. */
@@ -25,6 +25,7 @@ export function Timeline({ events }: { events: AuditEvent[] }) {
             {fmtTime(e.at)}
           </time>
           <UserText as="div" className="tl-detail" text={describeEvent(e)} />
+          {noteText(e) !== undefined && <UserText as="div" className="tl-note" testId="timeline-note" text={noteText(e)!} />}
         </li>
       ))}
     </ol>

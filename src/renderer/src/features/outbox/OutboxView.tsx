@@ -1,5 +1,6 @@
 import type { OutboxEntry } from '../../lib/contract-types';
-import { fmtTime } from '../../lib/format';
+import { caseName, fmtTime, humanizeMessage } from '../../lib/format';
+import { useContentIdOf } from './caseLookup';
 import { useCase } from '../../store/case';
 import { needsAction, useOutbox } from '../../store/outbox';
 import { useUi } from '../../store/ui';
@@ -20,6 +21,11 @@ export function OutboxActions({ e }: { e: OutboxEntry }) {
 export function OutboxView() {
   const { entries, error } = useOutbox();
   const setView = useUi((s) => s.setView);
+  const contentIdOf = useContentIdOf();
+  const openCase = (caseId: string) => {
+    setView('queue');
+    void useCase.getState().open(caseId);
+  };
   return (
     <section className="pane scroll" aria-label="Outbox">
       <h2 className="h2">Outbox</h2>
@@ -32,6 +38,7 @@ export function OutboxView() {
         <thead>
           <tr>
             <th>Saved</th>
+            <th>Case</th>
             <th>Command</th>
             <th>State</th>
             <th>Why</th>
@@ -43,13 +50,12 @@ export function OutboxView() {
             <tr key={e.id} data-testid="outbox-row" data-state={e.state} data-id={e.id} data-case-id={e.caseId}>
               <td>{fmtTime(e.createdAt)}</td>
               <td>
-                <button
-                  className="link"
-                  onClick={() => {
-                    setView('queue');
-                    void useCase.getState().open(e.caseId);
-                  }}
-                >
+                <button className="link" data-testid="outbox-case" title={`Open case ${e.caseId}`} onClick={() => openCase(e.caseId)}>
+                  <UserText identifier text={caseName(e.caseId, contentIdOf(e.caseId))} />
+                </button>
+              </td>
+              <td>
+                <button className="link" onClick={() => openCase(e.caseId)}>
                   <UserText text={e.summary} />
                 </button>
               </td>
@@ -57,7 +63,7 @@ export function OutboxView() {
                 <span className={`ostate os-${e.state}`}>{e.state}</span>
               </td>
               <td className="small">
-                <UserText text={e.error?.message ?? ''} />
+                <UserText text={humanizeMessage(e.error?.message ?? '', { contentIdOf })} />
               </td>
               <td>
                 <OutboxActions e={e} />
@@ -66,7 +72,7 @@ export function OutboxView() {
           ))}
           {entries.length === 0 && (
             <tr>
-              <td colSpan={5} className="empty">
+              <td colSpan={6} className="empty">
                 Nothing saved yet.
               </td>
             </tr>

@@ -5,7 +5,7 @@ import { isShortcutTarget } from '../../lib/format';
 import { useCase } from '../../store/case';
 import { useOutbox } from '../../store/outbox';
 import type { OutboxEntry } from '../../lib/contract-types';
-import { QUEUE_LIMIT, useQueue, visibleCases, type QueueFilters, type SortKey } from '../../store/queue';
+import { DEFAULT_FILTERS, QUEUE_LIMIT, useQueue, visibleCases, type QueueFilters, type SortKey } from '../../store/queue';
 import { CaseView } from '../case/CaseView';
 import { CaseRow } from './CaseRow';
 import { StaleMarker } from '../shell/StaleMarker';
@@ -92,7 +92,8 @@ function Filters() {
 }
 
 export function QueueView() {
-  const { cases, filters, sort, selectedId, select, error, loading, loadingMore, truncated, stale } = useQueue();
+  const { cases, filters, setFilters, sort, selectedId, select, error, loading, loadingMore, truncated, stale } = useQueue();
+  const filtersChanged = JSON.stringify(filters) !== JSON.stringify(DEFAULT_FILTERS);
   const openId = useCase((s) => s.caseId);
   const open = useCase((s) => s.open);
   const rows = useMemo(() => visibleCases(cases, filters, sort), [cases, filters, sort]);
@@ -254,7 +255,16 @@ export function QueueView() {
             })}
           </div>
           {loadingMore && rows.length > 0 && <p className="list-more" aria-hidden="true">Loading more cases…</p>}
-          {rows.length === 0 && !loading && !loadingMore && <p className="empty">No cases match these filters.</p>}
+          {rows.length === 0 && !loading && !loadingMore && (
+            <div className="empty" data-testid="queue-empty">
+              <p>No cases match these filters</p>
+              {filtersChanged && (
+                <button type="button" onClick={() => setFilters(DEFAULT_FILTERS)}>
+                  Clear filters
+                </button>
+              )}
+            </div>
+          )}
         </div>
       </section>
       <section className="pane case-pane" aria-label="Case">
