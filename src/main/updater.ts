@@ -3,6 +3,7 @@
 // whether a download may install and when, are the UpdateController's (src/core/update/controller.ts); this
 // file only translates. electron-updater checks the artifact against the feed's yml (sha512) and, on
 // Windows/macOS, the OS signature; the controller adds the admins' signed manifest (manifest-check.ts).
+import path from 'node:path';
 import { app } from 'electron';
 import { autoUpdater, type ProgressInfo, type UpdateDownloadedEvent } from 'electron-updater';
 import type { Config } from '../core/config.js';
@@ -16,6 +17,9 @@ import type { DispatcherOptions } from './ipc/dispatcher.js';
 import { forwardUpdateEvents, type Emit } from './ipc/events.js';
 
 export function electronUpdaterPort(o: { feedUrl: string; channel: ReleaseChannel; logger: Logger }): UpdaterPort {
+  let installOnQuit = false;
+  let installing = false;
+  let hooked = false;
   autoUpdater.logger = {
     info: (m?: unknown) => o.logger.info({ updater: String(m) }, 'updater'),
     warn: (m?: unknown) => o.logger.warn({ updater: String(m) }, 'updater'),
@@ -54,12 +58,33 @@ export function electronUpdaterPort(o: { feedUrl: string; channel: ReleaseChanne
     install() {
       // Not silent, run the new build after installing. Windows close first; the app's before-quit stops
       // the core in order (the outbox is on disk) before the installer replaces it.
+      installing = true;
       autoUpdater.quitAndInstall(false, true);
     },
     setInstallOnQuit(enabled) {
-      autoUpdater.autoInstallOnAppQuit = enabled;
+      // electron-updater's own autoInstallOnAppQuit stays off: it registers its quit handler only when a
+      // download finishes (before our manifest check has run), so turning it on afterwards installs nothing,
+      // and turning it on before would install an unverified download. The app's own quit does it instead.
+      installOnQuit = enabled;
+      if (hooked) return;
+      hooked = true;
+      app.on('will-quit', () => {
+        if (installOnQuit && !installing) {
+          installing = true;
+          o.logger.info({}, 'installing the verified update on quit');
+          autoUpdater.quitAndInstall(true, false);
+        }
+      });
     },
   };
+}
+
+/**
+ * The admins' keys the packaged app trusts: always its own resources (never GUARDIAN_RESOURCES_DIR, which an
+ * environment could point at keys of its own); in development, the repository's resources/release-keys.
+ */
+function releaseKeysDir(): string | undefined {
+  return app.isPackaged ? path.join(process.resourcesPath, 'app-resources', 'release-keys') : undefined;
 }
 
 /**
@@ -80,7 +105,7 @@ export function startWorkstationUpdates(o: { config: Config; logger: Logger; sen
     currentVersion: app.getVersion(),
     channel,
     activity,
-    verify: manifestCheck({ feedUrl: channelUrl ?? 'http://invalid.invalid/', publicKeys: embeddedReleaseKeys() }),
+    verify: manifestCheck({ feedUrl: channelUrl ?? 'http://invalid.invalid/', channel, publicKeys: embeddedReleaseKeys(releaseKeysDir()) }),
     logger: o.logger,
   });
   const off = forwardUpdateEvents(updates, o.send);

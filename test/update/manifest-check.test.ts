@@ -126,3 +126,19 @@ describe('one team feed, a folder per channel', () => {
     expect((await beta({ version: '0.2.0', file: built.stable })).ok).toBe(false);
   });
 });
+
+describe('a signed release copied into another channel’s folder', () => {
+  it('is refused: the manifest names the channel it was signed for', async () => {
+    const dir = path.join(root, 'copied', 'stable');
+    // A beta build, signed for beta, that someone with write access to the feed (no key) copied into stable/.
+    const [artifact] = writeRelease(dir, { version: '0.4.0-beta.1', metadata: ['beta-linux.yml'] });
+    signRelease(dir, { privateKeyPem: admin.privateKeyPem, channel: 'beta' });
+    const stable = manifestCheck({ feedUrl: channelFeedUrl(`${base}/copied`, 'stable'), channel: 'stable', publicKeys: [admin.publicKeyPem] });
+    const r = await stable({ version: '0.4.0-beta.1', file: path.join(dir, artifact!) });
+    expect(r.ok).toBe(false);
+    expect(r.problems.join('\n')).toMatch(/channel mismatch: the manifest was signed for beta, this workstation follows stable/);
+    // The same files are fine for a workstation on beta.
+    const beta = manifestCheck({ feedUrl: channelFeedUrl(`${base}/copied`, 'stable'), channel: 'beta', publicKeys: [admin.publicKeyPem] });
+    expect(await beta({ version: '0.4.0-beta.1', file: path.join(dir, artifact!) })).toMatchObject({ ok: true });
+  });
+});

@@ -97,8 +97,7 @@ function parsePrivateKey(pem: string): KeyObject {
 }
 
 /** The admins' public keys the app trusts: every `*.pub.pem` in resources/release-keys/ (sorted by name). */
-export function embeddedReleaseKeys(): string[] {
-  const dir = resourcePath('release-keys');
+export function embeddedReleaseKeys(dir: string = resourcePath('release-keys')): string[] {
   if (!fs.existsSync(dir)) return [];
   return fs
     .readdirSync(dir)
@@ -356,10 +355,14 @@ export function verifyDownloadedUpdate(o: {
   artifactFile: string;
   artifactName: string;
   expectedVersion?: string;
+  /** The channel this workstation follows: a build the admins signed for another channel is refused here. */
+  expectedChannel?: 'stable' | 'beta';
 }): { ok: boolean; problems: string[] } {
   const problems: string[] = [];
   const { manifest, signed } = verifySignedManifest(Buffer.from(o.manifestJson, 'utf8'), o.signature, o.publicKeys, problems);
   if (!manifest || !signed) return { ok: false, problems };
+  if (o.expectedChannel !== undefined && manifest.channel !== o.expectedChannel)
+    problems.push(`channel mismatch: the manifest was signed for ${manifest.channel}, this workstation follows ${o.expectedChannel}`);
   if (o.expectedVersion !== undefined && manifest.version !== o.expectedVersion)
     problems.push(`version mismatch: the manifest is for ${manifest.version}, the update offered is ${o.expectedVersion}`);
   const entry = manifest.artifacts.find((a) => a.name === o.artifactName);

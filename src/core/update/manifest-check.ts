@@ -11,6 +11,8 @@ export interface ManifestCheckOptions {
   feedUrl: string;
   /** The admins' public keys the app trusts (embeddedReleaseKeys()); none: every update is refused. */
   publicKeys: string[];
+  /** The channel this workstation follows (a copy of another channel's signed release is refused). */
+  channel?: 'stable' | 'beta';
   fetch?: typeof fetch;
 }
 
@@ -45,6 +47,7 @@ export function manifestCheck(o: ManifestCheckOptions): VerifyDownload {
       artifactFile: d.file,
       artifactName: path.basename(d.file),
       expectedVersion: d.version,
+      expectedChannel: o.channel,
     });
   };
 }
