@@ -243,8 +243,16 @@ export async function createCore(o: CoreOptions): Promise<Core> {
         });
         if (worker) {
           await dbReady;
-          if (!standalone) await refuseIfOutdated();
-          await worker.start();
+          let held = false;
+          if (!standalone)
+            await refuseIfOutdated().catch((err: unknown) => {
+              // A workstation provisioned as a worker must still open, to show "Update required" and update
+              // itself: its worker role stays stopped (the work waits for a current worker). Headless, it refuses.
+              if (!(o.tolerateOffline && err instanceof GuardianError && err.code === 'update_required')) throw err;
+              held = true;
+              logger.error({ err: err.message }, 'the worker role does not start on this workstation until it is updated');
+            });
+          if (!held) await worker.start();
         }
       } catch (err) {
         // A start that fails leaves nothing running (connections, consumers): the process can exit.

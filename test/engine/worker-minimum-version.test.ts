@@ -43,6 +43,15 @@ it('a worker below the minimum refuses to start with update_required (CLI exit 5
   expect(cli.code).toBe(5);
   expect(cli.stderr).toContain("This worker is 0.4.9; the team's minimum is 0.5.0");
 
+  // A workstation provisioned as a worker (the app: tolerateOffline) still opens — to show "Update required"
+  // and update itself — with its worker role stopped: it consumes nothing.
+  await setMinimum('99.0.0');
+  const app = await createCore({ config: loadConfig({ ...h.env, GUARDIAN_DOTENV: 'off' }), logger: silentLogger, worker: true, tolerateOffline: true });
+  await app.start();
+  const analysis = (await app.health()).broker.queues?.find((q) => q.queue === 'guardian.analysis');
+  expect(analysis?.consumers).toBe(1); // the harness's own worker only
+  await app.stop();
+
   await setMinimum(mine);
   const current = await createCore({ config: loadConfig({ ...h.env, GUARDIAN_DOTENV: 'off' }), logger: silentLogger, worker: true });
   await current.start();

@@ -188,6 +188,11 @@ describe('UpdateController', () => {
     expect(c.status().required).toEqual({ minimumVersion: '0.1.1' });
     c.noteMinimum(null);
     expect(c.status().required).toBeNull();
+    // The database's own answer wins where the two comparisons could differ (build metadata, odd pre-releases).
+    c.noteMinimum('0.1.0+build.7', false);
+    expect(c.status().required).toEqual({ minimumVersion: '0.1.0+build.7' });
+    c.noteMinimum('0.1.1', true);
+    expect(c.status().required).toBeNull();
   });
 
   it('without a feed: disabled, and a check says why', async () => {

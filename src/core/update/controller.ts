@@ -61,7 +61,8 @@ export interface UpdateController {
   /** A state-changing command went through: this build is accepted (again). */
   clearRequired(): void;
   /** The minimum as read from the database (null: none): required when it is newer than this build. */
-  noteMinimum(minimumVersion: string | null): void;
+  /** The team's minimum as read; `current` is the database's own comparison, used when given. */
+  noteMinimum(minimumVersion: string | null, current?: boolean): void;
   onChange(cb: (s: UpdateStatus) => void): () => void;
 }
 
@@ -211,8 +212,9 @@ export function createUpdateController(o: UpdateControllerOptions): UpdateContro
       required = null;
       emit();
     },
-    noteMinimum(minimumVersion) {
-      if (minimumVersion && compareVersions(minimumVersion, o.currentVersion) > 0) this.markRequired(minimumVersion);
+    noteMinimum(minimumVersion, current) {
+      const older = current !== undefined ? !current : !!minimumVersion && compareVersions(minimumVersion, o.currentVersion) > 0;
+      if (minimumVersion && older) this.markRequired(minimumVersion);
       else this.clearRequired();
     },
     onChange(cb) {

@@ -182,7 +182,7 @@ export function createHandlers(opts: DispatcherOptions = {}): Handlers {
   async function syncMinimum(ctx: DispatchContext): Promise<void> {
     const db = (seatOf(ctx).api as Partial<{ db: Queryable }>).db;
     const min = db ? await readMinimumVersion(db) : undefined;
-    if (min !== undefined) updates.noteMinimum(min);
+    if (min !== undefined) updates.noteMinimum(min.minimumVersion, min.current);
   }
   /** A command sent straight to the core is lost by a restart until the core answered. */
   async function onItsWay<T>(fn: () => Promise<T>): Promise<T> {
