@@ -83,3 +83,30 @@ it("another author's contentId is refused permanently (dead-lettered with the re
   await expect(handle(delivery(contentMessage('rt-2', 'not yours', { authorId: 'author-b' })))).rejects.toThrow(/authorId: content rt-2 is another author's/);
   expect(statements).toHaveLength(2);
 });
+
+it('against a database whose worker.ingest_content predates the one-call edit (a rolling upgrade), an edit is still recorded (two calls)', async () => {
+  await ingest(contentMessage('rt-3', 'first words', { submittedAt: '2026-01-01T10:00:00.000Z' }));
+  const sig = 'uuid, text, text, text, text, text, text, text, timestamptz';
+  // The older function's answer for a known contentId: created false and the case, no outcome.
+  await inst.dba(`ALTER FUNCTION worker.ingest_content(${sig}) RENAME TO ingest_content_current`);
+  try {
+    await inst.dba(`CREATE FUNCTION worker.ingest_content(p_case_id uuid, p_content_id text, p_author_id text, p_text text, p_url text,
+        p_reported_by text, p_report_reason text, p_priority text, p_submitted_at timestamptz) RETURNS jsonb
+      LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
+      AS $$ SELECT CASE WHEN (r->>'created')::boolean THEN r
+                        ELSE jsonb_build_object('created', false, 'case', private.case_json((SELECT c FROM cases c WHERE c.content_id = p_content_id))) END
+              FROM (SELECT worker.ingest_content_current(p_case_id, p_content_id, p_author_id, 'first words', p_url, p_reported_by,
+                                                         p_report_reason, p_priority, '2026-01-01T10:00:00Z') AS r) x $$`);
+    await inst.dba(`GRANT EXECUTE ON FUNCTION worker.ingest_content(${sig}) TO ${inst.roles.worker}`);
+    const before = changed.length;
+    const sent = await ingest(contentMessage('rt-3', 'first words, edited', { submittedAt: '2026-01-01T11:00:00.000Z' }));
+    expect(sent).toHaveLength(2);
+    expect(sent[1]).toMatch(/worker\.edit_content/);
+    expect(changed.length).toBe(before + 1);
+    const { rows } = await inst.dba(`SELECT text, version FROM cases WHERE content_id = 'rt-3'`);
+    expect(rows).toEqual([{ text: 'first words, edited', version: 2 }]);
+  } finally {
+    await inst.dba(`DROP FUNCTION IF EXISTS worker.ingest_content(${sig})`);
+    await inst.dba(`ALTER FUNCTION worker.ingest_content_current(${sig}) RENAME TO ingest_content`);
+  }
+});

@@ -36,8 +36,19 @@ export function createIngestHandler(d: IngestDeps) {
               p_reported_by => $6, p_report_reason => $7, p_priority => $8, p_submitted_at => $9) AS r`,
       [randomUUID(), msg.contentId, msg.authorId, msg.text, msg.url ?? null, msg.reportedBy ?? null, msg.reportReason ?? null, priority, msg.submittedAt],
     );
-    const { created, outcome } = rows[0]!.r;
-    const row = caseRowFromJson(rows[0]!.r.case);
+    let { outcome } = rows[0]!.r;
+    const { created } = rows[0]!.r;
+    let row = caseRowFromJson(rows[0]!.r.case);
+    if (!created && outcome === undefined) {
+      // A database whose worker.ingest_content predates this build (a rolling upgrade: no migration marks
+      // the change): it did not look at the edit, so ask worker.edit_content in a second call, as before.
+      const r = await d.db.query<{ r: { outcome: EditOutcome; case: Record<string, unknown> } }>(
+        `SELECT worker.edit_content(p_content_id => $1, p_author_id => $2, p_text => $3, p_submitted_at => $4) AS r`,
+        [msg.contentId, msg.authorId, msg.text, msg.submittedAt],
+      );
+      outcome = r.rows[0]!.r.outcome;
+      row = caseRowFromJson(r.rows[0]!.r.case);
+    }
     if (created) d.onCaseChanged(row);
     else edited(msg, row, outcome!);
     // A redelivery of a message whose case exists but was never analysed republishes the job.
