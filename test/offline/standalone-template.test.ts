@@ -75,6 +75,10 @@ it('a built template is current, and a first start opens it (no initdb) with no 
 
 it('the standalone core starts from the template: the local person is created at first start and the queue answers', async () => {
   const dataDir = path.join(root, 'core');
+  // What a first start that crashed mid-copy (another process) left behind: removed by the next first start.
+  const leftover = path.join(dataDir, 'pgdata.template-99999');
+  fs.mkdirSync(leftover, { recursive: true });
+  fs.writeFileSync(path.join(leftover, 'PG_VERSION'), '18');
   const lines: Array<{ msg?: string; obj: Record<string, unknown> }> = [];
   const prev = process.env.GUARDIAN_STANDALONE_TEMPLATE;
   process.env.GUARDIAN_STANDALONE_TEMPLATE = template;
@@ -96,6 +100,7 @@ it('the standalone core starts from the template: the local person is created at
     else process.env.GUARDIAN_STANDALONE_TEMPLATE = prev;
   }
   expect(lines.find((l) => l.msg === 'embedded database ready')?.obj.from).toBe('template');
+  expect(fs.existsSync(leftover)).toBe(false);
 }, 120_000);
 
 it('a stale or missing template is detected, naming what changed', () => {

@@ -209,7 +209,10 @@ function copyTemplate(dir: string, templateDir: string, logger: Logger): boolean
   }
   // Into a sibling first: a start cut short mid-copy leaves no half data dir behind (the next start copies again).
   const tmp = `${dir}.template-${process.pid}`;
-  fs.rmSync(tmp, { recursive: true, force: true });
+  // A copy cut short by an earlier crash (another pid) is removed too: the data dir's lock is held here.
+  const parent = path.dirname(dir);
+  const prefix = `${path.basename(dir)}.template-`;
+  for (const f of fs.readdirSync(parent)) if (f.startsWith(prefix)) fs.rmSync(path.join(parent, f), { recursive: true, force: true });
   fs.cpSync(path.join(templateDir, 'pgdata'), tmp, { recursive: true });
   fs.rmdirSync(dir);
   fs.renameSync(tmp, dir);
