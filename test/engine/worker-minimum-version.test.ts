@@ -5,9 +5,11 @@ import { loadConfig } from '../../src/core/config.js';
 import { createCore } from '../../src/core/core.js';
 import { GuardianError } from '../../src/core/errors.js';
 import { silentLogger } from '../../src/core/log.js';
+import type { Logger } from '../../src/core/ports.js';
 import { clientVersion } from '../../src/core/store/db.js';
 import { cleanEnv, guardian } from '../support/cli.js';
 import { startHarness, USERS, type Harness } from '../support/harness.js';
+import { waitFor } from '../support/isolation.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -46,9 +48,18 @@ it('a worker below the minimum refuses to start with update_required (CLI exit 5
   // A workstation provisioned as a worker (the app: tolerateOffline) still opens — to show "Update required"
   // and update itself — with its worker role stopped: it consumes nothing.
   await setMinimum('99.0.0');
-  const app = await createCore({ config: loadConfig({ ...h.env, GUARDIAN_DOTENV: 'off' }), logger: silentLogger, worker: true, tolerateOffline: true });
+  const said: string[] = [];
+  const rec = (_: object, msg?: string) => void said.push(msg ?? '');
+  const recording: Logger = { debug: rec, info: rec, warn: rec, error: rec, child: () => recording };
+  const app = await createCore({ config: loadConfig({ ...h.env, GUARDIAN_DOTENV: 'off' }), logger: recording, worker: true, tolerateOffline: true });
   await app.start();
-  const analysis = (await app.health()).broker.queues?.find((q) => q.queue === 'guardian.analysis');
+  expect(said).toContain('the worker role does not start on this workstation until it is updated');
+  // The app's broker link connects in the background (lazy): read the queue depths once it is up.
+  let analysis: { consumers?: number } | undefined;
+  await waitFor(async () => (analysis = (await app.health()).broker.queues?.find((q) => q.queue === 'guardian.analysis')) !== undefined, {
+    timeoutMs: 20_000,
+    message: 'the app reads the queue depths',
+  });
   expect(analysis?.consumers).toBe(1); // the harness's own worker only
   await app.stop();
 
