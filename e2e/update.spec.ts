@@ -12,7 +12,7 @@ import { cleanEnv, guardian } from '../test/support/cli.js';
 import { contentMessage, TEXT } from '../test/support/harness.js';
 import { AppPage, CasePage, DecidePage, QueuePage, SignInPage } from './pages/app.js';
 import { SettingsPage, UpdatePage } from './pages/update.js';
-import { expect, ROOT, shot, test, type Stack } from './support/stack.js';
+import { expect, ROOT, seatContext, shot, test, type Stack } from './support/stack.js';
 
 /** A dev host of its own over the spec's core (so its updater and settings are this test's). */
 async function hostFor(stack: Stack, o: Partial<DevHostOptions> = {}): Promise<{ host: DevHost; close(): Promise<void> }> {
@@ -28,7 +28,7 @@ async function hostFor(stack: Stack, o: Partial<DevHostOptions> = {}): Promise<{
 }
 
 async function signInAt(browser: Browser, stack: Stack, host: DevHost, user: string): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
+  const page = await (await seatContext(browser)).newPage();
   await page.goto(host.urlFor());
   const person = stack.h.people[user]!;
   await new SignInPage(page).signIn(person.login, person.password, user);

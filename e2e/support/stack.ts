@@ -4,7 +4,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test as base, type Browser, type Page } from '@playwright/test';
+import { test as base, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { plainPublisher, startHarness, type Harness } from '../../test/support/harness.js';
 import { startDevHost, type DevHost } from '../../src/devhost/server.js';
 import { SignInPage } from '../pages/app.js';
@@ -20,13 +20,40 @@ export interface Stack {
   openAs(browser: Browser, user: string): Promise<Page>;
 }
 
-export const test = base.extend<object, { stack: Stack }>({
+// Seats a spec file opened are closed when the next file starts (a file's tests may hand a page on to the
+// next test), so their sessions give back their database connections (the dev host closes a seat soon
+// after its last tab goes) instead of piling up for the whole worker: ~5 connections a seat, and the
+// shared server has 100 slots (CI once ran out: "remaining connection slots are reserved").
+const opened = new Set<BrowserContext>();
+let openedBy = '';
+const closeOpened = async () => {
+  await Promise.all([...opened].map((c) => c.close().catch(() => {})));
+  opened.clear();
+};
+
+/** A new browser context (a seat), closed when the next spec file starts. */
+export async function seatContext(browser: Browser, options: Parameters<Browser['newContext']>[0] = {}): Promise<BrowserContext> {
+  const context = await browser.newContext(options);
+  opened.add(context);
+  context.once('close', () => opened.delete(context));
+  return context;
+}
+
+export const test = base.extend<{ closeSeats: void }, { stack: Stack }>({
+  closeSeats: [
+    async ({}, use, info) => {
+      if (info.file !== openedBy) await closeOpened();
+      openedBy = info.file;
+      await use();
+    },
+    { auto: true },
+  ],
   stack: [
     async ({}, use) => {
       const h = await startHarness();
       // Each login's local store and outbox (DESIGN §9) live under here, as in the Electron app.
       const dataDir = mkdtempSync(join(tmpdir(), 'gw-e2e-seats-'));
-      const host = await startDevHost({ core: h.core, rendererDir: join(ROOT, 'out', 'renderer'), dataDir, outbox: true });
+      const host = await startDevHost({ core: h.core, rendererDir: join(ROOT, 'out', 'renderer'), dataDir, outbox: true, seatIdleMs: 1_000 });
       const pub = await plainPublisher(h.vhost.url);
       mkdirSync(SCREENSHOTS, { recursive: true });
       await use({
@@ -36,13 +63,14 @@ export const test = base.extend<object, { stack: Stack }>({
         async openAs(browser, user) {
           const person = h.people[user];
           if (!person) throw new Error(`no test person ${user}`);
-          const context = await browser.newContext({ acceptDownloads: true });
+          const context = await seatContext(browser, { acceptDownloads: true });
           const page = await context.newPage();
           await page.goto(host.urlFor());
           await new SignInPage(page).signIn(person.login, person.password, user);
           return page;
         },
       });
+      await closeOpened();
       await pub.close();
       await host.close();
       await h.close();

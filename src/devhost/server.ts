@@ -53,6 +53,12 @@ export interface DevHostOptions {
   settings?: () => ManagedView;
   /** The update channel shown (config.update.channel). */
   channel?: 'stable' | 'beta';
+  /**
+   * How long a seat whose every tab has gone keeps its session (default 10 s: a reload comes back within
+   * it). Then its session closes and its database connections are given back; a tab that returns later
+   * with the same seat id starts a new seat (signed in again, or with `initial`).
+   */
+  seatIdleMs?: number;
 }
 
 export interface DevHost {
@@ -63,6 +69,8 @@ export interface DevHost {
   /** The workstation's update controller, and the scripted port behind it when none was given. */
   updates: UpdateController;
   updater?: ScriptedUpdater;
+  /** Seats open now (a tab, or one gone for less than seatIdleMs). */
+  openSeats(): number;
   close(): Promise<void>;
 }
 
@@ -107,6 +115,7 @@ interface SeatEntry {
   started: Promise<void>;
   stopOutbox?: () => void;
   stopEvents?: () => void;
+  idle?: NodeJS.Timeout;
 }
 
 const SEAT_RE = /^[A-Za-z0-9-]{8,64}$/;
@@ -218,15 +227,37 @@ export async function startDevHost(o: DevHostOptions): Promise<DevHost> {
     if (req.headers.origin !== origin) return refuse('403 Forbidden');
     const seatId = url.searchParams.get('seat') ?? '';
     if (!SEAT_RE.test(seatId)) return refuse('400 Bad Request');
-    wss.handleUpgrade(req, socket, head, (ws) => attach(ws, seatFor(seatId)));
+    wss.handleUpgrade(req, socket, head, (ws) => attach(ws, seatFor(seatId), seatId));
   });
 
-  function attach(ws: WebSocket, seat: SeatEntry) {
+  const seatIdleMs = o.seatIdleMs ?? 10_000;
+  async function endSeat(id: string, seat: SeatEntry) {
+    clearTimeout(seat.idle);
+    if (seats.get(id) === seat) seats.delete(id);
+    seat.stopOutbox?.();
+    seat.stopEvents?.();
+    await seat.started.catch(() => {});
+    await seat.host.stop();
+  }
+  // A seat nobody is looking at any more holds no database connections: each session has its own pool,
+  // and a day of opened and closed tabs would otherwise run the server out of connection slots.
+  const closing = new Set<Promise<void>>();
+  function attach(ws: WebSocket, seat: SeatEntry, id: string) {
     clients.add(ws);
     seat.sockets.add(ws);
+    clearTimeout(seat.idle);
+    seat.idle = undefined;
     ws.on('close', () => {
       clients.delete(ws);
       seat.sockets.delete(ws);
+      if (seat.sockets.size > 0 || seats.get(id) !== seat) return;
+      seat.idle = setTimeout(() => {
+        if (seat.sockets.size > 0) return;
+        const done = endSeat(id, seat).catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'closing an idle seat failed'));
+        closing.add(done);
+        void done.finally(() => closing.delete(done));
+      }, seatIdleMs);
+      seat.idle.unref();
     });
     ws.on('message', (raw) => {
       let msg: { id?: unknown; name?: unknown; input?: unknown };
@@ -259,17 +290,15 @@ export async function startDevHost(o: DevHostOptions): Promise<DevHost> {
     urlFor: () => `${origin}/?token=${encodeURIComponent(token)}`,
     updates,
     updater: scripted,
+    openSeats: () => seats.size,
     async close() {
       stopUpdates();
       updates.stop();
       for (const ws of clients) ws.terminate();
       wss.close();
       await new Promise<void>((ok) => server.close(() => ok()));
-      for (const seat of seats.values()) {
-        seat.stopOutbox?.();
-        seat.stopEvents?.();
-        await seat.host.stop();
-      }
+      for (const [id, seat] of [...seats]) await endSeat(id, seat);
+      await Promise.all([...closing]);
     },
   };
 }

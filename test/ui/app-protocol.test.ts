@@ -119,7 +119,7 @@ describe('app:// protocol handler', () => {
     try {
       html = readFileSync(path.join(built, 'index.html'), 'utf8');
     } catch {
-      return ctx.skip();
+      return ctx.skip('out/renderer is not built (npm run build)');
     }
     const real = createAppProtocolHandler({ root: built, csp: CSP });
     const page = await real(new Request(APP_ENTRY_URL));

@@ -96,8 +96,11 @@ it('N cases through two worker processes: each case handled once, both took work
   await pub.close();
   await waitFor(async () => (await done()) >= 6, { timeoutMs: 120_000, message: 'the first cases analysed' });
   // Both children's sessions are open, each under its own application_name.
-  const { rows: sessions } = await inst.dba(`SELECT DISTINCT application_name FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'guardian-worker-%' ORDER BY 1`);
-  expect(sessions.map((r) => r.application_name)).toEqual(['guardian-worker-1', 'guardian-worker-2']);
+  // (Waited for: a child that has not yet needed a connection for this burst may not have one open.)
+  const sessionNames = async () =>
+    (await inst.dba(`SELECT DISTINCT application_name FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'guardian-worker-%' ORDER BY 1`)).rows.map((r) => r.application_name as string);
+  await waitFor(async () => (await sessionNames()).length === 2, { timeoutMs: 30_000, message: 'both worker processes hold a session' });
+  expect(await sessionNames()).toEqual(['guardian-worker-1', 'guardian-worker-2']);
   first.child.kill('SIGTERM');
   expect(await first.exited, first.output().slice(-3000)).toBe(0);
   expect(first.lines().filter((l) => l.msg === 'worker stopped')).toHaveLength(2);
