@@ -37,6 +37,19 @@ describe('rules classifier: behaviours the engine tests rely on', () => {
     expect(r.suggestedAction).not.toBe('remove_and_ban');
   });
 
+  it('highlights every violent phrase of a mass threat, and a threat against everyone is critical (issue 14)', async () => {
+    const text = 'I have a gun … kill everyone … I will shoot them';
+    const r = await classify(text);
+    expect(r).toMatchObject({ verdict: 'review', violationType: 'violence', severity: 'critical' });
+    expect(phrases(r, 'violence')).toEqual(['I have a gun', 'kill everyone', 'I will shoot them']);
+    expectOffsetsExact(text, r);
+  });
+
+  it('a weapon named alone supports a flag but cannot make one', async () => {
+    const r = await classify('I have a knife for cooking.');
+    expect(r.violationType).toBe('ok');
+  });
+
   it('sends an insult to review as harassment', async () => {
     const r = await classify('you are an idiot');
     expect(r).toMatchObject({ verdict: 'review', violationType: 'harassment' });
