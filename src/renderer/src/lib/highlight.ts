@@ -1,4 +1,4 @@
-import type { KeyPhrase } from './contract-types';
+import type { KeyPhrase } from '../../../shared/domain.js';
 
 export interface TextPart {
   text: string;

@@ -2,10 +2,12 @@ import type { CaseSummary, OutboxEntry } from '../../lib/contract-types';
 import { label, waitingFor } from '../../lib/format';
 import { claimActive } from '../../../../shared/permissions';
 import { UserText } from '../../lib/UserText';
+import { commandNote } from '../../lib/command-note';
 
 /** `mine`: the user's latest outbox command on this case, shown so cached (stale) rows say what is on its way. */
 export function CaseRow({ c, selected, open, onOpen, mine }: { c: CaseSummary; selected: boolean; open: boolean; onOpen(): void; mine?: OutboxEntry }) {
   const claimed = claimActive(c);
+  const note = mine ? commandNote(mine, c) : undefined;
   return (
     <div
       role="option"
@@ -36,9 +38,9 @@ export function CaseRow({ c, selected, open, onOpen, mine }: { c: CaseSummary; s
             claimed by <UserText identifier text={c.claimedBy} />
           </span>
         )}
-        {mine && (
+        {note && mine && (
           <span className="row-command" data-testid="row-command" data-state={mine.state} title={mine.summary}>
-            your {mine.type === 'decide' ? 'decision' : mine.type.replace(/_/g, ' ')}: <span className={`ostate os-${mine.state}`}>{mine.state}</span>
+            your {note.what}: <span className={`ostate os-${note.superseded ? 'superseded' : mine.state}`}>{note.state}</span>
           </span>
         )}
       </div>
