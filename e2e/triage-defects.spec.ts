@@ -107,3 +107,33 @@ test('filters that leave the queue empty say so and offer "Clear filters", which
   await expect(empty.empty).toHaveCount(0);
   await page.context().close();
 });
+
+test('a 20,000-character post is collapsed with "Show all", keeping the decision form in reach; every phrase of a mass threat is highlighted', async ({ stack, browser }) => {
+  const contentId = `tri-long-${Date.now().toString(36)}`;
+  const threat = 'I have a gun … kill everyone … I will shoot them';
+  const filler = ' This is a very long post about many things, written on and on.'.repeat(400);
+  const text = `${threat}.${filler}`.slice(0, 20_000);
+  await stack.pub.publish('content.submitted', contentMessage(contentId, text));
+  await stack.h.waitForCase(contentId, 'awaiting_review');
+  try {
+    const page = await stack.openAs(browser, 'mod-1');
+    const queue = new QueuePage(page);
+    const view = new CasePage(page);
+    await queue.search.fill(contentId);
+    await queue.row(contentId).click();
+    const toggle = view.root.getByTestId('content-toggle');
+    await expect(toggle).toHaveText('Show all (20,000 characters, 3 highlighted)');
+    await expect(view.content.locator('mark')).toHaveText(['I have a gun', 'kill everyone', 'I will shoot them']);
+    // Collapsed, the decision form starts within one screen of the content's top.
+    const content = (await view.content.boundingBox())!;
+    const form = (await new DecidePage(page).form.boundingBox())!;
+    expect(form.y - content.y).toBeLessThan(page.viewportSize()!.height);
+    await shot(page, 'triage-long-post-collapsed');
+    await toggle.click();
+    await expect(toggle).toHaveText('Show less');
+    await expect(toggle).toHaveAttribute('aria-expanded', 'true');
+    expect((await new DecidePage(page).form.boundingBox())!.y - content.y).toBeGreaterThan(page.viewportSize()!.height);
+  } finally {
+    await stack.h.inst.dba('DELETE FROM cases WHERE content_id = $1', [contentId]);
+  }
+});

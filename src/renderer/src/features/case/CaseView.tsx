@@ -253,7 +253,7 @@ export function CaseView({ onNext }: { onNext(): void }) {
             {fmtTime(c.lastDecision.at)}): the decision was made on the earlier text, shown in History.
           </p>
         )}
-        <ContentText text={c.text} phrases={a?.keyPhrases ?? []} />
+        <ContentText key={c.id} text={c.text} phrases={a?.keyPhrases ?? []} />
         <dl className="facts">
           <dt>Author</dt>
           <dd>
