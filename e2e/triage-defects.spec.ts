@@ -4,7 +4,7 @@
 import { contentMessage, TEXT } from '../test/support/harness.js';
 import { AppPage, CasePage, DecidePage, QueuePage } from './pages/app.js';
 import { EmptyQueuePage, NotePage, OutboxCasesPage } from './pages/triage.js';
-import { expect, shot, test } from './support/stack.js';
+import { expect, seatContext, shot, test } from './support/stack.js';
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 const ISO = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
@@ -136,4 +136,15 @@ test('a 20,000-character post is collapsed with "Show all", keeping the decision
   } finally {
     await stack.h.inst.dba('DELETE FROM cases WHERE content_id = $1', [contentId]);
   }
+});
+
+test('a page with a wrong dev host token says what is wrong and how to go on, with "Try again"', async ({ stack, browser }) => {
+  const page = await (await seatContext(browser)).newPage();
+  await page.goto(`${stack.host.url}/?token=not-the-token`);
+  const error = page.getByTestId('start-error');
+  await expect(error.getByRole('heading')).toHaveText('This page is not allowed to reach the workstation');
+  await expect(error).toContainText('access token the dev host printed');
+  await expect(error.getByRole('button', { name: 'Try again' })).toBeVisible();
+  await expect(page.getByRole('navigation', { name: 'Views' })).toHaveCount(0);
+  await shot(page, 'triage-bad-token');
 });

@@ -11,6 +11,7 @@ import { UpdateRequiredBanner } from './features/update/UpdateRequiredBanner';
 import { useUpdate } from './store/update';
 import { isShortcutTarget } from './lib/format';
 import { useSession } from './store/session';
+import { StartError } from './features/shell/StartError';
 import { loadSession } from './store/signin';
 import { wireSubscriptions } from './store/subscriptions';
 import { useUi } from './store/ui';
@@ -61,9 +62,7 @@ export function App() {
       </div>
       <main className="main">
         {error && !session ? (
-          <p className="error" role="alert">
-            Could not start the session: {error.message}
-          </p>
+          <StartError error={error} />
         ) : !session ? (
           <p className="empty">Connecting…</p>
         ) : !session.user ? (
