@@ -42,11 +42,18 @@ describe('guardian audit', () => {
     const full = await events([caseId]);
     expect(full.map((e) => e.type)[0]).toBe('case.created');
     expect(full.map((e) => e.id)).toEqual([...full.map((e) => e.id)].sort((a, b) => a - b));
-    expect(await events([caseId.slice(0, 8)])).toEqual(full);
-    expect(await events(['--content', contentId])).toEqual(full);
-    expect(await events([caseId.slice(0, 8), '--newest'])).toEqual([...full].reverse());
-    expect(await events(['--from', '2000-01-01T00:00:00Z', '--to', '2000-01-02T00:00:00Z'])).toEqual([]);
-  });
+    // Four CLI processes at once (each is a whole Node start; one after another they took a minute on a busy machine).
+    const [short, byContent, newest, window] = await Promise.all([
+      events([caseId.slice(0, 8)]),
+      events(['--content', contentId]),
+      events([caseId.slice(0, 8), '--newest']),
+      events(['--from', '2000-01-01T00:00:00Z', '--to', '2000-01-02T00:00:00Z']),
+    ]);
+    expect(short).toEqual(full);
+    expect(byContent).toEqual(full);
+    expect(newest).toEqual([...full].reverse());
+    expect(window).toEqual([]);
+  }, 120_000);
 
   it('refuses a malformed case id with a message naming it (not a PostgreSQL error)', async () => {
     const r = await guardian(['audit', 'not-a-case', '--json'], env);
@@ -65,5 +72,5 @@ describe('guardian audit', () => {
     const bad = await guardian(['audit', 'verify', '--case', caseId.slice(0, 8), '--json'], env);
     expect(bad.code).toBe(1);
     expect(JSON.parse(bad.stdout)).toMatchObject({ ok: false, firstBroken: { eventId: created!.id, kind: 'edited', stream: `case:${caseId}` } });
-  });
+  }, 120_000);
 });
