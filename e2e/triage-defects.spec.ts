@@ -148,3 +148,32 @@ test('a page with a wrong dev host token says what is wrong and how to go on, wi
   await expect(page.getByRole('navigation', { name: 'Views' })).toHaveCount(0);
   await shot(page, 'triage-bad-token');
 });
+
+test('a case decided by someone else while you write keeps your draft and says who decided what', async ({ stack, browser }) => {
+  const contentId = `tri-draft-${Date.now().toString(36)}`;
+  await stack.pub.publish('content.submitted', contentMessage(contentId, TEXT.insult));
+  const { id, version } = await stack.h.waitForCase(contentId, 'awaiting_review');
+  const bob = await stack.openAs(browser, 'mod-2');
+  const queue = new QueuePage(bob);
+  await queue.search.fill(contentId);
+  await queue.row(contentId).click();
+  const decide = new DecidePage(bob);
+  await decide.form.getByRole('radio', { name: /^warn/ }).check();
+  const draft = 'Rude, but a first offence: a warning is enough';
+  await decide.reason.fill(draft);
+
+  // Alice (mod-1) decides the case on her own workstation.
+  const alice = await stack.h.as('mod-1');
+  await alice.execute({ type: 'decide', caseId: id, decision: 'remove', reason: 'insult aimed at a person', tool: 'cli', commandId: stack.h.cmdId(), expectedVersion: version });
+
+  const notice = bob.getByTestId('decided-elsewhere');
+  await expect(notice).toContainText('mod-1 decided this case while you were writing: remove');
+  await expect(notice).toContainText('insult aimed at a person');
+  await expect(notice.getByTestId('kept-draft')).toContainText('warn');
+  await expect(notice.getByTestId('kept-draft')).toContainText(draft);
+  await expect(decide.form).toHaveCount(0);
+  await notice.scrollIntoViewIfNeeded();
+  await shot(bob, 'triage-decided-elsewhere');
+  await notice.getByRole('button', { name: 'Dismiss' }).click();
+  await expect(notice).toHaveCount(0);
+});

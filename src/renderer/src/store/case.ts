@@ -4,6 +4,7 @@ import { api, newCommandId } from '../lib/api';
 import { generation } from './generation';
 import { useOutbox } from './outbox';
 import { useSession } from './session';
+import { useDraft } from './draft';
 
 export interface Notice {
   kind: 'ok' | 'error';
@@ -88,6 +89,7 @@ export const useCase = create<CaseSlice>((set, get) => {
     clearNotice: () => set({ notice: undefined }),
     reset() {
       retryId = undefined;
+      useDraft.getState().clear();
       set({ caseId: undefined, detail: undefined, loading: false, loadError: undefined, busy: false, notice: undefined });
     },
   };

@@ -9,6 +9,8 @@ import { useContentIdOf } from '../outbox/caseLookup';
 import { useQueue } from '../../store/queue';
 import { useSession } from '../../store/session';
 import { DecideForm } from '../decide/DecideForm';
+import { DecidedElsewhere } from '../decide/DecidedElsewhere';
+import { decidedUnderDraft, useDraft } from '../../store/draft';
 import { AnalysisBand } from './AnalysisBand';
 import { ContentText } from './ContentText';
 import { Timeline } from './Timeline';
@@ -177,6 +179,7 @@ function NoteForm({ caseId }: { caseId: string }) {
 export function CaseView({ onNext }: { onNext(): void }) {
   const { detail: c, loading, loadError, notice, claim, release, busy, clearNotice, caseId } = useCase();
   const user: SessionUser | undefined = useSession((s) => s.session?.user ?? undefined);
+  const draft = useDraft((s) => s.draft);
   const perms = c && user ? casePermissions(user, c) : undefined;
   // The team needs a newer build: the database would refuse the decision, so the form says why first.
   const required = useUpdate((u) => requiredReason(u.status));
@@ -330,6 +333,8 @@ export function CaseView({ onNext }: { onNext(): void }) {
           </section>
         </div>
       )}
+
+      {draft && decidedUnderDraft(draft, c, user?.id) && <DecidedElsewhere c={c} draft={draft} />}
 
       {c.decisionForm && (
         <section className="card" aria-label="Decide">

@@ -6,6 +6,7 @@ import { useCase } from '../../store/case';
 import { CATEGORY_IDS } from '../../lib/domain-values';
 import { UserText } from '../../lib/UserText';
 import { useUpdate } from '../../store/update';
+import { useDraft } from '../../store/draft';
 
 interface FormSpec {
   choiceKey: 'decision' | 'outcome';
@@ -62,6 +63,18 @@ export function DecideForm({ c, permission, onNext }: { c: CaseView; permission:
     useUpdate.getState().setDraft(drafting);
   }, [drafting]);
   useEffect(() => () => useUpdate.getState().setDraft(false), []);
+  // What the person types is also kept outside the form (only their edits, never the form's own reset): if
+  // someone else decides this review, the case view shows who decided what, and the draft (DecidedElsewhere).
+  const latest = useRef({ choice, reason, caseId: c.id, level: c.level, reviewKind: c.reviewKind ?? null });
+  latest.current = { choice, reason, caseId: c.id, level: c.level, reviewKind: c.reviewKind ?? null };
+  const keep = (next: { choice?: string; reason?: string }) => {
+    const l = latest.current;
+    useDraft.getState().keep({ caseId: l.caseId, level: l.level, reviewKind: l.reviewKind, choice: next.choice ?? l.choice, reason: next.reason ?? l.reason });
+  };
+  const pickChoice = (d: string) => {
+    setChoice(d);
+    keep({ choice: d });
+  };
 
   // Single-key shortcuts pick a decision and put the cursor in the reason field.
   useEffect(() => {
@@ -71,7 +84,7 @@ export function DecideForm({ c, permission, onNext }: { c: CaseView; permission:
       const hit = spec.choices.find((d) => DECISION_KEYS[d] === e.key);
       if (!hit) return;
       e.preventDefault();
-      setChoice(hit);
+      pickChoice(hit);
       reasonRef.current?.focus();
     };
     window.addEventListener('keydown', onKey);
@@ -93,6 +106,7 @@ export function DecideForm({ c, permission, onNext }: { c: CaseView; permission:
             policyIds: spec.policies && policies.length ? policies : undefined,
             durationHours: spec.duration && choice === 'remove_and_ban' && hours ? Number(hours) : undefined,
           });
+    if (ok) useDraft.getState().clear(c.id);
     if (ok && next) onNext();
   };
   const submit = (next: boolean) => {
@@ -122,7 +136,7 @@ export function DecideForm({ c, permission, onNext }: { c: CaseView; permission:
         <div className="choices" role="radiogroup" aria-label={spec.choiceKey === 'outcome' ? 'Outcome' : 'Decision'}>
           {spec.choices.map((d) => (
             <label key={d} className={`choice ch-${d}${choice === d ? ' picked' : ''}`}>
-              <input type="radio" name="decision" value={d} checked={choice === d} onChange={() => setChoice(d)} />
+              <input type="radio" name="decision" value={d} checked={choice === d} onChange={() => pickChoice(d)} />
               <span>{label(d)}</span> <kbd>{DECISION_KEYS[d]}</kbd>
             </label>
           ))}
@@ -136,7 +150,10 @@ export function DecideForm({ c, permission, onNext }: { c: CaseView; permission:
             maxLength={spec.reasonMax}
             rows={3}
             value={reason}
-            onChange={(e) => setReason(e.target.value)}
+            onChange={(e) => {
+              setReason(e.target.value);
+              keep({ reason: e.target.value });
+            }}
             onKeyDown={(e) => {
               if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
                 e.preventDefault();
