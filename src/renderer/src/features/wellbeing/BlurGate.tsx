@@ -4,12 +4,14 @@
 import { useEffect, type ReactNode } from 'react';
 import { isShortcutTarget } from '../../lib/format';
 import { blurLabel, type SensitiveCategory } from '../../lib/wellbeing';
+import { useCase } from '../../store/case';
 import { useWellbeing } from '../../store/wellbeing';
 
 export function BlurGate({ caseId, categories, children }: { caseId: string; categories: SensitiveCategory[]; children: ReactNode }) {
   const { revealed, revealing, revealError, reveal } = useWellbeing();
   const blurred = categories.length > 0 && revealed !== caseId;
-  const doReveal = () => void reveal(caseId, categories[0]!);
+  // Read again once recorded, so the case's timeline shows the reveal at once.
+  const doReveal = () => void reveal(caseId, categories[0]!).then((ok) => (ok ? useCase.getState().refresh() : undefined));
 
   useEffect(() => {
     if (!blurred) return;
@@ -26,10 +28,6 @@ export function BlurGate({ caseId, categories, children }: { caseId: string; cat
   if (!blurred) return <>{children}</>;
   return (
     <div className="blur-gate" data-testid="blur-gate" data-categories={categories.join(' ')}>
-      {/* Hidden from screen readers too: the label says what it is, the reveal is the way in. */}
-      <div className="blurred" aria-hidden="true" data-testid="blurred-content">
-        {children}
-      </div>
       <div className="blur-label" role="group" aria-label="Hidden content">
         <strong data-testid="blur-label">{blurLabel(categories)}</strong>
         <span className="muted small">You chose not to see this at once. Revealing it is recorded in the audit.</span>
@@ -41,6 +39,10 @@ export function BlurGate({ caseId, categories, children }: { caseId: string; cat
             {revealError.message}
           </span>
         )}
+      </div>
+      {/* Hidden from screen readers too: the label says what it is, the reveal is the way in. */}
+      <div className="blurred" aria-hidden="true" data-testid="blurred-content">
+        {children}
       </div>
     </div>
   );
