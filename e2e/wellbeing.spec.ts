@@ -36,6 +36,7 @@ test('opted out of violence: a threat is blurred, v reveals it (audited), the ex
 
     // The queue does not show the threat's text either.
     await app.goto('Queue');
+    await queue.search.fill(base); // earlier specs may leave many cases in the shared queue
     await expect(queue.row(`${base}-1`).getByTestId('preview-hidden')).toHaveText(/Hidden: violence/);
     await expect(queue.row(`${base}-1`)).not.toContainText(TEXT.threat);
 
@@ -88,6 +89,7 @@ test('opted out of violence: a threat is blurred, v reveals it (audited), the ex
     // And the greyscale, low-contrast reading mode (this computer's).
     await wb.readingMode.check();
     await app.goto('Queue');
+    await queue.search.fill(base);
     await queue.row(`${base}-2`).click();
     await expect(wb.gate).toHaveCount(0);
     await expect(kase.content).toHaveText(TEXT.threat);
