@@ -224,6 +224,19 @@ describe('IPC contract', () => {
       ok: false,
       error: { code: 'unavailable', message: expect.stringMatching(/needs the server/) },
     });
+    // Known offline, or the connection lost on the way: the same typed refusal, nothing thrown.
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    const lost = { ...fakeCore([]), db: { query: async () => Promise.reject(refused) } } as CoreApi;
+    const down = { ...lost, connection: () => ({ database: 'down' as const, broker: 'up' as const }) } as CoreApi;
+    for (const api of [lost, down]) {
+      for (const [name, input] of [
+        ['case:reveal', { caseId: CASE, commandId: 'cmd-reveal-3', category: 'violence' }],
+        ['wellbeing:get', {}],
+        ['wellbeing:set', ok],
+      ] as const) {
+        expect(await d.dispatch(name, input, signedIn(api)), name).toMatchObject({ ok: false, error: { code: 'unavailable', message: expect.stringMatching(/needs the server/) } });
+      }
+    }
   });
 
   it('maps core errors to typed error values and never throws', async () => {
