@@ -42,7 +42,7 @@ ALTER DEFAULT PRIVILEGES FOR ROLE guardian_role_manager REVOKE EXECUTE ON FUNCTI
 -- Tables: start from nothing, then grant.
 REVOKE ALL ON TABLE moderators, cases, commands, actions, audit_events, audit_heads, platform_sim_actions,
                     guardian_migrations, checkpoints, checkpoint_blobs, checkpoint_writes, checkpoint_migrations,
-                    private.installation, private.applied_functions
+                    wellbeing_settings, private.installation, private.applied_functions
   FROM PUBLIC, guardian_moderator, guardian_supervisor, guardian_admin, guardian_worker, guardian_role_manager;
 
 GRANT SELECT ON TABLE moderators, cases, commands, actions, audit_events, audit_heads, guardian_migrations
@@ -52,6 +52,9 @@ GRANT SELECT ON TABLE cases, commands, actions, guardian_migrations, checkpoint_
 GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE checkpoints, checkpoint_blobs, checkpoint_writes TO guardian_worker;
 -- The built-in simulator is "the platform" of standalone mode, demos and tests.
 GRANT SELECT, INSERT ON TABLE platform_sim_actions TO guardian_worker;
+
+-- wellbeing_settings (issue 15): nobody's login reads or writes it; a person reads and sets only their own
+-- through api.my_wellbeing / api.set_wellbeing.
 
 -- The role manager keeps the people table beside the logins it creates.
 GRANT SELECT, INSERT, UPDATE ON TABLE moderators TO guardian_role_manager;

@@ -64,6 +64,8 @@ const EnvSchema = z.object({
     z.enum(['stable', 'beta'], { message: 'must be "stable" or "beta"' }).default('stable'),
   ),
   GUARDIAN_UPDATE_URL: z.preprocess(emptyToUndefined, z.string().optional()),
+  // Wellbeing (issue 15): after how many cases in sensitive categories a session suggests a break (0: never).
+  GUARDIAN_BREAK_AFTER: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0, 'must be 0 (never) or more').max(1000, 'must be at most 1000').default(25)),
 });
 
 export type Mode = 'connected' | 'standalone';
@@ -88,6 +90,8 @@ export interface Config {
   slaMinutes: number;
   /** The update feed (electron-builder's generic provider) and channel; null feed: no update checks. */
   update: { channel: 'stable' | 'beta'; feedUrl: string | null };
+  /** Wellbeing: the break suggestion point of a person who set none (GUARDIAN_BREAK_AFTER; 0: never). */
+  wellbeing: { breakAfter: number };
   /** What the machine-wide policy file decided, for the settings screen (src/core/managed/policy.ts). */
   managed: ManagedView;
 }
@@ -159,6 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     claimMinutes: e.GUARDIAN_CLAIM_MINUTES,
     slaMinutes: e.GUARDIAN_SLA_MINUTES,
     update: { channel: e.GUARDIAN_UPDATE_CHANNEL, feedUrl: e.GUARDIAN_UPDATE_URL ?? null },
+    wellbeing: { breakAfter: e.GUARDIAN_BREAK_AFTER },
     managed: managed.view,
   };
 }

@@ -35,6 +35,7 @@ const host = await startDevHost({
   // steered with POST /__dev/update?token=… (src/devhost/README.md).
   settings: () => config.managed,
   channel: config.update.channel,
+  breakAfter: config.wellbeing.breakAfter,
 });
 process.stdout.write(`Guardian dev host (test/dev only): ${host.urlFor()}\n`);
 const stop = async () => {

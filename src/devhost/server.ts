@@ -51,6 +51,8 @@ export interface DevHostOptions {
   version?: string;
   /** The managed settings view settings:get answers (config.managed; default: no policy file, nothing listed). */
   settings?: () => ManagedView;
+  /** Wellbeing: the break point of a person who set none (config.wellbeing.breakAfter; default 25). */
+  breakAfter?: number;
   /** The update channel shown (config.update.channel). */
   channel?: 'stable' | 'beta';
   /**
@@ -142,6 +144,7 @@ export async function startDevHost(o: DevHostOptions): Promise<DevHost> {
     updates,
     activity,
     settings,
+    wellbeing: { breakAfter: o.breakAfter ?? 25 },
     onError: (name, err) => logger.error({ name, err: (err as Error)?.message }, 'handler failed'),
   });
   const seats = new Map<string, SeatEntry>();

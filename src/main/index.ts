@@ -101,7 +101,7 @@ async function start() {
     }));
     await host.start();
     const updates = startWorkstationUpdates({ config, logger, send }); // issue 13: src/main/updater.ts
-    const dispatcher = createDispatcher({ ...updates.options, onError: (name, err) => logger.error({ name, err: (err as Error)?.message }, 'ipc handler failed') });
+    const dispatcher = createDispatcher({ ...updates.options, wellbeing: config.wellbeing, onError: (name, err) => logger.error({ name, err: (err as Error)?.message }, 'ipc handler failed') });
     cleanups.push(
       () => updates.stop(),
       () => stopOutbox?.(),

@@ -24,6 +24,9 @@ export const COMMAND_NAMES = [
   'update:download',
   'update:restart',
   'settings:get',
+  'wellbeing:get',
+  'wellbeing:set',
+  'case:reveal',
 ] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 

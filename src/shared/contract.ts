@@ -8,14 +8,17 @@ import {
   CaseDetail,
   CaseStatus,
   CaseSummary,
+  CommandId,
   ErrorCode,
   Moderator,
   Priority,
   Reason,
   Role,
+  SENSITIVE_CATEGORIES,
+  SensitiveCategory,
 } from './domain.js';
 import { COMMAND_NAMES, EVENT_NAMES, type CommandName, type EventName } from './channels.js';
-import { ipcInput } from './commands.js';
+import { CaseId, ipcInput } from './commands.js';
 
 export { COMMAND_NAMES, EVENT_NAMES, methodName, type CommandName, type EventName } from './channels.js';
 
@@ -264,6 +267,25 @@ export const ManagedView = z.object({
 });
 export type ManagedView = z.infer<typeof ManagedView>;
 
+/** A person's own wellbeing settings (issue 15), with the installation's default break point. */
+export const WellbeingSettings = z.object({
+  hiddenCategories: z.array(SensitiveCategory),
+  /** The person's own break point (cases in sensitive categories per session; 0: never), or null: the default. */
+  breakAfter: z.number().int().nullable(),
+  /** GUARDIAN_BREAK_AFTER: the break point of a person who set none. */
+  defaultBreakAfter: z.number().int(),
+});
+export type WellbeingSettings = z.infer<typeof WellbeingSettings>;
+export const WellbeingInput = z
+  .object({
+    commandId: CommandId,
+    hiddenCategories: z.array(SensitiveCategory).max(SENSITIVE_CATEGORIES.length),
+    breakAfter: z.number().int().min(0, 'at least 0 (0: never)').max(1000, 'at most 1000').nullable(),
+  })
+  .strict();
+export const RevealInput = z.object({ caseId: CaseId, commandId: CommandId, category: SensitiveCategory }).strict();
+export const RevealOutcome = z.object({ commandId: z.string(), duplicate: z.boolean(), auditEventId: z.number().int().nullable() });
+
 export const commands = {
   'session:get': { input: Empty, output: Session },
   'cases:list': { input: CasesQuery, output: z.array(CaseListItem) },
@@ -298,6 +320,11 @@ export const commands = {
   /** Installs the verified update now; refused with `conflict` naming what a restart would interrupt. */
   'update:restart': { input: Empty, output: UpdateStatus },
   'settings:get': { input: Empty, output: ManagedView },
+  // Wellbeing (issue 15): the signed-in person's own settings only (the database derives the person).
+  'wellbeing:get': { input: Empty, output: WellbeingSettings },
+  'wellbeing:set': { input: WellbeingInput, output: WellbeingSettings },
+  /** Records the reveal of blurred content (audited); the renderer shows the text only once it answered. */
+  'case:reveal': { input: RevealInput, output: RevealOutcome },
 } as const satisfies Record<CommandName, { input: z.ZodType; output: z.ZodType }>;
 
 export type Commands = typeof commands;

@@ -12,6 +12,14 @@ export const CATEGORY_IDS = [
 ] as const;
 export const CategoryId = z.enum(CATEGORY_IDS);
 export type CategoryId = z.infer<typeof CategoryId>;
+/**
+ * The categories a moderator may opt out of seeing at once (issue 15, wellbeing): shown blurred with a
+ * label until revealed, each reveal audited. The same list is checked in the database
+ * (resources/db/functions/api/set_wellbeing.sql, record_reveal.sql).
+ */
+export const SENSITIVE_CATEGORIES = ['violence', 'self_harm', 'sexual', 'hate'] as const;
+export const SensitiveCategory = z.enum(SENSITIVE_CATEGORIES);
+export type SensitiveCategory = z.infer<typeof SensitiveCategory>;
 /** A category id or `ok` for clean content (evaluation labels, violationType). */
 export const Label = z.enum([...CATEGORY_IDS, 'ok']);
 export type Label = z.infer<typeof Label>;

@@ -44,6 +44,8 @@ const TABLES: Record<string, Row> = {
   checkpoint_blobs:       { owner: ALL, moderator: '', supervisor: '', admin: '', worker: RW, roleManager: '', PUBLIC: '' },
   checkpoint_writes:      { owner: ALL, moderator: '', supervisor: '', admin: '', worker: RW, roleManager: '', PUBLIC: '' },
   checkpoint_migrations:  { owner: ALL, moderator: '', supervisor: '', admin: '', worker: R,  roleManager: '', PUBLIC: '' },
+  // issue 15: a person's own opt-outs, read and set only through api.my_wellbeing / api.set_wellbeing.
+  wellbeing_settings:     { owner: ALL, moderator: '', supervisor: '', admin: '', worker: '',  roleManager: '', PUBLIC: '' },
   'private.installation': { owner: ALL, moderator: '', supervisor: '', admin: '', worker: '', roleManager: '', PUBLIC: '' },
   'private.applied_functions': { owner: ALL, moderator: '', supervisor: '', admin: '', worker: '', roleManager: '', PUBLIC: '' },
 };
@@ -81,6 +83,10 @@ const FUNCTIONS: Record<string, string> = {
   // The team's minimum client version (issue 13): read by every person and the worker, set by admins.
   'api.minimum_version()': `${PERSONS} worker`,
   'api.disable_person(text, text)': PERSONS_RM,
+  // Wellbeing (issue 15): one's own settings, and the audited reveal of blurred content.
+  'api.my_wellbeing()': PERSONS,
+  'api.record_reveal(uuid, text, text, text)': PERSONS,
+  'api.set_wellbeing(text, text[], integer, text, text)': PERSONS,
   'api.release_case(uuid, text, text)': PERSONS,
   'api.request_escalation(uuid, text, text, text)': PERSONS,
   'api.rollback_case(uuid, text, text, integer, text)': PERSONS,

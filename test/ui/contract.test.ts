@@ -91,6 +91,9 @@ const VALID: Record<CommandName, unknown> = {
   'update:download': {},
   'update:restart': {},
   'settings:get': {},
+  'wellbeing:get': {},
+  'wellbeing:set': { commandId: 'cmd-wellbeing-1', hiddenCategories: ['violence'], breakAfter: null },
+  'case:reveal': { caseId: CASE, commandId: 'cmd-reveal-1', category: 'violence' },
 };
 
 describe('IPC contract', () => {
@@ -203,6 +206,37 @@ describe('IPC contract', () => {
     const spoof = await d.dispatch('case:decide', { ...input, commandId: 'cmd-00000002', actor: 'admin-1' }, ctx);
     expect(spoof).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
     expect(executed).toHaveLength(1);
+  });
+
+  it('wellbeing: whose settings is never an input, categories and bounds are checked, and a reveal without the server says it needs it', async () => {
+    const d = createDispatcher();
+    const ctx = signedIn(fakeCore([]));
+    const ok = { commandId: 'cmd-wellbeing-2', hiddenCategories: ['violence'], breakAfter: 3 };
+    for (const bad of [{ ...ok, personId: 'mod-2' }, { ...ok, hiddenCategories: ['spam'] }, { ...ok, breakAfter: -1 }, { ...ok, breakAfter: 1001 }]) {
+      expect(await d.dispatch('wellbeing:set', bad, ctx)).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+    }
+    expect(await d.dispatch('case:reveal', { caseId: CASE, commandId: 'cmd-reveal-2', category: 'personal_data' }, ctx)).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_input' },
+    });
+    // This fake session has no database: the reveal is refused as needing the server, never shown unrecorded.
+    expect(await d.dispatch('case:reveal', { caseId: CASE, commandId: 'cmd-reveal-2', category: 'violence' }, ctx)).toMatchObject({
+      ok: false,
+      error: { code: 'unavailable', message: expect.stringMatching(/needs the server/) },
+    });
+    // Known offline, or the connection lost on the way: the same typed refusal, nothing thrown.
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    const lost = { ...fakeCore([]), db: { query: async () => Promise.reject(refused) } } as CoreApi;
+    const down = { ...lost, connection: () => ({ database: 'down' as const, broker: 'up' as const }) } as CoreApi;
+    for (const api of [lost, down]) {
+      for (const [name, input] of [
+        ['case:reveal', { caseId: CASE, commandId: 'cmd-reveal-3', category: 'violence' }],
+        ['wellbeing:get', {}],
+        ['wellbeing:set', ok],
+      ] as const) {
+        expect(await d.dispatch(name, input, signedIn(api)), name).toMatchObject({ ok: false, error: { code: 'unavailable', message: expect.stringMatching(/needs the server/) } });
+      }
+    }
   });
 
   it('maps core errors to typed error values and never throws', async () => {

@@ -26,6 +26,10 @@ describe('configuration', () => {
     [{ PLATFORM_URL: 'http://platform.local', PLATFORM_WEBHOOK_SECRET: 'short' }, 'PLATFORM_WEBHOOK_SECRET'],
     [{ LANGSMITH_TRACING: 'true' }, 'LANGSMITH_API_KEY'],
     [{ GUARDIAN_PREFETCH: 'lots' }, 'GUARDIAN_PREFETCH'],
+    [{ GUARDIAN_BREAK_AFTER: 'often' }, 'GUARDIAN_BREAK_AFTER'],
+    [{ GUARDIAN_BREAK_AFTER: '-1' }, 'GUARDIAN_BREAK_AFTER'],
+    [{ GUARDIAN_BREAK_AFTER: '2.5' }, 'GUARDIAN_BREAK_AFTER'],
+    [{ GUARDIAN_BREAK_AFTER: '1001' }, 'GUARDIAN_BREAK_AFTER'],
     [{ GUARDIAN_ROLE_PREFIX: 'Guardian' }, 'GUARDIAN_ROLE_PREFIX'],
     [{ GUARDIAN_ROLE_PREFIX: '1guardian' }, 'GUARDIAN_ROLE_PREFIX'],
     [{ GUARDIAN_ROLE_PREFIX: 'guard-ian' }, 'GUARDIAN_ROLE_PREFIX'],
@@ -46,6 +50,13 @@ describe('configuration', () => {
     expect(loadConfig({ ...connected, GUARDIAN_WORKER: 'off' }).worker).toBe(false);
     expect(loadConfig({ ...connected, GUARDIAN_WORKER: 'on' }).worker).toBe(true);
     expect(loadConfig({ ...connected, GUARDIAN_WORKER: ' ON ' }).worker).toBe(true);
+  });
+
+  it('suggests a break after GUARDIAN_BREAK_AFTER sensitive cases, 25 by default, 0 for never', () => {
+    expect(loadConfig({}).wellbeing.breakAfter).toBe(25);
+    expect(loadConfig({ GUARDIAN_BREAK_AFTER: '' }).wellbeing.breakAfter).toBe(25);
+    expect(loadConfig({ GUARDIAN_BREAK_AFTER: '3' }).wellbeing.breakAfter).toBe(3);
+    expect(loadConfig({ GUARDIAN_BREAK_AFTER: '0' }).wellbeing.breakAfter).toBe(0);
   });
 
   it('takes the installation role prefix from GUARDIAN_ROLE_PREFIX, "guardian" by default', () => {

@@ -12,6 +12,8 @@ import { createActivity, type Activity } from '../../core/update/activity.js';
 import { createUpdateController, type UpdateController } from '../../core/update/controller.js';
 import { readMinimumVersion } from '../../core/update/minimum.js';
 import { verifyAuditFor } from '../../core/services/queries.js';
+import { readOwnWellbeing, recordReveal, setOwnWellbeing } from '../../core/services/wellbeing.js';
+import { isConnectionError } from '../../core/store/db.js';
 import type { Queryable } from '../../core/store/db.js';
 import {
   commands,
@@ -47,6 +49,8 @@ export interface DispatcherOptions {
   activity?: Activity;
   /** The settings as resolved from the machine's policy file and the environment (src/core/managed). */
   settings?: () => ManagedView;
+  /** Wellbeing defaults (config.wellbeing): the break point of a person who set none (default 25). */
+  wellbeing?: { breakAfter: number };
 }
 
 /** helper V's typed refusal of an older client (details: minimumVersion, clientVersion). */
@@ -178,6 +182,23 @@ export function createHandlers(opts: DispatcherOptions = {}): Handlers {
     const { api } = seatOf(ctx);
     return onItsWay(() => api.execute({ ...cmd, tool: 'ui' } as CommandInput));
   };
+  const defaultBreakAfter = opts.wellbeing?.breakAfter ?? 25;
+  /** The signed-in person's own database session (wellbeing and the audit check use it directly). */
+  const dbOf = (ctx: DispatchContext, what: string): Queryable => {
+    const { api } = seatOf(ctx);
+    const db = (api as Partial<{ db: Queryable }>).db;
+    if (!db || api.connection().database === 'down') throw new GuardianError('unavailable', `${what} needs the server, which cannot be reached now.`);
+    return db;
+  };
+  /** A lost connection while the call was on its way says so in the same words. */
+  const needsServer = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (err) {
+      if (isConnectionError(err)) throw new GuardianError('unavailable', `${what} needs the server, which cannot be reached now.`);
+      throw err;
+    }
+  };
   /** Reads the team's minimum version with the signed-in person's login (unreadable now: left as it was). */
   async function syncMinimum(ctx: DispatchContext): Promise<void> {
     const db = (seatOf(ctx).api as Partial<{ db: Queryable }>).db;
@@ -280,6 +301,23 @@ export function createHandlers(opts: DispatcherOptions = {}): Handlers {
     },
     'update:restart': async (_i, ctx) => (seatOf(ctx), updates.restart()),
     'settings:get': async (_i, ctx) => (seatOf(ctx), opts.settings?.() ?? { file: null, settings: [] }),
+    // Wellbeing (issue 15): the person is the login's; the renderer keeps the last answer for offline reading.
+    'wellbeing:get': async (_i, ctx) => {
+      const db = dbOf(ctx, 'Reading your wellbeing settings');
+      return { ...(await needsServer('Reading your wellbeing settings', () => readOwnWellbeing(db))), defaultBreakAfter };
+    },
+    'wellbeing:set': async (i, ctx) => {
+      const db = dbOf(ctx, 'Saving your wellbeing settings');
+      const saved = await needsServer('Saving your wellbeing settings', () => setOwnWellbeing(db, { ...i, tool: 'ui' }));
+      return { ...saved, defaultBreakAfter };
+    },
+    // Direct, never through the outbox: the text is shown only once the reveal is recorded, so a reveal
+    // needs the server (offline the content stays blurred and the moderator is told why).
+    'case:reveal': async (i, ctx) => {
+      const what = 'Revealing blurred content (each reveal is recorded in the audit)';
+      const db = dbOf(ctx, what);
+      return needsServer(what, () => recordReveal(db, { ...i, tool: 'ui' }));
+    },
   };
 }
 

@@ -8,6 +8,7 @@ import { SignIn } from './features/signin/SignIn';
 import { SupervisorView } from './features/supervisor/SupervisorView';
 import { SettingsView } from './features/settings/SettingsView';
 import { UpdateRequiredBanner } from './features/update/UpdateRequiredBanner';
+import { BreakSuggestion } from './features/wellbeing/ExposureBar';
 import { useUpdate } from './store/update';
 import { isShortcutTarget } from './lib/format';
 import { useSession } from './store/session';
@@ -48,6 +49,7 @@ export function App() {
       <Header />
       <div className="banners">
         {signedIn && <UpdateRequiredBanner />}
+        {signedIn && <BreakSuggestion />}
         {session?.user && session.storeMovedAside && (
           <div className="error banner" role="alert" data-testid="store-moved-aside">
             <strong>The local store was damaged</strong> — it was moved aside and kept for recovery as{' '}

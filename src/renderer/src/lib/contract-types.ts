@@ -12,6 +12,7 @@ export type {
   SignInState,
   UpdateStatus,
   ManagedView,
+  WellbeingSettings,
 } from '../../../shared/contract';
 export type {
   ActionRecord,

@@ -12,6 +12,7 @@ import { useQueue } from './queue';
 import { useSession } from './session';
 import { useSupervisor } from './supervisor';
 import { useUi } from './ui';
+import { useWellbeing } from './wellbeing';
 
 export interface SignInInput {
   login: string;
@@ -46,6 +47,7 @@ export function resetPersonStores(): void {
   useSupervisor.getState().reset();
   useAudit.getState().reset();
   useUi.getState().reset();
+  useWellbeing.getState().reset();
   useSession.setState({ moderators: [] });
 }
 
@@ -62,6 +64,7 @@ function apply(n: number, next: Session): boolean {
   useSession.setState({ session: next, error: undefined });
   if (next.user) {
     if (next.outbox) void useOutbox.getState().load();
+    void useWellbeing.getState().load(next.user.id);
     void loadModerators(personOf(next));
   }
   return true;

@@ -17,6 +17,9 @@ import { Timeline } from './Timeline';
 import { StaleMarker } from '../shell/StaleMarker';
 import { UserText } from '../../lib/UserText';
 import { requiredReason, useUpdate } from '../../store/update';
+import { blurredCategories, sensitiveCategoriesOf } from '../../lib/wellbeing';
+import { useWellbeing } from '../../store/wellbeing';
+import { BlurGate } from '../wellbeing/BlurGate';
 
 function Why({ p, id }: { p: Permission; id: string }) {
   return p.allowed ? null : (
@@ -183,6 +186,13 @@ export function CaseView({ onNext }: { onNext(): void }) {
   const perms = c && user ? casePermissions(user, c) : undefined;
   // The team needs a newer build: the database would refuse the decision, so the form says why first.
   const required = useUpdate((u) => requiredReason(u.status));
+  const hidden = useWellbeing((w) => w.settings?.hiddenCategories);
+  const readingMode = useWellbeing((w) => w.readingMode);
+  const sensitive = useMemo(() => (c ? sensitiveCategoriesOf(c) : []), [c]);
+  // Counted once per case per session when it is in a sensitive category (the break suggestion's count).
+  useEffect(() => {
+    if (c) useWellbeing.getState().opened(c.id, sensitive);
+  }, [c, sensitive]);
 
   // c claims the open case.
   useEffect(() => {
@@ -246,7 +256,7 @@ export function CaseView({ onNext }: { onNext(): void }) {
         {!c.decisionForm && <Why p={perms.claim} id="claim-why" />}
       </div>
 
-      <section className="card" aria-label="Content">
+      <section className={`card${readingMode ? ' reading-mode' : ''}`} aria-label="Content">
         <h3>
           Content <span className="muted small">(untrusted, shown as text)</span>
         </h3>
@@ -256,7 +266,9 @@ export function CaseView({ onNext }: { onNext(): void }) {
             {fmtTime(c.lastDecision.at)}): the decision was made on the earlier text, shown in History.
           </p>
         )}
-        <ContentText key={c.id} text={c.text} phrases={a?.keyPhrases ?? []} />
+        <BlurGate caseId={c.id} categories={blurredCategories(sensitive, hidden ?? [])}>
+          <ContentText key={c.id} text={c.text} phrases={a?.keyPhrases ?? []} />
+        </BlurGate>
         <dl className="facts">
           <dt>Author</dt>
           <dd>

@@ -6,7 +6,7 @@ import { UserText } from '../../lib/UserText';
 export function describeEvent(e: AuditEvent): string {
   const p = e.payload as Record<string, unknown>;
   const bits: string[] = [];
-  for (const k of ['decision', 'outcome', 'kind', 'status', 'level', 'reviewKind', 'verdict', 'reason', 'error']) {
+  for (const k of ['decision', 'outcome', 'kind', 'status', 'level', 'reviewKind', 'verdict', 'reason', 'error', 'category']) {
     const v = p[k];
     if (v !== undefined && v !== null && typeof v !== 'object') bits.push(`${k}: ${String(v)}`);
   }

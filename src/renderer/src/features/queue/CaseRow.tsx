@@ -3,11 +3,16 @@ import { label, waitingFor } from '../../lib/format';
 import { claimActive } from '../../../../shared/permissions';
 import { UserText } from '../../lib/UserText';
 import { commandNote } from '../../lib/command-note';
+import { blurLabel, blurredCategories, sensitiveCategoriesOf } from '../../lib/wellbeing';
+import { useWellbeing } from '../../store/wellbeing';
 
 /** `mine`: the user's latest outbox command on this case, shown so cached (stale) rows say what is on its way. */
 export function CaseRow({ c, selected, open, onOpen, mine }: { c: CaseSummary; selected: boolean; open: boolean; onOpen(): void; mine?: OutboxEntry }) {
   const claimed = claimActive(c);
   const note = mine ? commandNote(mine, c) : undefined;
+  // An opted-out category's preview is not shown in the list either (issue 15); the case view reveals it.
+  const hidden = useWellbeing((w) => w.settings?.hiddenCategories);
+  const blurred = blurredCategories(sensitiveCategoriesOf(c), hidden ?? []);
   return (
     <div
       role="option"
@@ -28,7 +33,13 @@ export function CaseRow({ c, selected, open, onOpen, mine }: { c: CaseSummary; s
         <span className="muted" title={`created ${c.createdAt}`}>{waitingFor(c.createdAt)}</span>
       </div>
       <div className="row-bottom">
-        <UserText className="preview" text={c.textPreview} />
+        {blurred.length > 0 ? (
+          <span className="preview muted" data-testid="preview-hidden">
+            {blurLabel(blurred)} — open the case to reveal it
+          </span>
+        ) : (
+          <UserText className="preview" text={c.textPreview} />
+        )}
       </div>
       <div className="row-meta">
         <span className={`status st-${c.status}`} data-testid="row-status">{label(c.status)}</span>

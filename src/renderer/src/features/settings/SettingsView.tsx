@@ -5,6 +5,7 @@ import { useEffect, useState } from 'react';
 import type { ContractError, ManagedView } from '../../lib/contract-types';
 import { api } from '../../lib/api';
 import { useUpdate } from '../../store/update';
+import { WellbeingSettings } from '../wellbeing/WellbeingSettings';
 
 const LABELS: Record<string, string> = {
   databaseUrl: 'Database server',
@@ -132,6 +133,7 @@ export function SettingsView() {
           </p>
         </>
       )}
+      <WellbeingSettings />
     </section>
   );
 }

@@ -5,6 +5,7 @@ const ROWS: Array<[string, string]> = [
   ['j / k', 'next / previous case in the list'],
   ['Enter', 'open the selected case'],
   ['c', 'claim the open case'],
+  ['v', 'reveal content you chose to blur (recorded in the audit)'],
   ['a w r b e', 'choose approve, warn, remove, remove & ban, escalate'],
   ['u o', 'appeal: uphold, overturn'],
   ['Ctrl+Enter', 'submit the decision (in the reason field)'],

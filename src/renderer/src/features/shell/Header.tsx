@@ -6,6 +6,7 @@ import { useUi, type View } from '../../store/ui';
 import { SignOutButton } from '../signin/SignOutButton';
 import { UserText } from '../../lib/UserText';
 import { UpdateIndicator } from '../update/UpdateIndicator';
+import { ExposureCount } from '../wellbeing/ExposureBar';
 
 const VIEWS: Array<[View, string]> = [
   ['queue', 'Queue'],
@@ -60,6 +61,7 @@ export function Header() {
       )}
       <div className="header-right">
         {user && <UpdateIndicator />}
+        {user && <ExposureCount />}
         {link !== 'open' && <Chip name="Link" value={link} />}
         {user && (
           <>
