@@ -6,7 +6,10 @@ import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import { ACTIONS, DECISION_ACTION, fuzzyFilter, matchKey, parseKeys, type KeyPress } from '../../src/renderer/src/lib/keymap.js';
-import { ShortcutTable } from '../../src/renderer/src/features/shell/ShortcutTable.js';
+
+// The help sheet's component itself (a renderer .tsx file, outside the Node typecheck: loaded by path).
+const SHEET = '../../src/renderer/src/features/shell/ShortcutTable.tsx';
+const { ShortcutTable } = (await import(/* @vite-ignore */ SHEET)) as { ShortcutTable: (p: { mac?: boolean }) => null };
 
 const press = (key: string, o: Partial<KeyPress> = {}): KeyPress => ({ key, ctrlKey: false, metaKey: false, shiftKey: false, altKey: false, ...o });
 

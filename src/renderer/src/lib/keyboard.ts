@@ -91,7 +91,14 @@ export function installKeyboard(win: Window = window): () => void {
     // Enter on a focused button or link presses it, as it would without shortcuts.
     if (e.key === 'Enter' && !e.ctrlKey && !e.metaKey && (e.target as HTMLElement | null)?.closest?.('button, a[href], summary')) return;
     if (pending.length && Date.now() - pendingAt > SEQUENCE_MS) pending = [];
-    const m = matchKey(e, pending, keyTarget(e.target), ACTIONS);
+    const target = keyTarget(e.target);
+    // Esc leaves a field (keeping what is in it), so the single-key shortcuts work again.
+    if (e.key === 'Escape' && target === 'field') {
+      e.preventDefault();
+      (e.target as HTMLElement).blur();
+      return;
+    }
+    const m = matchKey(e, pending, target, ACTIONS);
     if (m.pending.length) {
       pending = m.pending;
       pendingAt = Date.now();

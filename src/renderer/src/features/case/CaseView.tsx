@@ -234,7 +234,7 @@ export function CaseView({ onNext }: { onNext(): void }) {
           Claim <kbd>{keysOf('case.claim')}</kbd>
         </button>
         <button onClick={releaseNow} aria-keyshortcuts="x" disabled={!perms.release.allowed || busy}>
-          Release <kbd>{keysOf('case.release')}</kbd>
+          Release <kbd aria-hidden="true">{keysOf('case.release')}</kbd>
         </button>
         {!c.decisionForm && <Why p={perms.claim} id="claim-why" />}
       </div>

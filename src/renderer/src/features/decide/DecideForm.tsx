@@ -202,10 +202,10 @@ export function DecideForm({ c, permission, onNext }: { c: CaseView; permission:
         )}
         <div className="buttons">
           <button type="submit" className="primary" disabled={!canSubmit} aria-keyshortcuts="Control+Enter">
-            Submit <kbd>{keysOf('decide.submit')}</kbd>
+            Submit <kbd aria-hidden="true">{keysOf('decide.submit')}</kbd>
           </button>
           <button type="button" disabled={!canSubmit} onClick={() => submit(true)} aria-keyshortcuts="Control+Shift+Enter">
-            Submit &amp; next <kbd>{keysOf('decide.submitNext')}</kbd>
+            Submit &amp; next <kbd aria-hidden="true">{keysOf('decide.submitNext')}</kbd>
           </button>
           {!choice && !disabled && <span className="muted">Choose a decision ({spec.choices.map(keyOf).join(' ')})</span>}
           {choice && !reasonOk && <span className="muted">A reason is required.</span>}

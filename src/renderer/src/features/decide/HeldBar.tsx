@@ -18,6 +18,12 @@ export function HeldBar() {
     const t = setInterval(() => setNow(Date.now()), 250);
     return () => clearInterval(t);
   }, [held]);
+  // A delivered decision's line goes by itself after a while; a refused one stays until dismissed.
+  useEffect(() => {
+    if (!sent?.result.ok) return;
+    const t = setTimeout(() => useHeld.getState().dismissSent(), 10_000);
+    return () => clearTimeout(t);
+  }, [sent]);
   const openCase = (caseId: string) => {
     useUi.getState().setView('queue');
     useQueue.getState().select(caseId);

@@ -8,7 +8,9 @@ import { restartBlocker, useUpdate } from '../../store/update';
 export function UpdateIndicator() {
   const { status, draft, error, download, restart, check } = useUpdate();
   // A decision held in the undo window (store/held.ts) is a command on its way: a restart would drop it.
-  const busy = useCase((c) => c.busy) || useHeld((h) => !!h.held);
+  const caseBusy = useCase((c) => c.busy);
+  const held = useHeld((h) => !!h.held);
+  const busy = caseBusy || held;
   if (!status?.enabled) return null;
   const s = status.state;
   const blocker = restartBlocker(status, draft, busy);

@@ -7,7 +7,9 @@ import { useHeld } from '../../store/held';
 export function UpdateRequiredBanner() {
   const { status, draft, error, check, download, restart } = useUpdate();
   // A decision held in the undo window (store/held.ts) is a command on its way: a restart would drop it.
-  const busy = useCase((c) => c.busy) || useHeld((h) => !!h.held);
+  const caseBusy = useCase((c) => c.busy);
+  const held = useHeld((h) => !!h.held);
+  const busy = caseBusy || held;
   if (!status?.required) return null;
   const s = status.state;
   const blocker = restartBlocker(status, draft, busy);
