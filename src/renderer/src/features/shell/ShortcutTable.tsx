@@ -17,31 +17,31 @@ export function Keys({ keys, mac = isMac() }: { keys: string; mac?: boolean }) {
   );
 }
 
-/** The action table as the help sheet shows it, grouped by where each action applies. */
+/** The action table as the help sheet shows it, grouped by where each action applies (a table per group). */
 export function ShortcutTable({ actions = ACTIONS, mac }: { actions?: readonly KeyAction[]; mac?: boolean }) {
   const scopes = [...new Set(actions.map((a) => a.scope))] as ActionScope[];
   return (
-    <table className="cheats" data-testid="shortcut-table">
+    <div className="cheat-grid" data-testid="shortcut-table">
       {scopes.map((scope) => (
-        <tbody key={scope}>
-          <tr>
-            <th colSpan={3} scope="colgroup" className="cheat-scope">
-              {scope === 'anywhere' ? 'Anywhere' : `In the ${scope}`}
-            </th>
-          </tr>
-          {actions
-            .filter((a) => a.scope === scope)
-            .map((a) => (
-              <tr key={a.id} data-testid="shortcut" data-action={a.id} data-keys={a.keys}>
-                <td>
-                  <Keys keys={a.keys} mac={mac} />
-                </td>
-                <td>{a.label}</td>
-                <td className="muted small">{a.when}</td>
-              </tr>
-            ))}
-        </tbody>
+        <table key={scope} className="cheats">
+          <caption className="cheat-scope">{scope === 'anywhere' ? 'Anywhere' : `In the ${scope}`}</caption>
+          <tbody>
+            {actions
+              .filter((a) => a.scope === scope)
+              .map((a) => (
+                <tr key={a.id} data-testid="shortcut" data-action={a.id} data-keys={a.keys}>
+                  <td>
+                    <Keys keys={a.keys} mac={mac} />
+                  </td>
+                  <td>
+                    {a.label}
+                    <div className="muted small">{a.when}</div>
+                  </td>
+                </tr>
+              ))}
+          </tbody>
+        </table>
       ))}
-    </table>
+    </div>
   );
 }
