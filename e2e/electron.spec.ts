@@ -35,7 +35,7 @@ test.describe('Electron shell', () => {
     const app = await electron.launch({
       executablePath: binary,
       args: [join(ROOT, 'out', 'main', 'index.js')],
-      env: { ...process.env, ...stack.h.envAs(user), GUARDIAN_WORKER: 'off', GUARDIAN_DATA_DIR: mkdtempSync(join(tmpdir(), 'gw-electron-')) } as Record<string, string>,
+      env: { ...process.env, ...stack.h.envAs(user), GUARDIAN_WORKER: 'off', GUARDIAN_UNDO_SECONDS: '0', GUARDIAN_DATA_DIR: mkdtempSync(join(tmpdir(), 'gw-electron-')) } as Record<string, string>,
     });
     const win = await app.firstWindow();
     const person = stack.h.people[user]!;

@@ -59,6 +59,7 @@ export const test = base.extend<object, { offlineStack: OfflineStack }>({
           GUARDIAN_ROLE_PREFIX: h.inst.roles.prefix,
           GUARDIAN_DATA_DIR: dataDir,
           GUARDIAN_LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',
+          GUARDIAN_UNDO_SECONDS: '0',
           DEVHOST_PORT: '0',
         });
         const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/devhost/cli.ts')], { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -12,6 +12,9 @@ import { SignInPage } from '../pages/app.js';
 export const ROOT = join(import.meta.dirname, '..', '..');
 export const SCREENSHOTS = join(ROOT, 'test-results', 'screenshots');
 
+/** The settings view of a dev host without an undo window (the renderer reads undoSeconds from it). */
+export const noUndoWindow = () => ({ file: null, settings: [{ key: 'undoSeconds', value: 0, source: 'user' as const, locked: false }] });
+
 export interface Stack {
   h: Harness;
   host: DevHost;
@@ -53,7 +56,9 @@ export const test = base.extend<{ closeSeats: void }, { stack: Stack }>({
       const h = await startHarness();
       // Each login's local store and outbox (DESIGN §9) live under here, as in the Electron app.
       const dataDir = mkdtempSync(join(tmpdir(), 'gw-e2e-seats-'));
-      const host = await startDevHost({ core: h.core, rendererDir: join(ROOT, 'out', 'renderer'), dataDir, outbox: true, seatIdleMs: 1_000 });
+      // No undo window here (GUARDIAN_UNDO_SECONDS=0): a decision is sent on submit, as the specs expect;
+      // keyboard.spec.ts opens a dev host of its own with a real window.
+      const host = await startDevHost({ core: h.core, rendererDir: join(ROOT, 'out', 'renderer'), dataDir, outbox: true, seatIdleMs: 1_000, settings: noUndoWindow });
       const pub = await plainPublisher(h.vhost.url);
       mkdirSync(SCREENSHOTS, { recursive: true });
       await use({

@@ -59,6 +59,7 @@ const EnvSchema = z.object({
   GUARDIAN_PREFETCH: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(256).default(8)),
   GUARDIAN_CLAIM_MINUTES: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(24 * 60).default(15)),
   GUARDIAN_SLA_MINUTES: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).default(60)),
+  GUARDIAN_UNDO_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(30, 'must be at most 30 seconds').default(5)),
   GUARDIAN_UPDATE_CHANNEL: z.preprocess(
     (v) => emptyToUndefined(typeof v === 'string' ? v.trim().toLowerCase() : v),
     z.enum(['stable', 'beta'], { message: 'must be "stable" or "beta"' }).default('stable'),
@@ -88,6 +89,8 @@ export interface Config {
   prefetch: number;
   claimMinutes: number;
   slaMinutes: number;
+  /** How long the app holds a decision with "Undo" before sending it (0: at once); the renderer reads it from the settings view. */
+  undoSeconds: number;
   /** The update feed (electron-builder's generic provider) and channel; null feed: no update checks. */
   update: { channel: 'stable' | 'beta'; feedUrl: string | null };
   /** Wellbeing: the break suggestion point of a person who set none (GUARDIAN_BREAK_AFTER; 0: never). */
@@ -162,6 +165,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     prefetch: e.GUARDIAN_PREFETCH,
     claimMinutes: e.GUARDIAN_CLAIM_MINUTES,
     slaMinutes: e.GUARDIAN_SLA_MINUTES,
+    undoSeconds: e.GUARDIAN_UNDO_SECONDS,
     update: { channel: e.GUARDIAN_UPDATE_CHANNEL, feedUrl: e.GUARDIAN_UPDATE_URL ?? null },
     wellbeing: { breakAfter: e.GUARDIAN_BREAK_AFTER },
     managed: managed.view,

@@ -30,6 +30,9 @@ describe('configuration', () => {
     [{ GUARDIAN_BREAK_AFTER: '-1' }, 'GUARDIAN_BREAK_AFTER'],
     [{ GUARDIAN_BREAK_AFTER: '2.5' }, 'GUARDIAN_BREAK_AFTER'],
     [{ GUARDIAN_BREAK_AFTER: '1001' }, 'GUARDIAN_BREAK_AFTER'],
+    [{ GUARDIAN_UNDO_SECONDS: '31' }, 'GUARDIAN_UNDO_SECONDS'],
+    [{ GUARDIAN_UNDO_SECONDS: '-1' }, 'GUARDIAN_UNDO_SECONDS'],
+    [{ GUARDIAN_UNDO_SECONDS: 'soon' }, 'GUARDIAN_UNDO_SECONDS'],
     [{ GUARDIAN_ROLE_PREFIX: 'Guardian' }, 'GUARDIAN_ROLE_PREFIX'],
     [{ GUARDIAN_ROLE_PREFIX: '1guardian' }, 'GUARDIAN_ROLE_PREFIX'],
     [{ GUARDIAN_ROLE_PREFIX: 'guard-ian' }, 'GUARDIAN_ROLE_PREFIX'],
@@ -40,6 +43,15 @@ describe('configuration', () => {
     expect(e).toBeInstanceOf(ConfigError);
     expect(e.variable).toBe(variable);
     expect(e.message).toContain(variable);
+  });
+
+  it('holds a decision 5 s for Undo by default; GUARDIAN_UNDO_SECONDS=0 turns the window off; the settings view lists it', () => {
+    expect(loadConfig({}).undoSeconds).toBe(5);
+    expect(loadConfig({ GUARDIAN_UNDO_SECONDS: '0' }).undoSeconds).toBe(0);
+    const c = loadConfig({ GUARDIAN_UNDO_SECONDS: '12' });
+    expect(c.undoSeconds).toBe(12);
+    expect(c.managed.settings.find((s) => s.key === 'undoSeconds')).toEqual({ key: 'undoSeconds', value: 12, source: 'user', locked: false });
+    expect(loadConfig({}).managed.settings.find((s) => s.key === 'undoSeconds')).toMatchObject({ value: 5, source: 'built-in' });
   });
 
   it('runs no worker role unless GUARDIAN_WORKER=on (a desktop holds no platform power by default)', () => {

@@ -58,6 +58,12 @@ const KEYS = {
   worker: { env: 'GUARDIAN_WORKER', schema: boolean, builtIn: false },
   slaMinutes: { env: 'GUARDIAN_SLA_MINUTES', schema: minutes(), builtIn: 60 },
   claimMinutes: { env: 'GUARDIAN_CLAIM_MINUTES', schema: minutes(24 * 60), builtIn: 15 },
+  /** How long a decision is held with "Undo" before it is sent (seconds; 0: sent at once). Read by the renderer. */
+  undoSeconds: {
+    env: 'GUARDIAN_UNDO_SECONDS',
+    schema: z.number({ message: 'expected a whole number of seconds' }).int('expected a whole number of seconds').min(0, 'expected 0 (off) or more seconds').max(30, 'expected at most 30 seconds'),
+    builtIn: 5,
+  },
 } as const;
 
 export type ManagedKey = keyof typeof KEYS;
@@ -154,7 +160,7 @@ function fromEnv(key: ManagedKey, raw: string): unknown {
   const v = raw.trim();
   if (key === 'worker') return v.toLowerCase() === 'on';
   if (key === 'tracing') return ['true', '1', 'yes'].includes(v.toLowerCase());
-  if (key === 'slaMinutes' || key === 'claimMinutes') return Number(v);
+  if (key === 'slaMinutes' || key === 'claimMinutes' || key === 'undoSeconds') return Number(v);
   return v;
 }
 

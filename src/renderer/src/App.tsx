@@ -10,7 +10,10 @@ import { SettingsView } from './features/settings/SettingsView';
 import { UpdateRequiredBanner } from './features/update/UpdateRequiredBanner';
 import { BreakSuggestion } from './features/wellbeing/ExposureBar';
 import { useUpdate } from './store/update';
-import { isShortcutTarget } from './lib/format';
+import { installKeyboard, useAction } from './lib/keyboard';
+import { CommandPalette } from './features/shell/CommandPalette';
+import { HeldBar } from './features/decide/HeldBar';
+import { useHeld } from './store/held';
 import { useSession } from './store/session';
 import { StartError } from './features/shell/StartError';
 import { loadSession } from './store/signin';
@@ -18,7 +21,7 @@ import { wireSubscriptions } from './store/subscriptions';
 import { useUi } from './store/ui';
 
 export function App() {
-  const { view, theme, setCheatSheet } = useUi();
+  const { view, theme, setCheatSheet, setView } = useUi();
   const { session, error } = useSession();
   const signedIn = !!session?.user;
 
@@ -33,16 +36,19 @@ export function App() {
     if (signedIn) void useUpdate.getState().load();
   }, [signedIn]);
   useEffect(() => {
-    if (!signedIn) return;
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === '?' && isShortcutTarget(e)) {
-        e.preventDefault();
-        setCheatSheet(true);
-      } else if (e.key === 'Escape') setCheatSheet(false);
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [setCheatSheet, signedIn]);
+    if (signedIn) void useHeld.getState().loadSetting();
+  }, [signedIn]);
+  // The one key handler, generated from the action table (lib/keymap.ts); screens register what each action does.
+  useEffect(() => (signedIn ? installKeyboard() : undefined), [signedIn]);
+  const hasOutbox = !!session?.outbox;
+  useAction('palette.open', () => useUi.getState().setPalette(true), undefined, signedIn);
+  useAction('help.open', () => setCheatSheet(true), undefined, signedIn);
+  useAction('search.focus', () => useUi.getState().requestSearch(), undefined, signedIn);
+  useAction('view.queue', () => setView('queue'), undefined, signedIn);
+  useAction('view.supervisor', () => setView('supervisor'), undefined, signedIn);
+  useAction('view.audit', () => setView('audit'), undefined, signedIn);
+  useAction('view.outbox', () => setView('outbox'), () => (hasOutbox ? true : 'this workstation keeps no outbox'), signedIn);
+  useAction('decide.undo', () => void useHeld.getState().undo(), () => (useHeld.getState().held ? true : 'no decision is waiting to be sent'), signedIn);
 
   return (
     <div className="app">
@@ -87,7 +93,9 @@ export function App() {
           <AuditView />
         )}
       </main>
+      {signedIn && <HeldBar />}
       {signedIn && <CheatSheet />}
+      {signedIn && <CommandPalette />}
     </div>
   );
 }

@@ -11,24 +11,7 @@ export function waitingFor(iso: string, now = Date.now()): string {
   return `${Math.floor(mins / 1440)}d`;
 }
 
-/** True when a key press should go to a shortcut (not typed into a field or a dialog). */
-export function isShortcutTarget(e: KeyboardEvent): boolean {
-  if (e.ctrlKey || e.metaKey || e.altKey) return false;
-  const t = e.target as HTMLElement | null;
-  if (!t) return true;
-  if (t.closest('input, textarea, select, [contenteditable="true"], [role="dialog"], [role="alertdialog"]')) return false;
-  return true;
-}
-
-export const DECISION_KEYS: Record<string, string> = {
-  approve: 'a',
-  warn: 'w',
-  remove: 'r',
-  remove_and_ban: 'b',
-  escalate: 'e',
-  uphold: 'u',
-  overturn: 'o',
-};
+// Keys: the action table in lib/keymap.ts (the key handler, the palette and the help sheet come from it).
 
 /** "just now", "3 min ago", "2 h ago", "4 d ago" (or "in 3 min" for a future time). */
 export function timeAgo(iso: string, now = Date.now()): string {

@@ -6,6 +6,13 @@ import { useOutbox } from './outbox';
 import { useSession } from './session';
 import { useDraft } from './draft';
 
+/** A decision as the form makes it: a case decision or an appeal outcome. */
+export type HeldDecision =
+  | { kind: 'decide'; decision: Decision; reason: string; policyIds?: string[]; durationHours?: number }
+  | { kind: 'appeal'; outcome: AppealOutcome; reason: string };
+
+export const heldLabel = (d: HeldDecision) => (d.kind === 'appeal' ? `Appeal ${d.outcome}` : `Decision ${d.decision}`);
+
 export interface Notice {
   kind: 'ok' | 'error';
   text: string;
@@ -27,6 +34,12 @@ interface CaseSlice {
   appealDecide(input: { outcome: AppealOutcome; reason: string }): Promise<boolean>;
   rollback(reason: string): Promise<boolean>;
   note(text: string): Promise<boolean>;
+  /**
+   * Sends a decision made earlier on a case that may no longer be the open one (the undo window held it):
+   * with the version it was decided on and its own command id. The open case shows the outcome as usual;
+   * for another case the outcome is returned (the held-decision bar and the outbox show it).
+   */
+  sendHeld(target: { caseId: string; version: number; commandId: string }, d: HeldDecision): Promise<{ ok: true; value: CommandOutcome } | { ok: false; error: ContractError }>;
   clearNotice(): void;
   /** Closes the case and forgets it (another person signs in here). */
   reset(): void;
@@ -86,6 +99,26 @@ export const useCase = create<CaseSlice>((set, get) => {
     appealDecide: (i) => run(`Appeal ${i.outcome}`, (m) => api.call('appeal:decide', { ...m, ...i })),
     rollback: (reason) => run('Rollback', (m) => api.call('case:rollback', { ...m, reason })),
     note: (text) => run('Note', (m) => api.call('case:note', { caseId: m.caseId, commandId: m.commandId, text })),
+    async sendHeld(target, d) {
+      const meta = { caseId: target.caseId, commandId: target.commandId, expectedVersion: target.version };
+      const g = generation();
+      const r =
+        d.kind === 'appeal'
+          ? await api.call('appeal:decide', { ...meta, outcome: d.outcome, reason: d.reason })
+          : await api.call('case:decide', { ...meta, decision: d.decision, reason: d.reason, policyIds: d.policyIds, durationHours: d.durationHours });
+      if (g !== generation()) return r;
+      if (useSession.getState().session?.outbox) void useOutbox.getState().load();
+      if (get().caseId === target.caseId) {
+        const text = r.ok
+          ? r.value.status === 'pending'
+            ? `${heldLabel(d)}: saved in the outbox — it will be delivered once the servers can be reached`
+            : `${heldLabel(d)}: ${r.value.duplicate ? 'already recorded' : r.value.status}`
+          : r.error.message;
+        set({ notice: r.ok ? { kind: 'ok', text } : { kind: 'error', text, error: r.error } });
+        await get().refresh();
+      }
+      return r;
+    },
     clearNotice: () => set({ notice: undefined }),
     reset() {
       retryId = undefined;

@@ -6,6 +6,7 @@ import type { ContractError, Session } from '../lib/contract-types';
 import { api } from '../lib/api';
 import { useAudit } from './audit';
 import { useCase } from './case';
+import { useHeld } from './held';
 import { nextGeneration } from './generation';
 import { useOutbox } from './outbox';
 import { useQueue } from './queue';
@@ -43,6 +44,7 @@ export function resetPersonStores(): void {
   nextGeneration();
   useQueue.getState().reset();
   useCase.getState().reset();
+  useHeld.getState().reset();
   useOutbox.getState().reset();
   useSupervisor.getState().reset();
   useAudit.getState().reset();

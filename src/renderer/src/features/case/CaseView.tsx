@@ -1,6 +1,8 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { ActionRecord, CaseView as CaseDto, SessionUser } from '../../lib/contract-types';
-import { fmtClock, fmtTime, humanizeMessage, humanTime, isShortcutTarget, label } from '../../lib/format';
+import { fmtClock, fmtTime, humanizeMessage, humanTime, label } from '../../lib/format';
+import { useAction } from '../../lib/keyboard';
+import { keysOf } from '../../lib/keymap';
 import { casePermissions, claimActive, type Permission } from '../../../../shared/permissions';
 import { useCase, type Notice } from '../../store/case';
 import { useOutbox } from '../../store/outbox';
@@ -194,19 +196,13 @@ export function CaseView({ onNext }: { onNext(): void }) {
     if (c) useWellbeing.getState().opened(c.id, sensitive);
   }, [c, sensitive]);
 
-  // c claims the open case.
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (isShortcutTarget(e) && e.key === 'c' && perms?.claim.allowed) {
-        e.preventDefault();
-        void claim().then(() => void useQueue.getState().sync());
-      }
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [perms?.claim.allowed, claim]);
+  // c claims the open case, x releases the claim (lib/keymap.ts).
+  const claimNow = () => void claim().then(() => void useQueue.getState().sync());
+  const releaseNow = () => void release().then(() => void useQueue.getState().sync());
+  useAction('case.claim', claimNow, () => (!perms ? 'no case is open' : busy ? 'busy' : perms.claim.allowed ? true : (perms.claim.reason ?? 'not allowed')));
+  useAction('case.release', releaseNow, () => (!perms ? 'no case is open' : busy ? 'busy' : perms.release.allowed ? true : (perms.release.reason ?? 'not allowed')));
 
-  if (!caseId) return <p className="empty">Select a case (j / k, Enter) — press ? for shortcuts.</p>;
+  if (!caseId) return <p className="empty">Select a case (j / k, Enter) — press ? for shortcuts, Ctrl+K for every command.</p>;
   if (loadError) return <p className="error" role="alert">{loadError.message}</p>;
   if (!c || !perms) return <p className="empty">{loading ? 'Loading…' : ''}</p>;
   const a = c.analysis;
@@ -247,11 +243,11 @@ export function CaseView({ onNext }: { onNext(): void }) {
           ) : (
             'Not claimed'
           )}</span>
-        <button onClick={() => void claim().then(() => void useQueue.getState().sync())} disabled={!perms.claim.allowed || busy} aria-describedby={!perms.claim.allowed ? (c.decisionForm ? 'decide-why' : 'claim-why') : undefined}>
-          Claim <kbd>c</kbd>
+        <button onClick={claimNow} aria-keyshortcuts="c" disabled={!perms.claim.allowed || busy} aria-describedby={!perms.claim.allowed ? (c.decisionForm ? 'decide-why' : 'claim-why') : undefined}>
+          Claim <kbd>{keysOf('case.claim')}</kbd>
         </button>
-        <button onClick={() => void release().then(() => void useQueue.getState().sync())} disabled={!perms.release.allowed || busy}>
-          Release
+        <button onClick={releaseNow} aria-keyshortcuts="x" disabled={!perms.release.allowed || busy}>
+          Release <kbd aria-hidden="true">{keysOf('case.release')}</kbd>
         </button>
         {!c.decisionForm && <Why p={perms.claim} id="claim-why" />}
       </div>

@@ -1,8 +1,11 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { CaseView } from '../../lib/contract-types';
-import { DECISION_KEYS, isShortcutTarget, label } from '../../lib/format';
+import { label } from '../../lib/format';
+import { useAction, registerAction } from '../../lib/keyboard';
+import { DECISION_ACTION, keysOf, type ActionId } from '../../lib/keymap';
+import { useHeld } from '../../store/held';
 import type { Permission } from '../../../../shared/permissions';
-import { useCase } from '../../store/case';
+import { useCase, type HeldDecision } from '../../store/case';
 import { CATEGORY_IDS } from '../../lib/domain-values';
 import { UserText } from '../../lib/UserText';
 import { useUpdate } from '../../store/update';
@@ -33,9 +36,15 @@ export function readFormSchema(schema: Record<string, unknown>): FormSpec | unde
   };
 }
 
+const keyOf = (d: string) => (DECISION_ACTION[d] ? keysOf(DECISION_ACTION[d] as ActionId) : '');
+
 export function DecideForm({ c, permission, onNext }: { c: CaseView; permission: Permission; onNext(): void }) {
   const spec = useMemo(() => (c.decisionForm ? readFormSchema(c.decisionForm) : undefined), [c.decisionForm]);
-  const { decide, appealDecide, busy } = useCase();
+  const busyCase = useCase((s) => s.busy);
+  const [sending, setSending] = useState(false);
+  const heldHere = useHeld((s) => s.held?.caseId === c.id);
+  const restored = useHeld((s) => s.restored);
+  const busy = busyCase || sending;
   const [choice, setChoice] = useState<string>('');
   const [reason, setReason] = useState('');
   /** Policy ids are the policy file's category ids (resources/policy.json); the analysis' category is preselected. */
@@ -46,7 +55,7 @@ export function DecideForm({ c, permission, onNext }: { c: CaseView; permission:
   const [confirmBan, setConfirmBan] = useState<{ next: boolean } | null>(null);
   const reasonRef = useRef<HTMLTextAreaElement>(null);
   const formRef = useRef<HTMLFormElement>(null);
-  const disabled = !permission.allowed || busy;
+  const disabled = !permission.allowed || busy || heldHere;
 
   // Reset when the case or its review changes, not on every version bump (a claim must not wipe a reason).
   useEffect(() => {
@@ -56,6 +65,18 @@ export function DecideForm({ c, permission, onNext }: { c: CaseView; permission:
     setHours('');
     setConfirmBan(null);
   }, [c.id, c.status, c.level, c.reviewKind]);
+
+  // Undo gave this case's draft back: the form shows it as it was (after the reset above, on a new case).
+  useEffect(() => {
+    if (restored?.caseId !== c.id) return;
+    const d = useHeld.getState().takeRestored(c.id);
+    if (!d) return;
+    setChoice(d.choice);
+    setReason(d.reason);
+    setPolicies(d.policies);
+    setHours(d.hours);
+    reasonRef.current?.focus();
+  }, [c.id, restored]);
 
   // A decision being written holds back "Restart now" (store/update.ts); leaving the form releases it.
   const drafting = choice !== '' || reason.trim() !== '';
@@ -76,44 +97,55 @@ export function DecideForm({ c, permission, onNext }: { c: CaseView; permission:
     keep({ choice: d });
   };
 
-  // Single-key shortcuts pick a decision and put the cursor in the reason field.
+  // The decision keys of the action table (lib/keymap.ts) pick a decision and put the cursor in the reason field.
+  const choices = spec?.choices;
   useEffect(() => {
-    if (!spec || disabled) return;
-    const onKey = (e: KeyboardEvent) => {
-      if (!isShortcutTarget(e)) return;
-      const hit = spec.choices.find((d) => DECISION_KEYS[d] === e.key);
-      if (!hit) return;
-      e.preventDefault();
-      pickChoice(hit);
-      reasonRef.current?.focus();
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [spec, disabled]);
+    if (!choices || disabled) return;
+    const offs = choices
+      .filter((d) => DECISION_ACTION[d])
+      .map((d) =>
+        registerAction(DECISION_ACTION[d]!, {
+          run() {
+            pickChoice(d);
+            reasonRef.current?.focus();
+          },
+        }),
+      );
+    return () => offs.forEach((off) => off());
+  }, [choices, disabled]);
+  const submitRef = useRef<(next: boolean) => void>(() => {});
+  const why = () => (disabled ? (heldHere ? 'the decision is held' : permission.allowed ? 'busy' : (permission.reason ?? 'not allowed')) : !choice ? 'choose a decision first' : !reasonOk ? 'a reason is required' : true);
+  useAction('decide.submit', () => submitRef.current(false), why, !!spec);
+  useAction('decide.submitNext', () => submitRef.current(true), why, !!spec);
 
+  const reasonOk = !!spec && reason.trim().length >= spec.reasonMin;
   if (!spec) return null;
-  const reasonOk = reason.trim().length >= spec.reasonMin;
   const canSubmit = !disabled && !!choice && reasonOk;
 
   const send = async (next: boolean) => {
     setConfirmBan(null);
-    const ok =
+    const decision: HeldDecision =
       spec.choiceKey === 'outcome'
-        ? await appealDecide({ outcome: choice as 'uphold' | 'overturn', reason: reason.trim() })
-        : await decide({
+        ? { kind: 'appeal', outcome: choice as 'uphold' | 'overturn', reason: reason.trim() }
+        : {
+            kind: 'decide',
             decision: choice as 'approve',
             reason: reason.trim(),
             policyIds: spec.policies && policies.length ? policies : undefined,
             durationHours: spec.duration && choice === 'remove_and_ban' && hours ? Number(hours) : undefined,
-          });
-    if (ok) useDraft.getState().clear(c.id);
-    if (ok && next) onNext();
+          };
+    setSending(true);
+    const r = await useHeld.getState().hold({ caseId: c.id, contentId: c.contentId, version: c.version, decision, draft: { choice, reason, policies, hours } });
+    setSending(false);
+    if (r) useDraft.getState().clear(c.id);
+    if (r && next) onNext();
   };
   const submit = (next: boolean) => {
     if (!canSubmit) return;
     if (choice === 'remove_and_ban') setConfirmBan({ next });
     else void send(next);
   };
+  submitRef.current = submit;
 
   return (
     <form
@@ -126,6 +158,11 @@ export function DecideForm({ c, permission, onNext }: { c: CaseView; permission:
       }}
     >
       <h3>{spec.choiceKey === 'outcome' ? 'Decide the appeal' : c.level >= 2 ? `Decide the level ${c.level} review` : 'Decide'}</h3>
+      {heldHere && (
+        <p className="why" role="note" data-testid="decide-held">
+          This decision is held until the undo window ends; Undo ({keysOf('decide.undo')}) gives the draft back.
+        </p>
+      )}
       {!permission.allowed && (
         <p className="why" role="note" data-testid="decide-why" id="decide-why">
           {permission.reason}
@@ -137,7 +174,7 @@ export function DecideForm({ c, permission, onNext }: { c: CaseView; permission:
           {spec.choices.map((d) => (
             <label key={d} className={`choice ch-${d}${choice === d ? ' picked' : ''}`}>
               <input type="radio" name="decision" value={d} checked={choice === d} onChange={() => pickChoice(d)} />
-              <span>{label(d)}</span> <kbd>{DECISION_KEYS[d]}</kbd>
+              <span>{label(d)}</span> <kbd>{keyOf(d)}</kbd>
             </label>
           ))}
         </div>
@@ -155,10 +192,7 @@ export function DecideForm({ c, permission, onNext }: { c: CaseView; permission:
               keep({ reason: e.target.value });
             }}
             onKeyDown={(e) => {
-              if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
-                e.preventDefault();
-                submit(e.shiftKey);
-              } else if (e.key === 'Escape') (e.target as HTMLElement).blur();
+              if (e.key === 'Escape') (e.target as HTMLElement).blur();
             }}
           />
         </label>
@@ -184,13 +218,13 @@ export function DecideForm({ c, permission, onNext }: { c: CaseView; permission:
           </label>
         )}
         <div className="buttons">
-          <button type="submit" className="primary" disabled={!canSubmit}>
-            Submit
+          <button type="submit" className="primary" disabled={!canSubmit} aria-keyshortcuts="Control+Enter">
+            Submit <kbd aria-hidden="true">{keysOf('decide.submit')}</kbd>
           </button>
-          <button type="button" disabled={!canSubmit} onClick={() => submit(true)}>
-            Submit &amp; next
+          <button type="button" disabled={!canSubmit} onClick={() => submit(true)} aria-keyshortcuts="Control+Shift+Enter">
+            Submit &amp; next <kbd aria-hidden="true">{keysOf('decide.submitNext')}</kbd>
           </button>
-          {!choice && !disabled && <span className="muted">Choose a decision ({spec.choices.map((d) => DECISION_KEYS[d]).join(' ')})</span>}
+          {!choice && !disabled && <span className="muted">Choose a decision ({spec.choices.map(keyOf).join(' ')})</span>}
           {choice && !reasonOk && <span className="muted">A reason is required.</span>}
         </div>
       </fieldset>

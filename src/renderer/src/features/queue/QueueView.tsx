@@ -1,7 +1,8 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef } from 'react';
 import { CATEGORY_IDS } from '../../lib/domain-values';
-import { isShortcutTarget } from '../../lib/format';
+import { useAction } from '../../lib/keyboard';
+import { useUi } from '../../store/ui';
 import { useCase } from '../../store/case';
 import { useOutbox } from '../../store/outbox';
 import type { OutboxEntry } from '../../lib/contract-types';
@@ -15,12 +16,21 @@ const ROW_HEIGHT = 78;
 
 function Filters() {
   const { filters, setFilters, sort, setSort } = useQueue();
+  // "/" (lib/keymap.ts) asks for the search field, from any view: it takes the focus once the queue shows.
+  const searchRequest = useUi((s) => s.searchRequest);
+  const search = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (searchRequest && useUi.getState().takeSearchRequest()) {
+      search.current?.focus();
+      search.current?.select();
+    }
+  }, [searchRequest]);
   const field = <K extends keyof QueueFilters>(k: K) => (v: QueueFilters[K]) => setFilters({ [k]: v } as Partial<QueueFilters>);
   return (
     <form className="filters" aria-label="Queue filters" onSubmit={(e) => e.preventDefault()}>
       <label>
         Search
-        <input type="search" placeholder="text or author" value={filters.search} onChange={(e) => field('search')(e.target.value)} />
+        <input ref={search} type="search" aria-keyshortcuts="/" placeholder="text or author" value={filters.search} onChange={(e) => field('search')(e.target.value)} />
       </label>
       <label>
         Status
@@ -164,28 +174,42 @@ export function QueueView() {
     void useQueue.getState().sync();
   }, []);
 
-  // j/k move the selection, Enter opens it. State is read fresh on every key (no stale closures
-  // when keys repeat faster than React renders); scrolling follows the selection after render.
+  // j/k move the selection, Enter opens it, n opens the next urgent case (lib/keymap.ts). State is read
+  // fresh on every key (no stale closures when keys repeat faster than React renders); scrolling follows
+  // the selection after render.
   const rowsRef = useRef(rows);
   rowsRef.current = rows;
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (!isShortcutTarget(e)) return;
-      const list = rowsRef.current;
-      const current = useQueue.getState().selectedId;
-      const idx = list.findIndex((c) => c.id === current);
-      if (e.key === 'j' || e.key === 'k') {
-        e.preventDefault();
-        const c = list[e.key === 'j' ? Math.min(list.length - 1, idx + 1) : Math.max(0, idx - 1)];
-        if (c) useQueue.getState().select(c.id);
-      } else if (e.key === 'Enter' && current) {
-        e.preventDefault();
-        void useCase.getState().open(current);
-      }
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, []);
+  const move = (by: 1 | -1) => {
+    const list = rowsRef.current;
+    const idx = list.findIndex((c) => c.id === useQueue.getState().selectedId);
+    const c = list[by === 1 ? Math.min(list.length - 1, idx + 1) : Math.max(0, idx - 1)];
+    if (c) useQueue.getState().select(c.id);
+  };
+  const anyRows = () => (rowsRef.current.length ? true : 'the list is empty');
+  useAction('queue.next', () => move(1), anyRows);
+  useAction('queue.prev', () => move(-1), anyRows);
+  useAction(
+    'queue.open',
+    () => void useCase.getState().open(useQueue.getState().selectedId),
+    () => (useQueue.getState().selectedId ? true : 'no case is selected'),
+  );
+  /** The first urgent case awaiting review after the open one in list order (from the top when none after it). */
+  const nextUrgent = () => {
+    const list = rowsRef.current.filter((c) => c.priority === 'urgent' && c.status === 'awaiting_review');
+    const openNow = useCase.getState().caseId;
+    const at = rowsRef.current.findIndex((c) => c.id === openNow);
+    return list.find((c) => rowsRef.current.indexOf(c) > at && c.id !== openNow) ?? list.find((c) => c.id !== openNow);
+  };
+  useAction(
+    'queue.nextUrgent',
+    () => {
+      const c = nextUrgent();
+      if (!c) return;
+      useQueue.getState().select(c.id);
+      void useCase.getState().open(c.id);
+    },
+    () => (nextUrgent() ? true : 'no other urgent case awaits review in this list'),
+  );
   // The selection stays in view. Rows have one fixed height, so this is arithmetic on the element's own
   // scrollTop, before paint — not virtual.scrollToIndex, whose per-call retry loops (one per key press,
   // each reading a scroll offset that lags the keys) can undo a later press and leave the selection off

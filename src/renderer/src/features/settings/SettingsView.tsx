@@ -18,6 +18,7 @@ const LABELS: Record<string, string> = {
   worker: 'Run the worker on this computer',
   slaMinutes: 'Review deadline (SLA, minutes)',
   claimMinutes: 'Claim length (minutes)',
+  undoSeconds: 'Undo window before a decision is sent (seconds, 0 = off)',
   logLevel: 'Log level',
 };
 const SOURCES: Record<string, string> = {

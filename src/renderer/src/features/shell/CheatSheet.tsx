@@ -1,23 +1,16 @@
 import { useEffect, useRef } from 'react';
 import { useUi } from '../../store/ui';
+import { ShortcutTable } from './ShortcutTable';
 
-const ROWS: Array<[string, string]> = [
-  ['j / k', 'next / previous case in the list'],
-  ['Enter', 'open the selected case'],
-  ['c', 'claim the open case'],
-  ['v', 'reveal content you chose to blur (recorded in the audit)'],
-  ['a w r b e', 'choose approve, warn, remove, remove & ban, escalate'],
-  ['u o', 'appeal: uphold, overturn'],
-  ['Ctrl+Enter', 'submit the decision (in the reason field)'],
-  ['Esc', 'leave a field / close this sheet'],
-  ['?', 'show this sheet'],
-];
-
+/** The help sheet: the action table (lib/keymap.ts) itself, so it lists exactly the keys that work. */
 export function CheatSheet() {
   const { cheatSheet, setCheatSheet } = useUi();
   const close = useRef<HTMLButtonElement>(null);
   useEffect(() => {
-    if (cheatSheet) close.current?.focus();
+    if (!cheatSheet) return;
+    const before = document.activeElement as HTMLElement | null;
+    close.current?.focus();
+    return () => before?.focus?.();
   }, [cheatSheet]);
   if (!cheatSheet) return null;
   return (
@@ -26,23 +19,22 @@ export function CheatSheet() {
         role="dialog"
         aria-modal="true"
         aria-labelledby="cheat-title"
-        className="dialog"
+        className="dialog cheat-dialog"
         onClick={(e) => e.stopPropagation()}
-        onKeyDown={(e) => e.key === 'Escape' && setCheatSheet(false)}
+        onKeyDown={(e) => {
+          if (e.key === 'Escape' || e.key === '?') {
+            e.preventDefault();
+            setCheatSheet(false);
+          } else if (e.key === 'Tab') {
+            // The only control is Close: the focus stays in the sheet.
+            e.preventDefault();
+            close.current?.focus();
+          }
+        }}
       >
         <h2 id="cheat-title">Keyboard shortcuts</h2>
-        <table className="cheats">
-          <tbody>
-            {ROWS.map(([k, what]) => (
-              <tr key={k}>
-                <td>
-                  <kbd>{k}</kbd>
-                </td>
-                <td>{what}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <ShortcutTable />
+        <p className="muted small">Esc leaves a field or closes a dialog. Every action is also in the command palette (Ctrl+K).</p>
         <button ref={close} onClick={() => setCheatSheet(false)}>
           Close
         </button>

@@ -2,11 +2,15 @@
 // with the one action that fits. "Restart now" is disabled, saying why, while a decision is being written
 // or a command is on its way; otherwise the verified update installs when the app quits.
 import { useCase } from '../../store/case';
+import { useHeld } from '../../store/held';
 import { restartBlocker, useUpdate } from '../../store/update';
 
 export function UpdateIndicator() {
   const { status, draft, error, download, restart, check } = useUpdate();
-  const busy = useCase((c) => c.busy);
+  // A decision held in the undo window (store/held.ts) is a command on its way: a restart would drop it.
+  const caseBusy = useCase((c) => c.busy);
+  const held = useHeld((h) => !!h.held);
+  const busy = caseBusy || held;
   if (!status?.enabled) return null;
   const s = status.state;
   const blocker = restartBlocker(status, draft, busy);

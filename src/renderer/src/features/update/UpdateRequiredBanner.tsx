@@ -2,10 +2,14 @@
 // its decisions. Persistent while it holds; reading (queue, cases) keeps working; the update action is here.
 import { restartBlocker, useUpdate } from '../../store/update';
 import { useCase } from '../../store/case';
+import { useHeld } from '../../store/held';
 
 export function UpdateRequiredBanner() {
   const { status, draft, error, check, download, restart } = useUpdate();
-  const busy = useCase((c) => c.busy);
+  // A decision held in the undo window (store/held.ts) is a command on its way: a restart would drop it.
+  const caseBusy = useCase((c) => c.busy);
+  const held = useHeld((h) => !!h.held);
+  const busy = caseBusy || held;
   if (!status?.required) return null;
   const s = status.state;
   const blocker = restartBlocker(status, draft, busy);

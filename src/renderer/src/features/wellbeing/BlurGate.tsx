@@ -1,8 +1,8 @@
 // Content in a category the person opted out of seeing at once (issue 15): blurred, named, and revealed
 // with one key (v) or the button. The reveal is recorded in the audit first; the text is shown only once
 // the database answered, so offline it stays blurred and says it needs the server.
-import { useEffect, type ReactNode } from 'react';
-import { isShortcutTarget } from '../../lib/format';
+import type { ReactNode } from 'react';
+import { useAction } from '../../lib/keyboard';
 import { blurLabel, type SensitiveCategory } from '../../lib/wellbeing';
 import { useCase } from '../../store/case';
 import { useWellbeing } from '../../store/wellbeing';
@@ -13,17 +13,8 @@ export function BlurGate({ caseId, categories, children }: { caseId: string; cat
   // Read again once recorded, so the case's timeline shows the reveal at once.
   const doReveal = () => void reveal(caseId, categories[0]!).then((ok) => (ok ? useCase.getState().refresh() : undefined));
 
-  useEffect(() => {
-    if (!blurred) return;
-    const onKey = (e: KeyboardEvent) => {
-      if (isShortcutTarget(e) && e.key === 'v' && !e.ctrlKey && !e.metaKey && !e.altKey) {
-        e.preventDefault();
-        doReveal();
-      }
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  });
+  // The key is the action table's (lib/keymap.ts: case.reveal, v), so the help sheet and palette list it.
+  useAction('case.reveal', doReveal, () => (revealing ? 'the reveal is being recorded' : true), blurred);
 
   if (!blurred) return <>{children}</>;
   return (
