@@ -81,6 +81,8 @@ const FUNCTIONS: Record<string, string> = {
   // The team's minimum client version (issue 13): read by every person and the worker, set by admins.
   'api.minimum_version()': `${PERSONS} worker`,
   'api.disable_person(text, text)': PERSONS_RM,
+  // The People screen's list (issue 15): granted to every person, refused inside to all but admins.
+  'api.list_people()': PERSONS,
   'api.release_case(uuid, text, text)': PERSONS,
   'api.request_escalation(uuid, text, text, text)': PERSONS,
   'api.rollback_case(uuid, text, text, integer, text)': PERSONS,
