@@ -263,6 +263,21 @@ export function createHandlers(opts: DispatcherOptions = {}): Handlers {
     },
     'metrics:get': (i, ctx) => seatOf(ctx).api.metrics(i),
     'moderators:list': (_i, ctx) => seatOf(ctx).api.moderators(),
+    // People admin: straight to the database functions with the signed-in login (no role check here: the
+    // database refuses a non-admin and audits the refusal; its answer is the error shown).
+    'people:list': (_i, ctx) => seatOf(ctx).api.people.list(),
+    'people:add': (i, ctx) => {
+      const { api } = seatOf(ctx);
+      return onItsWay(() => api.people.add({ id: i.id, role: i.role, displayName: i.displayName }));
+    },
+    'people:disable': ({ id }, ctx) => {
+      const { api } = seatOf(ctx);
+      return onItsWay(() => api.people.disable(id));
+    },
+    'people:setRole': ({ id, role }, ctx) => {
+      const { api } = seatOf(ctx);
+      return onItsWay(() => api.people.setRole(id, role));
+    },
     'outbox:list': async (_i, ctx) => (seatOf(ctx).workstation?.outbox() ?? []).map(toOutboxDto),
     'outbox:discard': async ({ id }, ctx) => toOutboxDto(requireWorkstation(ctx).discard(id)),
     'outbox:escalate': async ({ id, reason }, ctx) => toOutboxDto(requireWorkstation(ctx).requestEscalation(id, reason)),

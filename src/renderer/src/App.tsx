@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { AuditView } from './features/audit/AuditView';
 import { OutboxView } from './features/outbox/OutboxView';
+import { PeopleView } from './features/people/PeopleView';
 import { CheatSheet } from './features/shell/CheatSheet';
 import { Header } from './features/shell/Header';
 import { QueueView } from './features/queue/QueueView';
@@ -82,6 +83,8 @@ export function App() {
           <OutboxView />
         ) : view === 'settings' ? (
           <SettingsView />
+        ) : view === 'people' ? (
+          session.user.role === 'admin' ? <PeopleView /> : <QueueView />
         ) : (
           <AuditView />
         )}

@@ -12,6 +12,8 @@ export type {
   SignInState,
   UpdateStatus,
   ManagedView,
+  PersonEntry,
+  PersonAdded,
 } from '../../../shared/contract';
 export type {
   ActionRecord,

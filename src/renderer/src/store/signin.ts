@@ -8,6 +8,7 @@ import { useAudit } from './audit';
 import { useCase } from './case';
 import { nextGeneration } from './generation';
 import { useOutbox } from './outbox';
+import { usePeople } from './people';
 import { useQueue } from './queue';
 import { useSession } from './session';
 import { useSupervisor } from './supervisor';
@@ -37,7 +38,7 @@ interface SignInSlice {
 /** The person a session is for: a change of it clears every per-person store. */
 const personOf = (s: Session | undefined) => (s?.user ? `${s.user.id}\u0000${s.signIn.login ?? ''}` : null);
 
-/** Forgets everything shown for the previous person: queue, case, outbox, supervisor, audit, views. */
+/** Forgets everything shown for the previous person: queue, case, outbox, supervisor, audit, people, views. */
 export function resetPersonStores(): void {
   nextGeneration();
   useQueue.getState().reset();
@@ -45,6 +46,7 @@ export function resetPersonStores(): void {
   useOutbox.getState().reset();
   useSupervisor.getState().reset();
   useAudit.getState().reset();
+  usePeople.getState().reset();
   useUi.getState().reset();
   useSession.setState({ moderators: [] });
 }
