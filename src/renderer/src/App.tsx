@@ -15,6 +15,7 @@ import { useSession } from './store/session';
 import { loadSession } from './store/signin';
 import { wireSubscriptions } from './store/subscriptions';
 import { useUi } from './store/ui';
+import { api } from './lib/api';
 
 export function App() {
   const { view, theme, setCheatSheet } = useUi();
@@ -23,8 +24,14 @@ export function App() {
 
   useEffect(() => {
     void loadSession();
-    return wireSubscriptions();
+    const off = api.onLoginRefused((loginRefused) => useSession.setState({ loginRefused }));
+    const unwire = wireSubscriptions();
+    return () => {
+      off();
+      unwire();
+    };
   }, []);
+  const loginRefused = useSession((s) => s.loginRefused);
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
   }, [theme]);
@@ -52,6 +59,11 @@ export function App() {
           <div className="error banner" role="alert" data-testid="store-moved-aside">
             <strong>The local store was damaged</strong> — it was moved aside and kept for recovery as{' '}
             <code>{session.storeMovedAside}</code>; a fresh one is in use. Anything still waiting in the old one was not sent from it.
+          </div>
+        )}
+        {session?.user && loginRefused && (
+          <div className="error banner" role="alert" data-testid="login-refused">
+            <strong>Access ended</strong> — {loginRefused}
           </div>
         )}
         {session?.user && session.signIn.unverified && (

@@ -48,7 +48,7 @@ export function resetPersonStores(): void {
   useAudit.getState().reset();
   usePeople.getState().reset();
   useUi.getState().reset();
-  useSession.setState({ moderators: [] });
+  useSession.setState({ moderators: [], loginRefused: undefined });
 }
 
 // Session answers can cross (a session:get sent before a sign-out, answered after it): only an answer to a

@@ -29,7 +29,7 @@ function OneTimePassword() {
   return (
     <section className="card otp" aria-label="One-time password" data-testid="one-time-password-card">
       <p>
-        <strong>One-time password for {added.id}</strong> (login <span className="mono">{added.login}</span>, {added.role}):
+        <strong>One-time password for {added.id}</strong> (login <span className="mono" data-testid="one-time-login">{added.login}</span>, {added.role}):
       </p>
       <p className="otp-line">
         <code className="otp-value" data-testid="one-time-password">
