@@ -11,6 +11,7 @@
 import { contentMessage, TEXT } from '../test/support/harness.js';
 import { AppPage, CasePage, QueuePage, SignInPage } from './pages/app.js';
 import { PeoplePage } from './pages/people.js';
+import { ownSocket, rawCommand } from './support/raw-command.js';
 import { expect, seatContext, shot, test } from './support/stack.js';
 
 test('an admin adds a person, who signs in with the one-time password; disabled, their next command is refused', async ({ stack, browser }) => {
@@ -24,6 +25,10 @@ test('an admin adds a person, who signs in with the one-time password; disabled,
   const mod = await stack.openAs(browser, 'mod-1');
   await expect(new AppPage(mod).tab('Audit')).toBeVisible();
   await expect(new AppPage(mod).tab('People')).toHaveCount(0);
+  // Around the UI, the moderator's own seat asking anyway: the database refuses (its words, typed).
+  expect(await rawCommand(mod, await ownSocket(mod), 'people:list', {})).toMatchObject({ ok: false, error: { code: 'forbidden', message: 'Listing people needs an admin.' } });
+  expect(await rawCommand(mod, await ownSocket(mod), 'people:add', { id: 'mod-made', role: 'admin' })).toMatchObject({ ok: false, error: { code: 'forbidden', message: 'Adding people needs an admin.' } });
+  expect((await stack.h.inst.dba(`SELECT 1 FROM moderators WHERE id = 'mod-made'`)).rowCount).toBe(0);
 
   const admin = await stack.openAs(browser, 'admin-1');
   const app = new AppPage(admin);
@@ -73,6 +78,14 @@ test('an admin adds a person, who signs in with the one-time password; disabled,
   await patCase.claimButton.click();
   await expect(patCase.claimHolder).toContainText(id);
 
+  // A role change, audited; and back.
+  await people.roleOf(id).selectOption('supervisor');
+  await expect(people.notice).toContainText(`${id} is now supervisor.`);
+  await people.roleOf(id).selectOption('moderator');
+  await expect(people.notice).toContainText(`${id} is now moderator.`);
+  const roles = await stack.h.inst.dba(`SELECT actor, payload->>'to' AS "to" FROM audit_events WHERE type = 'person.role_changed' AND payload->>'id' = $1 ORDER BY id`, [id]);
+  expect(roles.rows).toEqual([{ actor: 'admin-1', to: 'supervisor' }, { actor: 'admin-1', to: 'moderator' }]);
+
   // The admin sees it as their last activity, then disables them.
   await people.root.getByRole('button', { name: 'Refresh' }).click();
   await expect(people.row(id).getByTestId('person-last-activity')).toContainText('case.claimed');
@@ -83,6 +96,10 @@ test('an admin adds a person, who signs in with the one-time password; disabled,
   await expect(people.row(id).getByTestId('person-status')).toContainText('disabled');
   await expect(people.row(id).getByRole('button', { name: 'Enable with new password' })).toBeVisible();
   await shot(admin, 'people-disabled');
+  await admin.getByRole('button', { name: 'Switch to dark theme' }).click();
+  await expect(admin.locator('html')).toHaveAttribute('data-theme', 'dark');
+  await shot(admin, 'people-disabled-dark');
+  await admin.getByRole('button', { name: 'Switch to light theme' }).click();
   const disabled = await stack.h.inst.dba(`SELECT actor, tool FROM audit_events WHERE type = 'person.disabled' AND payload->>'id' = $1`, [id]);
   expect(disabled.rows).toEqual([{ actor: 'admin-1', tool: 'ui' }]);
 
