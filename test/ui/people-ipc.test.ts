@@ -66,8 +66,9 @@ describe('people IPC as an admin', () => {
     expect(await d.dispatch('people:list', {}, theirs)).toMatchObject({ ok: false, error: { code: 'forbidden', message: 'Listing people needs an admin.' } });
     expect(await d.dispatch('people:disable', { id: 'ipc-new' }, ctx)).toMatchObject({ ok: true, value: { id: 'ipc-new', active: false } });
     expect(await lastEvent()).toMatchObject({ type: 'person.disabled', actor: 'ipc-admin', tool: 'ui', payload: { id: 'ipc-new' } });
+    // Their login is NOLOGIN now: the refusal is typed as such (the seat's UI says it once, for the seat).
     const after = await d.dispatch('people:list', {}, theirs);
-    expect(after).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(after).toMatchObject({ ok: false, error: { code: 'forbidden', message: expect.stringMatching(/^Your login can no longer connect \(the database says: role ".+" is not permitted to log in\)/), details: { reason: 'login_refused', sqlstate: '28000' } } });
     const relisted = (await d.dispatch('people:list', {}, ctx)) as { value: Array<{ id: string; active: boolean; disabledAt: string | null }> };
     expect(relisted.value.find((p) => p.id === 'ipc-new')).toMatchObject({ active: false, disabledAt: expect.any(String) });
   });
