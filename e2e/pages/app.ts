@@ -62,10 +62,10 @@ export class AppPage {
   async signOut() {
     await this.signOutButton.click();
   }
-  tab(name: 'Queue' | 'Supervisor' | 'Audit') {
+  tab(name: 'Queue' | 'Supervisor' | 'Audit' | 'People') {
     return this.page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name });
   }
-  async goto(name: 'Queue' | 'Supervisor' | 'Audit') {
+  async goto(name: 'Queue' | 'Supervisor' | 'Audit' | 'People') {
     await this.tab(name).click();
   }
   /** Shortcuts are window-level: make sure no field has focus first. */

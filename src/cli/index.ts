@@ -281,7 +281,17 @@ export function buildProgram(): Command {
     });
   registerAuditCommands(audit, { withSession: (fn) => withSession(({ session, config }) => fn(session, config), { process: false }), out, err, json });
 
-  const moderators = program.command('moderators').description('people: add (with a one-time password), disable, change role (admins)');
+  const moderators = program.command('moderators').description('people: list, add (with a one-time password), disable, change role (admins)');
+  moderators
+    .command('list')
+    .description('every person, enabled or not, with role, login and last activity (admins)')
+    .option('--json', 'print JSON on stdout')
+    .action(async (o: { json?: boolean }) => {
+      const people = await withSession(({ session }) => session.people.list(), { process: false });
+      if (o.json) return json(people);
+      for (const p of people)
+        out(`${p.id}\t${p.role}\t${p.active ? 'enabled' : 'disabled'}\t${p.lastActivity ? `${p.lastActivity.at} ${p.lastActivity.type}` : '-'}\t${p.displayName}`);
+    });
   moderators
     .command('add')
     .argument('<id>')

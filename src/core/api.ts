@@ -12,7 +12,7 @@ import type {
 } from '../shared/domain.js';
 
 import type { CommandRequest, CommandTool } from '../shared/commands.js';
-import type { AddedPerson, PersonRecord, Whoami } from './services/people.js';
+import type { AddedPerson, PersonListing, PersonRecord, Whoami } from './services/people.js';
 
 /** Where a state change came from (audit provenance; it grants nothing). */
 export type Tool = CommandTool;
@@ -100,6 +100,7 @@ export interface CoreApi {
   whoami(): Promise<Whoami>;
   /** People admin (admins; the database refuses anyone else, and audits the refusal). */
   people: {
+    list(): Promise<PersonListing[]>;
     add(input: { id: string; role: Role; displayName?: string }): Promise<AddedPerson>;
     disable(id: string): Promise<PersonRecord>;
     setRole(id: string, role: Role): Promise<PersonRecord>;

@@ -16,6 +16,7 @@ import {
   Role,
   SENSITIVE_CATEGORIES,
   SensitiveCategory,
+  UserId,
 } from './domain.js';
 import { COMMAND_NAMES, EVENT_NAMES, type CommandName, type EventName } from './channels.js';
 import { CaseId, ipcInput } from './commands.js';
@@ -212,6 +213,34 @@ export type AuditVerification = z.infer<typeof AuditVerification>;
 
 const Empty = z.object({}).strict().optional();
 
+/**
+ * People admin (admins; issue 15). The database decides who may (api.list_people, api.add_person,
+ * api.disable_person, api.set_person_role) and audits every change and refusal with the signed-in login as
+ * actor; nothing here names an actor.
+ */
+export const PersonEntry = z.object({
+  id: z.string(),
+  displayName: z.string(),
+  role: Role,
+  login: z.string().nullable(),
+  active: z.boolean(),
+  createdAt: z.string(),
+  disabledAt: z.string().nullable(),
+  /** The person's newest audit event as actor, or null: nothing yet. */
+  lastActivity: z.object({ at: z.string(), type: z.string(), caseId: z.string().nullable() }).nullable(),
+});
+export type PersonEntry = z.infer<typeof PersonEntry>;
+export const PersonChanged = z.object({ id: z.string(), displayName: z.string(), role: Role, login: z.string(), active: z.boolean().optional() });
+const PersonRef = z.object({ id: UserId }).strict();
+export const PersonAddInput = z
+  .object({ id: UserId, role: Role, displayName: z.string().trim().max(200, 'at most 200 characters').optional() })
+  .strict();
+export const PersonAdded = PersonChanged.extend({
+  /** Shown once, to the admin who added the person; only its SCRAM verifier reached the server. */
+  oneTimePassword: z.string(),
+});
+export type PersonAdded = z.infer<typeof PersonAdded>;
+
 export const OutboxState = z.enum(['pending', 'delivered', 'applied', 'conflict', 'rejected', 'discarded']);
 export const OutboxEntry = z.object({
   id: z.string(),
@@ -307,6 +336,11 @@ export const commands = {
     output: SupervisorMetrics,
   },
   'moderators:list': { input: Empty, output: z.array(Moderator) },
+  'people:list': { input: Empty, output: z.array(PersonEntry) },
+  /** Adds (or resets, when the id exists) a person with a one-time password, which the answer carries once. */
+  'people:add': { input: PersonAddInput, output: PersonAdded },
+  'people:disable': { input: PersonRef, output: PersonChanged },
+  'people:setRole': { input: PersonRef.extend({ role: Role }).strict(), output: PersonChanged },
   'outbox:list': { input: Empty, output: z.array(OutboxEntry) },
   /** Gives up on a conflicted or rejected command (it never applied). */
   'outbox:discard': { input: OutboxRef, output: OutboxEntry },

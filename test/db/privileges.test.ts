@@ -87,6 +87,8 @@ const FUNCTIONS: Record<string, string> = {
   'api.my_wellbeing()': PERSONS,
   'api.record_reveal(uuid, text, text, text)': PERSONS,
   'api.set_wellbeing(text, text[], integer, text, text)': PERSONS,
+  // The People screen's list (issue 15): granted to every person, refused inside to all but admins.
+  'api.list_people()': PERSONS,
   'api.release_case(uuid, text, text)': PERSONS,
   'api.request_escalation(uuid, text, text, text)': PERSONS,
   'api.rollback_case(uuid, text, text, integer, text)': PERSONS,

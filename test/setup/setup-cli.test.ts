@@ -93,6 +93,22 @@ describe('guardian setup', () => {
     expect(byAs.code, byAs.stderr).toBe(0);
   });
 
+  it('moderators list: an admin sees every person with role, state and last activity; a moderator is refused (exit 4)', async () => {
+    const admin = cleanEnv({ DATABASE_URL: withUser(db.url, `${prefix}.ada`), AMQP_URL: vhost.url, GUARDIAN_ROLE_PREFIX: prefix });
+    const list = await guardian(['moderators', 'list', '--json'], admin);
+    expect(list.code, list.stderr).toBe(0);
+    const people = JSON.parse(list.stdout) as Array<{ id: string; role: string; active: boolean; lastActivity: { type: string } | null }>;
+    expect(people.map((p) => p.id)).toEqual(['ada', 'mia']);
+    expect(people[0]).toMatchObject({ role: 'admin', active: true, lastActivity: { type: 'person.added' } });
+    expect(people[1]).toMatchObject({ role: 'moderator', active: true });
+    const text = await guardian(['moderators', 'list'], admin);
+    expect(text.stdout).toMatch(/^mia\s.*moderator.*enabled/m);
+    const asMia = cleanEnv({ DATABASE_URL: withUser(db.url, `${prefix}.mia`), AMQP_URL: vhost.url, GUARDIAN_ROLE_PREFIX: prefix });
+    const refused = await guardian(['moderators', 'list', '--json'], asMia);
+    expect(refused.code).toBe(4);
+    expect(refused.stderr).toContain('Listing people needs an admin.');
+  });
+
   it('--broker-permissions prints least-privilege users that RabbitMQ accepts, and the workstation user can only do its part', async () => {
     const lines = await guardian(['setup', '--broker-permissions'], dba());
     expect(lines.code, lines.stderr).toBe(0);

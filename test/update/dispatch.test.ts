@@ -39,7 +39,7 @@ function core(state: { minimum: string | null; gate?: Promise<void> }): CoreApi 
     metrics: unused,
     moderators: async () => [],
     whoami: unused,
-    people: { add: unused, disable: unused, setRole: unused },
+    people: { list: unused, add: unused, disable: unused, setRole: unused },
     connection: () => ({ database: 'up', broker: 'up' }),
     onEvent: () => () => {},
   } as unknown as CoreApi;

@@ -35,6 +35,10 @@ export function createWorkstation(o: { core: CoreApi; store: LocalStore; user: s
   if (o.store.movedAside)
     log.error({ movedAside: o.store.movedAside, file: o.store.file }, 'the local store was corrupt: moved aside (kept for recovery) and a fresh one opened');
 
+  // A read the server refuses for the login (disabled by an admin: NOLOGIN, or a wrong password) is no
+  // outage: the cache would hide it behind "Offline" while the database is up. (The outbox keeps such
+  // commands pending as before: an offline sign-in's password is checked, and the seat closed, elsewhere.)
+  const refusedLogin = (err: unknown) => ['28000', '28P01'].includes((err as { code?: string } | null)?.code ?? '') || (err as { details?: { sqlstate?: string } } | null)?.details?.sqlstate?.startsWith('28') === true;
   const transient = (err: unknown) => !(err instanceof GuardianError) || err.code === 'unavailable' || err.code === 'internal';
 
   /** One pass over the outbox: oldest first; a transient failure stops the pass so order is kept. */
@@ -156,7 +160,7 @@ export function createWorkstation(o: { core: CoreApi; store: LocalStore; user: s
       return await live;
     } catch (err) {
       const c = cachedRead();
-      if (!c || !transient(err)) throw err;
+      if (!c || !transient(err) || refusedLogin(err)) throw err;
       return c;
     } finally {
       clearTimeout(timer);

@@ -29,9 +29,11 @@ export function createProbe(o: { connectionString: string; logger: Logger; onCha
         inFlightSince = undefined;
         report(true);
       },
-      () => {
+      (err: unknown) => {
         inFlightSince = undefined;
-        report(false);
+        // The server answered and refused the login (28000: disabled by an admin, NOLOGIN; 28P01: wrong
+        // password): the database is up, it is the login that may not connect, and that is said as such.
+        report(/^28/.test((err as { code?: string } | null)?.code ?? ''));
       },
     );
   };

@@ -22,6 +22,20 @@ export interface AddedPerson extends PersonRecord {
   oneTimePassword: string;
 }
 
+/** A person as the admins' People screen lists them (api.list_people). */
+export interface PersonListing {
+  id: string;
+  displayName: string;
+  role: Role;
+  /** Null only for a person without a login of this installation (none is made so today). */
+  login: string | null;
+  active: boolean;
+  createdAt: string;
+  disabledAt: string | null;
+  /** Their newest audit event as actor (a command, a refusal, a people change), or null: nothing yet. */
+  lastActivity: { at: string; type: string; caseId: string | null } | null;
+}
+
 /** Who the login is, as the database says (api.whoami). */
 export interface Whoami {
   id: string;
@@ -54,6 +68,11 @@ export function createPeople(db: Queryable, tool: 'cli' | 'ui' | 'api') {
     async whoami(): Promise<Whoami> {
       const { rows } = await dbCall(() => db.query<{ me: Whoami }>('SELECT api.whoami() AS me'));
       return rows[0]!.me;
+    },
+    /** Every person, enabled or not, with their last activity (admins; the database refuses anyone else). */
+    async list(): Promise<PersonListing[]> {
+      const { rows } = await dbCall(() => db.query<{ people: PersonListing[] }>('SELECT api.list_people() AS people'));
+      return rows[0]!.people;
     },
     async add(input: { id: string; role: Role; displayName?: string }): Promise<AddedPerson> {
       const id = checkId(input.id);

@@ -122,7 +122,7 @@ export async function openPersonSession(o: SessionOptions): Promise<PersonSessio
     metrics: (q) => reads.metrics(q),
     moderators: () => reads.moderators(),
     commandStatus: (id) => reads.commandStatus(id),
-    people: { add: (i) => people.add(i), disable: (id) => people.disable(id), setRole: (id, role) => people.setRole(id, role) },
+    people: { list: () => people.list(), add: (i) => people.add(i), disable: (id) => people.disable(id), setRole: (id, role) => people.setRole(id, role) },
     connection,
     onEvent(l) {
       own.add(l);

@@ -284,6 +284,21 @@ export function createHandlers(opts: DispatcherOptions = {}): Handlers {
     },
     'metrics:get': (i, ctx) => seatOf(ctx).api.metrics(i),
     'moderators:list': (_i, ctx) => seatOf(ctx).api.moderators(),
+    // People admin: straight to the database functions with the signed-in login (no role check here: the
+    // database refuses a non-admin and audits the refusal; its answer is the error shown).
+    'people:list': (_i, ctx) => seatOf(ctx).api.people.list(),
+    'people:add': (i, ctx) => {
+      const { api } = seatOf(ctx);
+      return onItsWay(() => api.people.add({ id: i.id, role: i.role, displayName: i.displayName }));
+    },
+    'people:disable': ({ id }, ctx) => {
+      const { api } = seatOf(ctx);
+      return onItsWay(() => api.people.disable(id));
+    },
+    'people:setRole': ({ id, role }, ctx) => {
+      const { api } = seatOf(ctx);
+      return onItsWay(() => api.people.setRole(id, role));
+    },
     'outbox:list': async (_i, ctx) => (seatOf(ctx).workstation?.outbox() ?? []).map(toOutboxDto),
     'outbox:discard': async ({ id }, ctx) => toOutboxDto(requireWorkstation(ctx).discard(id)),
     'outbox:escalate': async ({ id, reason }, ctx) => toOutboxDto(requireWorkstation(ctx).requestEscalation(id, reason)),
@@ -321,7 +336,26 @@ export function createHandlers(opts: DispatcherOptions = {}): Handlers {
   };
 }
 
+/**
+ * The database refused the signed-in login itself (28000: NOLOGIN, an admin disabled the person; 28P01: the
+ * password no longer matches) — on a read or a command, as a raw pg error or a typed one. Said as what it
+ * means for the person at the seat, with PostgreSQL's words kept; reason `login_refused` lets the UI say it
+ * once for the whole seat.
+ */
+function loginRefused(err: unknown): ContractError | undefined {
+  const sqlstate = err instanceof GuardianError ? err.details?.sqlstate : (err as { code?: unknown } | null)?.code;
+  if (sqlstate !== '28000' && sqlstate !== '28P01') return undefined;
+  const said = err instanceof Error ? err.message : String(err);
+  return {
+    code: 'forbidden',
+    message: `Your login can no longer connect (the database says: ${said}): an admin has disabled you, or your password changed. Sign out; an admin can enable you again with a new one-time password.`,
+    details: { reason: 'login_refused', sqlstate },
+  };
+}
+
 export function toContractError(err: unknown): ContractError {
+  const refused = loginRefused(err);
+  if (refused) return refused;
   if (err instanceof GuardianError) return { code: err.code, message: err.message, details: err.details };
   return { code: 'internal', message: err instanceof Error ? err.message : String(err) };
 }

@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { AuditView } from './features/audit/AuditView';
 import { OutboxView } from './features/outbox/OutboxView';
+import { PeopleView } from './features/people/PeopleView';
 import { CheatSheet } from './features/shell/CheatSheet';
 import { Header } from './features/shell/Header';
 import { QueueView } from './features/queue/QueueView';
@@ -19,6 +20,7 @@ import { StartError } from './features/shell/StartError';
 import { loadSession } from './store/signin';
 import { wireSubscriptions } from './store/subscriptions';
 import { useUi } from './store/ui';
+import { api } from './lib/api';
 
 export function App() {
   const { view, theme, setCheatSheet, setView } = useUi();
@@ -27,8 +29,14 @@ export function App() {
 
   useEffect(() => {
     void loadSession();
-    return wireSubscriptions();
+    const off = api.onLoginRefused((loginRefused) => useSession.setState({ loginRefused }));
+    const unwire = wireSubscriptions();
+    return () => {
+      off();
+      unwire();
+    };
   }, []);
+  const loginRefused = useSession((s) => s.loginRefused);
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
   }, [theme]);
@@ -62,6 +70,11 @@ export function App() {
             <code>{session.storeMovedAside}</code>; a fresh one is in use. Anything still waiting in the old one was not sent from it.
           </div>
         )}
+        {session?.user && loginRefused && (
+          <div className="error banner" role="alert" data-testid="login-refused">
+            <strong>Access ended</strong> — {loginRefused}
+          </div>
+        )}
         {session?.user && session.signIn.unverified && (
           <div className="stale banner" role="status" data-testid="signin-unverified">
             <strong>Signed in offline</strong> — your password will be checked when the server is back.
@@ -89,6 +102,8 @@ export function App() {
           <OutboxView />
         ) : view === 'settings' ? (
           <SettingsView />
+        ) : view === 'people' ? (
+          session.user.role === 'admin' ? <PeopleView /> : <QueueView />
         ) : (
           <AuditView />
         )}

@@ -129,12 +129,29 @@ function devHostBridge(): Bridge {
 const bridge: Bridge = window.api ? electronBridge(window.api) : devHostBridge();
 if (window.api) setLink('open');
 
+/** Hears every answer saying the database refused this seat's login (an admin disabled the person). */
+const refusedListeners = new Set<(message: string) => void>();
+const noteRefusedLogin = <T>(name: CommandName, r: Result<T>): Result<T> => {
+  if (!r.ok && name !== 'session:signIn' && r.error.details?.reason === 'login_refused') for (const l of refusedListeners) l(r.error.message);
+  return r;
+};
+
 export const api = {
   call<K extends CommandName>(name: K, input: CommandInput<K>): Promise<Result<CommandOutput<K>>> {
-    return bridge.invoke(name, input).catch((err: unknown) => ({
-      ok: false as const,
-      error: { code: 'unavailable' as const, message: err instanceof Error ? err.message : String(err) },
-    }));
+    return bridge
+      .invoke(name, input)
+      .catch((err: unknown) => ({
+        ok: false as const,
+        error: { code: 'unavailable' as const, message: err instanceof Error ? err.message : String(err) },
+      }))
+      .then((r) => noteRefusedLogin(name, r));
+  },
+  /** The database refused the signed-in login (reason login_refused on any answer but sign-in's own). */
+  onLoginRefused(cb: (message: string) => void): () => void {
+    refusedListeners.add(cb);
+    return () => {
+      refusedListeners.delete(cb);
+    };
   },
   on<K extends EventName>(name: K, cb: (payload: EventPayload<K>) => void): () => void {
     return bridge.on(name, cb);

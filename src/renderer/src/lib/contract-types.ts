@@ -13,6 +13,8 @@ export type {
   UpdateStatus,
   ManagedView,
   WellbeingSettings,
+  PersonEntry,
+  PersonAdded,
 } from '../../../shared/contract';
 export type {
   ActionRecord,

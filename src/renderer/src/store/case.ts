@@ -91,6 +91,9 @@ export const useCase = create<CaseSlice>((set, get) => {
       const before = get().detail;
       // A confirmation belongs to the step it confirmed: drop it once the case has moved on to another review.
       const movedOn = r.ok && before && get().notice?.kind === 'ok' && (before.level !== r.value.level || before.reviewKind !== r.value.reviewKind);
+      // A login the database refuses now (disabled) keeps the case in view with the refusal: the seat's banner
+      // says what it means, and whatever the person tries next is refused in words too.
+      if (!r.ok && before && r.error.details?.reason === 'login_refused') return set({ loading: false, notice: { kind: 'error', text: r.error.message, error: r.error } });
       set(r.ok ? { detail: r.value, loading: false, loadError: undefined, ...(movedOn ? { notice: undefined } : {}) } : { loading: false, loadError: r.error });
     },
     claim: () => run('Claimed', (m) => api.call('case:claim', { caseId: m.caseId, commandId: m.commandId })),

@@ -8,6 +8,8 @@ interface SessionSlice {
   moderators: Moderator[];
   /** session:get failed (no session to show at all). */
   error?: ContractError;
+  /** The database refused this seat's login since sign-in (an admin disabled the person): what it said. */
+  loginRefused?: string;
   setConnection(c: ConnectionState): void;
 }
 

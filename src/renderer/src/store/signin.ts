@@ -9,6 +9,7 @@ import { useCase } from './case';
 import { useHeld } from './held';
 import { nextGeneration } from './generation';
 import { useOutbox } from './outbox';
+import { usePeople } from './people';
 import { useQueue } from './queue';
 import { useSession } from './session';
 import { useSupervisor } from './supervisor';
@@ -39,7 +40,7 @@ interface SignInSlice {
 /** The person a session is for: a change of it clears every per-person store. */
 const personOf = (s: Session | undefined) => (s?.user ? `${s.user.id}\u0000${s.signIn.login ?? ''}` : null);
 
-/** Forgets everything shown for the previous person: queue, case, outbox, supervisor, audit, views. */
+/** Forgets everything shown for the previous person: queue, case, outbox, supervisor, audit, people, views. */
 export function resetPersonStores(): void {
   nextGeneration();
   useQueue.getState().reset();
@@ -48,9 +49,10 @@ export function resetPersonStores(): void {
   useOutbox.getState().reset();
   useSupervisor.getState().reset();
   useAudit.getState().reset();
+  usePeople.getState().reset();
   useUi.getState().reset();
   useWellbeing.getState().reset();
-  useSession.setState({ moderators: [] });
+  useSession.setState({ moderators: [], loginRefused: undefined });
 }
 
 // Session answers can cross (a session:get sent before a sign-out, answered after it): only an answer to a

@@ -54,6 +54,12 @@ export function Header() {
               </span>
             </button>
           )}
+          {/* Admins only: the database refuses the people functions to anyone else. */}
+          {user.role === 'admin' && (
+            <button className={view === 'people' ? 'tab active' : 'tab'} aria-current={view === 'people' ? 'page' : undefined} onClick={() => setView('people')}>
+              People
+            </button>
+          )}
           <button className={view === 'settings' ? 'tab active' : 'tab'} aria-current={view === 'settings' ? 'page' : undefined} onClick={() => setView('settings')}>
             Settings
           </button>
