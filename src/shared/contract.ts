@@ -15,6 +15,7 @@ import {
   Role,
 } from './domain.js';
 import { COMMAND_NAMES, EVENT_NAMES, type CommandName, type EventName } from './channels.js';
+import { Dashboard, DashboardWindow } from './dashboard.js';
 import { ipcInput } from './commands.js';
 
 export { COMMAND_NAMES, EVENT_NAMES, methodName, type CommandName, type EventName } from './channels.js';
@@ -284,6 +285,8 @@ export const commands = {
     input: z.object({ sinceDays: z.number().int().min(1, 'at least 1 day').max(365, 'at most 365 days').optional() }).strict(),
     output: SupervisorMetrics,
   },
+  /** The supervisor dashboard (supervisors and admins; the database refuses a moderator: forbidden). */
+  'dashboard:get': { input: z.object({ window: DashboardWindow.optional() }).strict(), output: Dashboard },
   'moderators:list': { input: Empty, output: z.array(Moderator) },
   'outbox:list': { input: Empty, output: z.array(OutboxEntry) },
   /** Gives up on a conflicted or rejected command (it never applied). */

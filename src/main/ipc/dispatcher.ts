@@ -262,6 +262,7 @@ export function createHandlers(opts: DispatcherOptions = {}): Handlers {
       return verifyAuditFor(db, i ?? {});
     },
     'metrics:get': (i, ctx) => seatOf(ctx).api.metrics(i),
+    'dashboard:get': (i, ctx) => seatOf(ctx).api.dashboard(i),
     'moderators:list': (_i, ctx) => seatOf(ctx).api.moderators(),
     'outbox:list': async (_i, ctx) => (seatOf(ctx).workstation?.outbox() ?? []).map(toOutboxDto),
     'outbox:discard': async ({ id }, ctx) => toOutboxDto(requireWorkstation(ctx).discard(id)),
