@@ -75,3 +75,17 @@ export function dashboardCsv(d: Dashboard): string {
   );
   return `${buckets}\r\n\r\n${categories}\r\n\r\n${people}\r\n`;
 }
+
+// How the dashboard writes its numbers, in its tables and its charts' labels (the e2e spec reads the tables
+// back through these same functions and compares them with the database's figures).
+export const fmtCount = (n: number) => String(n);
+export const fmtRate = (r: number | null) => (r === null ? '—' : `${Math.round(r * 100)} %`);
+/** Seconds as "45 s" under two minutes, else minutes with one decimal ("4.5 min"). */
+export const fmtSeconds = (s: number | null) => (s === null ? '—' : s < 120 ? `${Math.round(s)} s` : `${(s / 60).toFixed(1)} min`);
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+/** A bucket's start in UTC: "13:00" for hours, "3 Dec" for days. */
+export function fmtBucket(start: string, bucket: Dashboard['bucket']): string {
+  const d = new Date(start);
+  return bucket === 'hour' ? `${String(d.getUTCHours()).padStart(2, '0')}:00` : `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]}`;
+}

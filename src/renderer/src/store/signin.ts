@@ -10,6 +10,7 @@ import { nextGeneration } from './generation';
 import { useOutbox } from './outbox';
 import { useQueue } from './queue';
 import { useSession } from './session';
+import { useDashboard } from './dashboard';
 import { useSupervisor } from './supervisor';
 import { useUi } from './ui';
 
@@ -44,6 +45,7 @@ export function resetPersonStores(): void {
   useCase.getState().reset();
   useOutbox.getState().reset();
   useSupervisor.getState().reset();
+  useDashboard.getState().reset();
   useAudit.getState().reset();
   useUi.getState().reset();
   useSession.setState({ moderators: [] });
