@@ -46,6 +46,7 @@ test('supervisor dashboard: charts over seeded days, every table figure from the
     for (const id of CHARTS) await expect.poll(() => dash.cells(id), { message: `${window} ${id} table` }).toEqual(want[id]);
     // Each chart is an image with a spoken summary; its table is in the accessibility tree, named by its caption.
     for (const id of CHARTS) await expect(dash.image(id)).toHaveAttribute('aria-label', /\. .+/);
+    if (window !== '7d') await shot(page, `dashboard-${window}`);
     if (window === '30d') {
       // The seeded history, by what the fixture wrote (not only by the database's own figures).
       const seeded = seed.counts;

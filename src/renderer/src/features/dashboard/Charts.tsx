@@ -79,14 +79,15 @@ function YAxis({ max, format, integer }: { max: number; format: (v: number) => s
   );
 }
 
-function XLabels({ labels, x }: { labels: string[]; x: (i: number) => number }) {
-  // At most ~8 labels, so they never overlap.
+/** `edges`: the last label sits at the plot's right edge (lines), so it is anchored inwards. */
+function XLabels({ labels, x, edges }: { labels: string[]; x: (i: number) => number; edges?: boolean }) {
+  // At most ~8 labels (every k-th bucket), so they never overlap; the tables name every bucket.
   const every = Math.max(1, Math.ceil(labels.length / 8));
   return (
     <g className="axis">
       {labels.map((l, i) =>
-        i % every === 0 || i === labels.length - 1 ? (
-          <text key={i} x={x(i)} y={H - 8} textAnchor={i === 0 && labels.length > 1 ? 'start' : i === labels.length - 1 && labels.length > 1 ? 'end' : 'middle'}>
+        i % every === 0 ? (
+          <text key={i} x={x(i)} y={H - 8} textAnchor={edges && labels.length > 1 && i === labels.length - 1 ? 'end' : 'middle'}>
             {l}
           </text>
         ) : null,
@@ -105,7 +106,7 @@ export function LineChart(p: { labels: string[]; series: Series[]; max?: number;
   return (
     <>
       <YAxis max={max} format={p.format} integer={p.integer} />
-      <XLabels labels={p.labels} x={x} />
+      <XLabels labels={p.labels} x={x} edges />
       {p.series.map((s, si) => {
         const segments: string[] = [];
         let cur = '';
