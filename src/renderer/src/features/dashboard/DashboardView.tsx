@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import type { Dashboard, DashboardWindow } from '../../lib/contract-types';
 import { dashboardCsv, fmtBucket, fmtCount, fmtRate, fmtSeconds } from '../../../../shared/dashboard';
 import { useDashboard } from '../../store/dashboard';
+import { download } from '../audit/export';
 import { ChartFrame, DataTable, HBars, LineChart, StackedBars } from './Charts';
 
 const WINDOWS: Array<[DashboardWindow, string]> = [
@@ -14,17 +15,9 @@ const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 const pctAxis = (v: number) => `${Math.round(v * 100)}%`;
 const countAxis = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(1));
 
-/** Saves the dashboard as a CSV file (the same figures as the tables; shared/dashboard.ts dashboardCsv). */
+/** Saves the dashboard as a CSV file (the same figures as the tables; shared/dashboard.ts dashboardCsv), as the audit view saves its own. */
 function exportCsv(d: Dashboard) {
-  const blob = new Blob([dashboardCsv(d)], { type: 'text/csv;charset=utf-8' });
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = `guardian-dashboard-${d.window}-${d.asOf.slice(0, 10)}.csv`;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 0);
+  download(`guardian-dashboard-${d.window}-${d.asOf.slice(0, 10)}.csv`, 'text/csv;charset=utf-8', dashboardCsv(d));
 }
 
 function Charts({ d }: { d: Dashboard }) {
