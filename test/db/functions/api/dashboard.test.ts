@@ -6,6 +6,8 @@
  * person are refused by the database.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { verifyAudit } from '../../../../src/core/audit/verify.js';
 import { Dashboard, dashboardCsv, type DashboardWindow } from '../../../../src/shared/dashboard.js';
 import { seedDashboard, type SeedResult } from '../../../support/dashboard-seed.js';
 import { api, createFixture, errorOf, type Fixture } from './support.js';
@@ -214,6 +216,18 @@ describe('api.dashboard', () => {
   it('refuses a window or an SLA it does not know (invalid input)', async () => {
     expect((await errorOf(api(f.people.sup1, 'dashboard', { p_window: '1y' }))).code).toBe('GWINV');
     expect((await errorOf(api(f.people.sup1, 'dashboard', { p_window: '7d', p_sla_minutes: 0 }))).code).toBe('GWINV');
+  });
+
+  it('the seeded history keeps every audit chain intact (guardian audit verify)', async () => {
+    const pool = new pg.Pool({ connectionString: f.inst.dbaUrl, max: 1 });
+    try {
+      const report = await verifyAudit(pool, {});
+      expect(report.problems).toEqual([]);
+      expect(report.ok).toBe(true);
+      expect(report.streams).toBeGreaterThanOrEqual(seed.caseIds.length);
+    } finally {
+      await pool.end();
+    }
   });
 
   it('changes nothing: no command, no audit event', async () => {
