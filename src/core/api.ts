@@ -12,6 +12,7 @@ import type {
 } from '../shared/domain.js';
 
 import type { CommandRequest, CommandTool } from '../shared/commands.js';
+import type { Dashboard, DashboardWindow } from '../shared/dashboard.js';
 import type { AddedPerson, PersonListing, PersonRecord, Whoami } from './services/people.js';
 
 /** Where a state change came from (audit provenance; it grants nothing). */
@@ -93,6 +94,8 @@ export interface CoreApi {
   audit(q?: AuditQuery): Promise<AuditEvent[]>;
   /** Backlog now, and AI–human agreement, appeal overturns and automatic outcomes over the last `sinceDays` (default 7). */
   metrics(q?: { sinceDays?: number }): Promise<SupervisorMetrics>;
+  /** The supervisor dashboard over a window (default 7d), aggregated by the database; forbidden below supervisor. */
+  dashboard(q?: { window?: DashboardWindow }): Promise<Dashboard>;
   moderators(): Promise<Moderator[]>;
   /** Where a command stands in the shared database (undefined: never received). */
   commandStatus(commandId: string): Promise<CommandStatus | undefined>;

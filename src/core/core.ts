@@ -221,6 +221,7 @@ export async function createCore(o: CoreOptions): Promise<Core> {
         hub,
         logger,
         claimMinutes: config.claimMinutes,
+        slaMinutes: config.slaMinutes,
         tool: req.tool ?? 'api',
         offlineAs: req.offlineAs,
         publishCaseChanged,

@@ -15,6 +15,7 @@ export const COMMAND_NAMES = [
   'audit:list',
   'audit:verify',
   'metrics:get',
+  'dashboard:get',
   'moderators:list',
   'people:list',
   'people:add',

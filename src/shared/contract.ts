@@ -19,6 +19,7 @@ import {
   UserId,
 } from './domain.js';
 import { COMMAND_NAMES, EVENT_NAMES, type CommandName, type EventName } from './channels.js';
+import { Dashboard, DashboardWindow } from './dashboard.js';
 import { CaseId, ipcInput } from './commands.js';
 
 export { COMMAND_NAMES, EVENT_NAMES, methodName, type CommandName, type EventName } from './channels.js';
@@ -335,6 +336,8 @@ export const commands = {
     input: z.object({ sinceDays: z.number().int().min(1, 'at least 1 day').max(365, 'at most 365 days').optional() }).strict(),
     output: SupervisorMetrics,
   },
+  /** The supervisor dashboard (supervisors and admins; the database refuses a moderator: forbidden). */
+  'dashboard:get': { input: z.object({ window: DashboardWindow.optional() }).strict(), output: Dashboard },
   'moderators:list': { input: Empty, output: z.array(Moderator) },
   'people:list': { input: Empty, output: z.array(PersonEntry) },
   /** Adds (or resets, when the id exists) a person with a one-time password, which the answer carries once. */

@@ -80,6 +80,8 @@ const FUNCTIONS: Record<string, string> = {
   'api.claim_case(uuid, text, integer, text)': PERSONS,
   'api.decide_appeal(uuid, text, text, text, integer, text)': PERSONS,
   'api.decide_case(uuid, text, text, text, text[], integer, integer, text)': PERSONS,
+  // The supervisor dashboard (issue 15): supervisors and admins only; a moderator gets permission denied.
+  'api.dashboard(text, integer)': 'supervisor admin',
   // The team's minimum client version (issue 13): read by every person and the worker, set by admins.
   'api.minimum_version()': `${PERSONS} worker`,
   'api.disable_person(text, text)': PERSONS_RM,

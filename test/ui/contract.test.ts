@@ -56,6 +56,7 @@ function fakeCore(executed: CommandInput[], who = MOD1): CoreApi {
     },
     audit: async () => [],
     metrics: unused,
+    dashboard: unused,
     moderators: async () => [],
     whoami: async () => ({ id: who.id, displayName: who.displayName, role: who.role, login: `guardian.${who.id}`, mode: 'connected' }),
     people: { list: unused, add: unused, disable: unused, setRole: unused },
@@ -82,6 +83,7 @@ const VALID: Record<CommandName, unknown> = {
   'audit:list': {},
   'audit:verify': {},
   'metrics:get': {},
+  'dashboard:get': { window: '24h' },
   'moderators:list': {},
   'people:list': {},
   'people:add': { id: 'new-1', role: 'moderator' },
@@ -151,6 +153,8 @@ describe('IPC contract', () => {
     expect(unknown).toMatchObject({ ok: false, error: { code: 'invalid_input', message: expect.stringContaining('Unknown command') } });
     const window = await d.dispatch('metrics:get', { sinceDays: 0 }, ctx);
     expect(window).toMatchObject({ ok: false, error: { code: 'invalid_input', message: expect.stringMatching(/sinceDays.*at least 1 day/) } });
+    const dashWindow = await d.dispatch('dashboard:get', { window: '1y' }, ctx);
+    expect(dashWindow).toMatchObject({ ok: false, error: { code: 'invalid_input', message: expect.stringMatching(/window/) } });
   });
 
   it('answers every command but session:get and session:signIn with "Sign in first." while nobody is signed in', async () => {

@@ -4,12 +4,18 @@ import { GuardianError, invalidInput, notFound } from '../errors.js';
 import { verifyAudit } from '../audit/verify.js';
 import { describeAuditEvent, queryAudit, resolveCase, type AuditFilter } from '../store/audit-repo.js';
 import { supervisorMetrics } from '../store/metrics-repo.js';
+import { readDashboard } from '../store/dashboard-repo.js';
+import type { DashboardWindow } from '../../shared/dashboard.js';
 import { allowedDecisions, getCaseRow, isUuid, listActions, listCases, toSummary, type CaseListQuery, type CaseListRow } from '../store/cases-repo.js';
 import type { Queryable } from '../store/db.js';
 
-export function createQueries(db: Queryable) {
+/** `slaMinutes`: the review SLA (GUARDIAN_SLA_MINUTES) the dashboard counts breaches against. */
+export function createQueries(db: Queryable, o: { slaMinutes?: number } = {}) {
   return {
     metrics: (q: { sinceDays?: number } = {}) => supervisorMetrics(db, { sinceDays: q.sinceDays ?? 7 }),
+
+    /** The supervisor dashboard's series (api.dashboard; supervisors and admins, the database refuses others). */
+    dashboard: (q: { window?: DashboardWindow } = {}) => readDashboard(db, { window: q.window ?? '7d', slaMinutes: o.slaMinutes ?? 60 }),
 
     /** Pages (`after`), incremental reads (`updatedSince`, `withWatermark`) or a plain list: CaseQuery. */
     listCases: (q: CaseListQuery = {}): Promise<CaseListRow[]> => listCases(db, q),

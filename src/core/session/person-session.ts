@@ -34,6 +34,8 @@ export interface SessionOptions {
   hub: EventHub;
   logger: Logger;
   claimMinutes: number;
+  /** The review SLA the dashboard counts breaches against (GUARDIAN_SLA_MINUTES; default 60). */
+  slaMinutes?: number;
   tool: 'cli' | 'ui' | 'api';
   /** Open even when the database is unreachable, as this (remembered) person: a workstation must. */
   offlineAs?: Whoami;
@@ -108,7 +110,7 @@ export async function openPersonSession(o: SessionOptions): Promise<PersonSessio
     // This process hears its own change at once; the others hear it from the database (event relay).
     onCaseChanged: (row) => (o.publishCaseChanged ? o.publishCaseChanged(row) : o.hub.emit(changedEvent(row))),
   });
-  const reads = createQueries(db);
+  const reads = createQueries(db, { slaMinutes: o.slaMinutes });
 
   return {
     mode: o.mode,
@@ -120,6 +122,7 @@ export async function openPersonSession(o: SessionOptions): Promise<PersonSessio
     getCase: (id) => reads.getCase(id),
     audit: (q) => reads.audit(q),
     metrics: (q) => reads.metrics(q),
+    dashboard: (q) => reads.dashboard(q),
     moderators: () => reads.moderators(),
     commandStatus: (id) => reads.commandStatus(id),
     people: { list: () => people.list(), add: (i) => people.add(i), disable: (id) => people.disable(id), setRole: (id, role) => people.setRole(id, role) },

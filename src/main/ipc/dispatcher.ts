@@ -283,6 +283,7 @@ export function createHandlers(opts: DispatcherOptions = {}): Handlers {
       return verifyAuditFor(db, i ?? {});
     },
     'metrics:get': (i, ctx) => seatOf(ctx).api.metrics(i),
+    'dashboard:get': (i, ctx) => seatOf(ctx).api.dashboard(i),
     'moderators:list': (_i, ctx) => seatOf(ctx).api.moderators(),
     // People admin: straight to the database functions with the signed-in login (no role check here: the
     // database refuses a non-admin and audits the refusal; its answer is the error shown).

@@ -31,3 +31,4 @@ export type {
   SupervisorMetrics,
 } from '../../../shared/domain';
 export { SEVERITY_RANK } from '../../../shared/domain';
+export type { Dashboard, DashboardBucket, DashboardModerator, DashboardWindow } from '../../../shared/dashboard';

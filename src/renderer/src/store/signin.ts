@@ -12,6 +12,7 @@ import { useOutbox } from './outbox';
 import { usePeople } from './people';
 import { useQueue } from './queue';
 import { useSession } from './session';
+import { useDashboard } from './dashboard';
 import { useSupervisor } from './supervisor';
 import { useUi } from './ui';
 import { useWellbeing } from './wellbeing';
@@ -48,6 +49,7 @@ export function resetPersonStores(): void {
   useHeld.getState().reset();
   useOutbox.getState().reset();
   useSupervisor.getState().reset();
+  useDashboard.getState().reset();
   useAudit.getState().reset();
   usePeople.getState().reset();
   useUi.getState().reset();

@@ -1,4 +1,5 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
+import { DashboardView } from '../dashboard/DashboardView';
 import type { CaseSummary, SupervisorMetrics } from '../../lib/contract-types';
 import { useCase } from '../../store/case';
 import { useSession } from '../../store/session';
@@ -74,8 +75,30 @@ function Metrics({ m }: { m: SupervisorMetrics }) {
 }
 
 export function SupervisorView() {
-  const { escalated, appeals, actioned, metrics, error, refresh } = useSupervisor();
   const role = useSession((s) => s.session?.user?.role);
+  // The dashboard is the database's to refuse (api.dashboard: supervisors and admins); a moderator is not offered it.
+  const [tab, setTab] = useState<'queues' | 'dashboard'>('queues');
+  const canDashboard = role === 'supervisor' || role === 'admin';
+  const shown = canDashboard ? tab : 'queues';
+  return (
+    <div className="sup-view">
+      {canDashboard && (
+        <div role="tablist" aria-label="Supervisor" className="sup-tabs">
+          <button role="tab" aria-selected={shown === 'queues'} className={shown === 'queues' ? 'tab active' : 'tab'} onClick={() => setTab('queues')}>
+            Queues
+          </button>
+          <button role="tab" aria-selected={shown === 'dashboard'} className={shown === 'dashboard' ? 'tab active' : 'tab'} onClick={() => setTab('dashboard')}>
+            Dashboard
+          </button>
+        </div>
+      )}
+      {shown === 'dashboard' ? <DashboardView /> : <Queues role={role} />}
+    </div>
+  );
+}
+
+function Queues({ role }: { role: string | undefined }) {
+  const { escalated, appeals, actioned, metrics, error, refresh } = useSupervisor();
   useEffect(() => {
     void refresh();
   }, [refresh]);
