@@ -64,6 +64,12 @@ const EnvSchema = z.object({
     z.enum(['stable', 'beta'], { message: 'must be "stable" or "beta"' }).default('stable'),
   ),
   GUARDIAN_UPDATE_URL: z.preprocess(emptyToUndefined, z.string().optional()),
+  // Issue 15: the worker takes guardian.dead into the database (`table`, the default) for the dead letters
+  // console; `queue` leaves them in the queue (as before: for tools that read guardian.dead themselves).
+  GUARDIAN_DEAD_LETTERS: z.preprocess(
+    (v) => emptyToUndefined(typeof v === 'string' ? v.trim().toLowerCase() : v),
+    z.enum(['table', 'queue'], { message: 'must be "table" or "queue"' }).default('table'),
+  ),
 });
 
 export type Mode = 'connected' | 'standalone';
@@ -86,6 +92,8 @@ export interface Config {
   prefetch: number;
   claimMinutes: number;
   slaMinutes: number;
+  /** The worker moves guardian.dead into the dead_letters table (GUARDIAN_DEAD_LETTERS=table, the default). */
+  deadLetterIntake: boolean;
   /** The update feed (electron-builder's generic provider) and channel; null feed: no update checks. */
   update: { channel: 'stable' | 'beta'; feedUrl: string | null };
   /** What the machine-wide policy file decided, for the settings screen (src/core/managed/policy.ts). */
@@ -158,6 +166,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     prefetch: e.GUARDIAN_PREFETCH,
     claimMinutes: e.GUARDIAN_CLAIM_MINUTES,
     slaMinutes: e.GUARDIAN_SLA_MINUTES,
+    deadLetterIntake: e.GUARDIAN_DEAD_LETTERS === 'table',
     update: { channel: e.GUARDIAN_UPDATE_CHANNEL, feedUrl: e.GUARDIAN_UPDATE_URL ?? null },
     managed: managed.view,
   };

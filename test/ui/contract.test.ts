@@ -59,6 +59,7 @@ function fakeCore(executed: CommandInput[], who = MOD1): CoreApi {
     moderators: async () => [],
     whoami: async () => ({ id: who.id, displayName: who.displayName, role: who.role, login: `guardian.${who.id}`, mode: 'connected' }),
     people: { add: unused, disable: unused, setRole: unused },
+    deadLetters: { list: async () => [], get: unused, replay: unused, discard: unused },
     connection: () => ({ database: 'up', broker: 'up' }),
     onEvent: () => () => {},
   };
