@@ -50,7 +50,8 @@ export const test = base.extend<{ closeSeats: void }, { stack: Stack }>({
   ],
   stack: [
     async ({}, use) => {
-      const h = await startHarness();
+      // The worker takes guardian.dead into the database (issue 15), as in production: the dead letters console reads it.
+      const h = await startHarness({ env: { GUARDIAN_DEAD_LETTERS: 'table' } });
       // Each login's local store and outbox (DESIGN §9) live under here, as in the Electron app.
       const dataDir = mkdtempSync(join(tmpdir(), 'gw-e2e-seats-'));
       const host = await startDevHost({ core: h.core, rendererDir: join(ROOT, 'out', 'renderer'), dataDir, outbox: true, seatIdleMs: 1_000 });

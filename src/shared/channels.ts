@@ -24,6 +24,10 @@ export const COMMAND_NAMES = [
   'update:download',
   'update:restart',
   'settings:get',
+  'deadLetters:list',
+  'deadLetters:get',
+  'deadLetters:replay',
+  'deadLetters:discard',
 ] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 

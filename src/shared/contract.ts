@@ -16,6 +16,7 @@ import {
 } from './domain.js';
 import { COMMAND_NAMES, EVENT_NAMES, type CommandName, type EventName } from './channels.js';
 import { ipcInput } from './commands.js';
+import { DeadLetterActionResult, DeadLetterDetail, DeadLetterIds, DeadLettersQuery, DeadLetterSummary } from './dead-letters.js';
 
 export { COMMAND_NAMES, EVENT_NAMES, methodName, type CommandName, type EventName } from './channels.js';
 
@@ -264,6 +265,8 @@ export const ManagedView = z.object({
 });
 export type ManagedView = z.infer<typeof ManagedView>;
 
+const DeadLetterAction = z.object({ ids: DeadLetterIds, commandId: z.string().trim().min(8).max(128) }).strict();
+
 export const commands = {
   'session:get': { input: Empty, output: Session },
   'cases:list': { input: CasesQuery, output: z.array(CaseListItem) },
@@ -298,6 +301,11 @@ export const commands = {
   /** Installs the verified update now; refused with `conflict` naming what a restart would interrupt. */
   'update:restart': { input: Empty, output: UpdateStatus },
   'settings:get': { input: Empty, output: ManagedView },
+  // Dead letters (issue 15, admins; the database refuses anyone else). Replay/discard carry a client-chosen id.
+  'deadLetters:list': { input: DeadLettersQuery.optional(), output: z.array(DeadLetterSummary) },
+  'deadLetters:get': { input: z.object({ id: z.number().int().positive() }).strict(), output: DeadLetterDetail },
+  'deadLetters:replay': { input: DeadLetterAction, output: DeadLetterActionResult },
+  'deadLetters:discard': { input: DeadLetterAction, output: DeadLetterActionResult },
 } as const satisfies Record<CommandName, { input: z.ZodType; output: z.ZodType }>;
 
 export type Commands = typeof commands;

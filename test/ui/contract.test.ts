@@ -92,6 +92,10 @@ const VALID: Record<CommandName, unknown> = {
   'update:download': {},
   'update:restart': {},
   'settings:get': {},
+  'deadLetters:list': {},
+  'deadLetters:get': { id: 1 },
+  'deadLetters:replay': { ids: [1], commandId: 'cmd-replay-1' },
+  'deadLetters:discard': { ids: [1, 2], commandId: 'cmd-discard-1' },
 };
 
 describe('IPC contract', () => {

@@ -262,6 +262,10 @@ export function createHandlers(opts: DispatcherOptions = {}): Handlers {
       return verifyAuditFor(db, i ?? {});
     },
     'metrics:get': (i, ctx) => seatOf(ctx).api.metrics(i),
+    'deadLetters:list': (i, ctx) => seatOf(ctx).api.deadLetters.list(i ?? {}),
+    'deadLetters:get': ({ id }, ctx) => seatOf(ctx).api.deadLetters.get(id),
+    'deadLetters:replay': ({ ids, commandId }, ctx) => seatOf(ctx).api.deadLetters.replay(ids, commandId),
+    'deadLetters:discard': ({ ids, commandId }, ctx) => seatOf(ctx).api.deadLetters.discard(ids, commandId),
     'moderators:list': (_i, ctx) => seatOf(ctx).api.moderators(),
     'outbox:list': async (_i, ctx) => (seatOf(ctx).workstation?.outbox() ?? []).map(toOutboxDto),
     'outbox:discard': async ({ id }, ctx) => toOutboxDto(requireWorkstation(ctx).discard(id)),

@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { AuditView } from './features/audit/AuditView';
+import { DeadLettersView } from './features/deadletters/DeadLettersView';
 import { OutboxView } from './features/outbox/OutboxView';
 import { CheatSheet } from './features/shell/CheatSheet';
 import { Header } from './features/shell/Header';
@@ -82,6 +83,8 @@ export function App() {
           <OutboxView />
         ) : view === 'settings' ? (
           <SettingsView />
+        ) : view === 'deadLetters' && session.user?.role === 'admin' ? (
+          <DeadLettersView />
         ) : (
           <AuditView />
         )}

@@ -13,6 +13,7 @@ export type {
   UpdateStatus,
   ManagedView,
 } from '../../../shared/contract';
+export type { DeadLetterActionResult, DeadLetterDetail, DeadLetterSummary } from '../../../shared/dead-letters';
 export type {
   ActionRecord,
   AuditEvent,

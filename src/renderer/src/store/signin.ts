@@ -6,6 +6,7 @@ import type { ContractError, Session } from '../lib/contract-types';
 import { api } from '../lib/api';
 import { useAudit } from './audit';
 import { useCase } from './case';
+import { useDeadLetters } from './deadLetters';
 import { nextGeneration } from './generation';
 import { useOutbox } from './outbox';
 import { useQueue } from './queue';
@@ -45,6 +46,7 @@ export function resetPersonStores(): void {
   useOutbox.getState().reset();
   useSupervisor.getState().reset();
   useAudit.getState().reset();
+  useDeadLetters.getState().reset();
   useUi.getState().reset();
   useSession.setState({ moderators: [] });
 }

@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 
-export type View = 'queue' | 'supervisor' | 'audit' | 'outbox' | 'settings';
+export type View = 'queue' | 'supervisor' | 'audit' | 'outbox' | 'settings' | 'deadLetters';
 export type Theme = 'light' | 'dark';
 
 const initialTheme = (): Theme => {
