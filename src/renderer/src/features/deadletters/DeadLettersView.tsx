@@ -186,7 +186,7 @@ export function DeadLettersView() {
             <th>Source queue</th>
             <th>Routing key</th>
             <th>Size</th>
-            <th>Excerpt</th>
+            {!openId && <th>Excerpt</th>}
             <th>State</th>
           </tr>
         </thead>
@@ -215,18 +215,20 @@ export function DeadLettersView() {
                   {d.id}
                 </a>
               </td>
-              <td className="small">{fmtTime(d.firstSeen)}</td>
+              <td className="small nowrap">{fmtTime(d.firstSeen)}</td>
               <td data-testid="dl-reason">
                 <UserText text={d.reason} />
               </td>
-              <td className="mono small">{d.sourceQueue}</td>
-              <td className="mono small">
+              <td className="mono small nowrap">{d.sourceQueue}</td>
+              <td className="mono small nowrap">
                 <UserText identifier text={d.routingKey || '—'} />
               </td>
-              <td className="small">{size(d.bodyBytes)}</td>
-              <td className="mono small dl-excerpt">
-                <UserText text={d.excerpt} />
-              </td>
+              <td className="small nowrap">{size(d.bodyBytes)}</td>
+              {!openId && (
+                <td className="mono small dl-excerpt">
+                  <UserText text={d.excerpt} />
+                </td>
+              )}
               <td>
                 <StateBadge d={d} />
               </td>
@@ -251,7 +253,7 @@ export function DeadLettersView() {
   );
   if (!openId) return list;
   return (
-    <div className="split">
+    <div className="split dl-split">
       {list}
       <Inspect />
     </div>
