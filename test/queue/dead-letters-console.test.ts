@@ -179,5 +179,5 @@ describe('guardian dead (CLI, --json)', () => {
     const audit = await guardian(['audit', '--type', 'dead_letter.discarded', '--json'], adminEnv);
     expect((JSON.parse(audit.stdout) as Array<{ tool: string; payload: { deadLetters: Array<{ id: number }> } }>).some((e) => e.tool === 'cli' && e.payload.deadLetters[0]?.id === pair.malformed.id)).toBe(true);
     expect((await run(['show', 'x'])).code).toBe(2);
-  });
+  }, 300_000); // nine CLI processes, each starting the core: slow on a loaded machine
 });
