@@ -53,7 +53,8 @@ export const test = base.extend<{ closeSeats: void }, { stack: Stack }>({
   ],
   stack: [
     async ({}, use) => {
-      const h = await startHarness();
+      // The worker takes guardian.dead into the database (issue 15), as in production: the dead letters console reads it.
+      const h = await startHarness({ env: { GUARDIAN_DEAD_LETTERS: 'table' } });
       // Each login's local store and outbox (DESIGN §9) live under here, as in the Electron app.
       const dataDir = mkdtempSync(join(tmpdir(), 'gw-e2e-seats-'));
       // No undo window here (GUARDIAN_UNDO_SECONDS=0): a decision is sent on submit, as the specs expect;

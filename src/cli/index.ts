@@ -14,6 +14,7 @@ import { registerSetupCommands } from './setup-commands.js';
 import { registerReleaseCommands } from './release-commands.js';
 import { registerRequireVersion } from './release-version-command.js';
 import { registerAuditCommands } from './audit-commands.js';
+import { registerDeadCommands } from './dead-commands.js';
 import { roleNames } from '../core/setup/roles.js';
 import { exitCodeFor, GuardianError } from '../core/errors.js';
 import { createLogger } from '../core/log.js';
@@ -333,6 +334,8 @@ export function buildProgram(): Command {
       if (o.json) return json(me);
       out(`${me.id} (${me.displayName}), ${me.role}, login ${me.login}`);
     });
+
+  registerDeadCommands(program, { withSession: (fn) => withSession(({ session, core }) => fn(session, core), { process: false }), out, err, json });
 
   registerSetupCommands(program, { out, err, json });
   const release = registerReleaseCommands(program, { out, err, json });

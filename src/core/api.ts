@@ -14,6 +14,7 @@ import type {
 import type { CommandRequest, CommandTool } from '../shared/commands.js';
 import type { Dashboard, DashboardWindow } from '../shared/dashboard.js';
 import type { AddedPerson, PersonListing, PersonRecord, Whoami } from './services/people.js';
+import type { DeadLetterAdmin } from './services/dead-letters.js';
 
 /** Where a state change came from (audit provenance; it grants nothing). */
 export type Tool = CommandTool;
@@ -108,6 +109,8 @@ export interface CoreApi {
     disable(id: string): Promise<PersonRecord>;
     setRole(id: string, role: Role): Promise<PersonRecord>;
   };
+  /** Dead letters (issue 15, admins; the database refuses anyone else): list, inspect, replay, discard. */
+  deadLetters: DeadLetterAdmin;
   connection(): ConnectionState;
   onEvent(listener: (e: CoreEvent) => void): () => void;
 }

@@ -67,6 +67,12 @@ const EnvSchema = z.object({
   GUARDIAN_UPDATE_URL: z.preprocess(emptyToUndefined, z.string().optional()),
   // Wellbeing (issue 15): after how many cases in sensitive categories a session suggests a break (0: never).
   GUARDIAN_BREAK_AFTER: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0, 'must be 0 (never) or more').max(1000, 'must be at most 1000').default(25)),
+  // Issue 15: the worker takes guardian.dead into the database (`table`, the default) for the dead letters
+  // console; `queue` leaves them in the queue (as before: for tools that read guardian.dead themselves).
+  GUARDIAN_DEAD_LETTERS: z.preprocess(
+    (v) => emptyToUndefined(typeof v === 'string' ? v.trim().toLowerCase() : v),
+    z.enum(['table', 'queue'], { message: 'must be "table" or "queue"' }).default('table'),
+  ),
 });
 
 export type Mode = 'connected' | 'standalone';
@@ -91,6 +97,8 @@ export interface Config {
   slaMinutes: number;
   /** How long the app holds a decision with "Undo" before sending it (0: at once); the renderer reads it from the settings view. */
   undoSeconds: number;
+  /** The worker moves guardian.dead into the dead_letters table (GUARDIAN_DEAD_LETTERS=table, the default). */
+  deadLetterIntake: boolean;
   /** The update feed (electron-builder's generic provider) and channel; null feed: no update checks. */
   update: { channel: 'stable' | 'beta'; feedUrl: string | null };
   /** Wellbeing: the break suggestion point of a person who set none (GUARDIAN_BREAK_AFTER; 0: never). */
@@ -166,6 +174,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     claimMinutes: e.GUARDIAN_CLAIM_MINUTES,
     slaMinutes: e.GUARDIAN_SLA_MINUTES,
     undoSeconds: e.GUARDIAN_UNDO_SECONDS,
+    deadLetterIntake: e.GUARDIAN_DEAD_LETTERS === 'table',
     update: { channel: e.GUARDIAN_UPDATE_CHANNEL, feedUrl: e.GUARDIAN_UPDATE_URL ?? null },
     wellbeing: { breakAfter: e.GUARDIAN_BREAK_AFTER },
     managed: managed.view,

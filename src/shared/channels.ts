@@ -32,6 +32,10 @@ export const COMMAND_NAMES = [
   'wellbeing:get',
   'wellbeing:set',
   'case:reveal',
+  'deadLetters:list',
+  'deadLetters:get',
+  'deadLetters:replay',
+  'deadLetters:discard',
 ] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 

@@ -21,6 +21,7 @@ import {
 import { COMMAND_NAMES, EVENT_NAMES, type CommandName, type EventName } from './channels.js';
 import { Dashboard, DashboardWindow } from './dashboard.js';
 import { CaseId, ipcInput } from './commands.js';
+import { DeadLetterActionResult, DeadLetterDetail, DeadLetterIds, DeadLettersQuery, DeadLetterSummary } from './dead-letters.js';
 
 export { COMMAND_NAMES, EVENT_NAMES, methodName, type CommandName, type EventName } from './channels.js';
 
@@ -315,6 +316,7 @@ export const WellbeingInput = z
   .strict();
 export const RevealInput = z.object({ caseId: CaseId, commandId: CommandId, category: SensitiveCategory }).strict();
 export const RevealOutcome = z.object({ commandId: z.string(), duplicate: z.boolean(), auditEventId: z.number().int().nullable() });
+const DeadLetterAction = z.object({ ids: DeadLetterIds, commandId: z.string().trim().min(8).max(128) }).strict();
 
 export const commands = {
   'session:get': { input: Empty, output: Session },
@@ -362,6 +364,11 @@ export const commands = {
   'wellbeing:set': { input: WellbeingInput, output: WellbeingSettings },
   /** Records the reveal of blurred content (audited); the renderer shows the text only once it answered. */
   'case:reveal': { input: RevealInput, output: RevealOutcome },
+  // Dead letters (issue 15, admins; the database refuses anyone else). Replay/discard carry a client-chosen id.
+  'deadLetters:list': { input: DeadLettersQuery.optional(), output: z.array(DeadLetterSummary) },
+  'deadLetters:get': { input: z.object({ id: z.number().int().positive() }).strict(), output: DeadLetterDetail },
+  'deadLetters:replay': { input: DeadLetterAction, output: DeadLetterActionResult },
+  'deadLetters:discard': { input: DeadLetterAction, output: DeadLetterActionResult },
 } as const satisfies Record<CommandName, { input: z.ZodType; output: z.ZodType }>;
 
 export type Commands = typeof commands;

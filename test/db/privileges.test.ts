@@ -48,11 +48,14 @@ const TABLES: Record<string, Row> = {
   wellbeing_settings:     { owner: ALL, moderator: '', supervisor: '', admin: '', worker: '',  roleManager: '', PUBLIC: '' },
   'private.installation': { owner: ALL, moderator: '', supervisor: '', admin: '', worker: '', roleManager: '', PUBLIC: '' },
   'private.applied_functions': { owner: ALL, moderator: '', supervisor: '', admin: '', worker: '', roleManager: '', PUBLIC: '' },
+  // Issue 15: persons read dead letters only through api.dead_letters / api.dead_letter (admins only).
+  dead_letters:           { owner: ALL, moderator: '', supervisor: '', admin: '', worker: R,   roleManager: '', PUBLIC: '' },
 };
 
 const NONE_BUT_OWNER = (owner: string): Row => ({ owner, moderator: '', supervisor: '', admin: '', worker: '', roleManager: '', PUBLIC: '' });
 const SEQUENCES: Record<string, Row> = {
   audit_events_id_seq: NONE_BUT_OWNER('USAGE SELECT UPDATE'),
+  dead_letters_id_seq: NONE_BUT_OWNER('USAGE SELECT UPDATE'),
   guardian_migrations_id_seq: NONE_BUT_OWNER('USAGE SELECT UPDATE'),
 };
 
@@ -82,6 +85,12 @@ const FUNCTIONS: Record<string, string> = {
   'api.decide_case(uuid, text, text, text, text[], integer, integer, text)': PERSONS,
   // The supervisor dashboard (issue 15): supervisors and admins only; a moderator gets permission denied.
   'api.dashboard(text, integer)': 'supervisor admin',
+  // Dead letters (issue 15): every person may call them; they refuse whoever is not an admin (tested in
+  // test/queue/dead-letters-console.test.ts with the moderator's and the supervisor's own logins).
+  'api.dead_letter(bigint)': PERSONS,
+  'api.dead_letter_discard(bigint[], text, text)': PERSONS,
+  'api.dead_letter_replay(bigint[], text, text)': PERSONS,
+  'api.dead_letters(text, integer)': PERSONS,
   // The team's minimum client version (issue 13): read by every person and the worker, set by admins.
   'api.minimum_version()': `${PERSONS} worker`,
   'api.disable_person(text, text)': PERSONS_RM,
@@ -110,6 +119,8 @@ const FUNCTIONS: Record<string, string> = {
   'private.check_scram_verifier(text)': 'roleManager',
   'private.conflict_details(cases)': '',
   'private.current_person_id()': `${PERSONS} worker`,
+  'private.dead_letter_json(dead_letters, boolean)': '',
+  'private.dead_letter_request(text, bigint[], text, text)': '',
   'private.describe_last(cases)': '',
   'private.ensure_local_person(text)': 'roleManager',
   'private.fail(text, text, jsonb)': 'roleManager',
@@ -140,6 +151,7 @@ const FUNCTIONS: Record<string, string> = {
   // the owner's functions there too (a trigger still fires: the owner runs it).
   'public.audit_events_append_only()': '',
   'worker.begin_analysis(uuid)': 'worker',
+  'worker.dead_letter_replayed(bigint)': 'worker',
   'worker.edit_content(text, text, text, timestamp with time zone)': 'worker',
   'worker.escalate_breaches(integer)': 'worker',
   'worker.fail_case(uuid, text, text)': 'worker',
@@ -148,6 +160,7 @@ const FUNCTIONS: Record<string, string> = {
   'worker.note_action_error(text, text)': 'worker',
   'worker.open_appeal(text, text, text, text, timestamp with time zone)': 'worker',
   'worker.record_action(text, uuid, text, integer, text, text, integer, text)': 'worker',
+  'worker.record_dead_letter(text, text, text, text, text, text, bytea, bigint, boolean, text, jsonb, integer, integer)': 'worker',
   'worker.record_not_reversible(text, uuid, text, integer, text, text, text)': 'worker',
   'worker.sync_outcome(uuid, text, text, jsonb, jsonb, text)': 'worker',
   'worker.sync_review(uuid, text, integer, text, integer, jsonb, text)': 'worker',

@@ -108,6 +108,8 @@ export async function startHarness(opts: { worker?: boolean; classifier?: Classi
     PLATFORM_WEBHOOK_SECRET: STUB_SECRET,
     GUARDIAN_ROLE_PREFIX: inst.roles.prefix,
     GUARDIAN_LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',
+    // The tests written before issue 15 read guardian.dead themselves; the dead letters console's opt in.
+    GUARDIAN_DEAD_LETTERS: 'queue',
     ...opts.env,
   };
   const people: Record<string, TestPerson> = {};

@@ -60,6 +60,7 @@ function fakeCore(executed: CommandInput[], who = MOD1): CoreApi {
     moderators: async () => [],
     whoami: async () => ({ id: who.id, displayName: who.displayName, role: who.role, login: `guardian.${who.id}`, mode: 'connected' }),
     people: { list: unused, add: unused, disable: unused, setRole: unused },
+    deadLetters: { list: async () => [], get: unused, replay: unused, discard: unused },
     connection: () => ({ database: 'up', broker: 'up' }),
     onEvent: () => () => {},
   };
@@ -100,6 +101,10 @@ const VALID: Record<CommandName, unknown> = {
   'wellbeing:get': {},
   'wellbeing:set': { commandId: 'cmd-wellbeing-1', hiddenCategories: ['violence'], breakAfter: null },
   'case:reveal': { caseId: CASE, commandId: 'cmd-reveal-1', category: 'violence' },
+  'deadLetters:list': {},
+  'deadLetters:get': { id: 1 },
+  'deadLetters:replay': { ids: [1], commandId: 'cmd-replay-1' },
+  'deadLetters:discard': { ids: [1, 2], commandId: 'cmd-discard-1' },
 };
 
 describe('IPC contract', () => {

@@ -4,7 +4,7 @@ import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { GuardianError } from '../errors.js';
 import { within } from '../runtime/within.js';
 import type { Logger } from '../ports.js';
-import { backoffMs, PermanentError, RetryLaterError, type Bus, type BusState, type ConsumeOptions, type Handler, type QueueDepth, type QueueName, type WorkQueue } from './bus.js';
+import { backoffMs, PermanentError, RetryLaterError, type Bus, type BusState, type ConsumeOptions, type DeadDelivery, type Handler, type QueueDepth, type QueueName, type ReplayTarget, type WorkQueue } from './bus.js';
 import type { IngestRoutingKey } from './messages.js';
 import {
   DEAD_BODY_MAX_BYTES,
@@ -19,6 +19,7 @@ import {
   LEGACY_QUEUE_BINDINGS,
   QUEUE_DECLS,
   QUEUES,
+  replayExchangeOf,
   WORK_EXCHANGE,
 } from './topology.js';
 
@@ -338,6 +339,58 @@ export function createAmqpBus(opts: AmqpBusOptions): Bus {
       });
       consumers.push(ch);
       if (!opts.lazy) await ch.waitForConnect();
+    },
+
+    async consumeDeadLetters(handler: (d: DeadDelivery) => Promise<void>, o: { prefetch: number }) {
+      if (!conn) throw new Error('bus not started');
+      // The same channel-generation guard as consume(): never settle a delivery of a closed channel.
+      let generation = 0;
+      const ch = conn.createChannel({
+        confirm: true,
+        setup: async (c: ConfirmChannel) => {
+          generation++;
+          await topology(c);
+        },
+      });
+      ch.on('error', (err: Error) => log.warn({ queue: DEAD_QUEUE, err: err.message }, 'consumer channel error'));
+      consumers.push(ch);
+      let failures = 0;
+      const onMessage = (msg: ConsumeMessage) => {
+        const gen = generation;
+        const settle = (fn: () => void) => {
+          if (gen === generation) fn();
+        };
+        const work = (async () => {
+          try {
+            await handler({ body: msg.content, headers: msg.properties.headers ?? {}, messageId: msg.properties.messageId, contentType: msg.properties.contentType });
+            failures = 0;
+            // Acked only once the row is committed: a crash before this redelivers it (nothing lost).
+            settle(() => ch.ack(msg));
+          } catch (err) {
+            failures++;
+            log.warn({ err: (err as Error).message, failures }, 'could not record a dead letter; it stays in the queue');
+            await new Promise((r) => setTimeout(r, backoffMs(failures, 500, 15_000)));
+            settle(() => ch.nack(msg, false, true));
+          }
+        })();
+        inFlight.add(work);
+        void work.finally(() => inFlight.delete(work));
+      };
+      await ch.consume(DEAD_QUEUE, onMessage, { prefetch: o.prefetch });
+      if (!opts.lazy) await ch.waitForConnect();
+    },
+
+    async replayDeadLetter(t: ReplayTarget) {
+      const to = replayExchangeOf(t.sourceQueue, t.routingKey);
+      if (!to) throw new PermanentError(`no known source to replay to (queue "${t.sourceQueue}")`);
+      await publisher().publish(to.exchange, to.routingKey, t.body, {
+        persistent: true,
+        contentType: t.contentType,
+        messageId: t.messageId,
+        // A fresh attempt count: the replay gets every retry again; the replays are counted on their own.
+        headers: { ...t.headers, [DEAD_HEADERS.replays]: t.replays },
+        timeout: publishTimeout,
+      });
     },
 
     async stopConsuming() {

@@ -35,6 +35,27 @@ export class RetryLaterError extends Error {
  */
 export type Handler = (d: Delivery) => Promise<void>;
 
+/** A message taken from the dead-letter queue (guardian.dead), with the headers that say what it was. */
+export interface DeadDelivery {
+  body: Buffer;
+  headers: Record<string, unknown>;
+  messageId?: string;
+  contentType?: string;
+}
+
+/** Where a replayed dead letter goes: back to the queue it was dead-lettered from, with its routing key. */
+export interface ReplayTarget {
+  sourceQueue: string;
+  routingKey: string;
+  body: Buffer;
+  messageId?: string;
+  contentType?: string;
+  /** The headers it had, without our dead-letter ones. */
+  headers: Record<string, unknown>;
+  /** How many times it has been replayed, this one included (x-guardian-replays). */
+  replays: number;
+}
+
 export interface ConsumeOptions {
   /** Unacknowledged deliveries in flight: the concurrency bound of this consumer. */
   prefetch: number;
@@ -50,6 +71,13 @@ export interface Bus {
   publishEvent(routingKey: string, body: object): Promise<void>;
   consume(queue: QueueName, handler: Handler, opts: ConsumeOptions): Promise<void>;
   subscribeEvents(handler: (routingKey: string, body: unknown) => void): Promise<void>;
+  /**
+   * The worker's intake of the dead-letter queue (issue 15): resolve → ack (after the row is committed);
+   * throw → the message stays (redelivered later).
+   */
+  consumeDeadLetters(handler: (d: DeadDelivery) => Promise<void>, opts: { prefetch: number }): Promise<void>;
+  /** Publishes a dead letter back to its source (resolves on the broker's confirm). */
+  replayDeadLetter(t: ReplayTarget): Promise<void>;
   /** Stops taking new deliveries and waits for the ones in flight. */
   stopConsuming(): Promise<void>;
   close(): Promise<void>;

@@ -1,6 +1,6 @@
 import type { Logger } from '../ports.js';
-import { backoffMs, PermanentError, RetryLaterError, type Bus, type ConsumeOptions, type Delivery, type Handler, type QueueName } from './bus.js';
-import { DEAD_QUEUE, QUEUES } from './topology.js';
+import { backoffMs, PermanentError, RetryLaterError, type Bus, type ConsumeOptions, type DeadDelivery, type Delivery, type Handler, type QueueName } from './bus.js';
+import { DEAD_HEADERS, DEAD_QUEUE, QUEUES } from './topology.js';
 
 interface Item {
   body: Buffer;
@@ -9,6 +9,7 @@ interface Item {
   priority: number;
   attempts: number;
   seq: number;
+  replays?: number;
 }
 
 export interface DeadLetter {
@@ -17,6 +18,9 @@ export interface DeadLetter {
   body: Buffer;
   reason: string;
   attempts: number;
+  messageId?: string;
+  /** Times it had been replayed before (x-guardian-replays). */
+  replays?: number;
 }
 
 export interface MemoryBus extends Bus {
@@ -40,6 +44,45 @@ export function createMemoryBus(opts: { logger: Logger; onDeadLetter?: (d: DeadL
   let seq = 0;
   let consuming = true;
   let idleWaiters: Array<() => void> = [];
+  // The dead-letter intake (issue 15): the same port as guardian.dead's consumer in connected mode.
+  let deadHandler: ((d: DeadDelivery) => Promise<void>) | undefined;
+  const deadDelivery = (dl: DeadLetter): DeadDelivery => ({
+    body: dl.body,
+    messageId: dl.messageId,
+    contentType: 'application/json',
+    headers: {
+      [DEAD_HEADERS.reason]: dl.reason,
+      [DEAD_HEADERS.queue]: QUEUES[dl.queue],
+      [DEAD_HEADERS.routingKey]: dl.routingKey,
+      [DEAD_HEADERS.attempts]: dl.attempts,
+      [DEAD_HEADERS.bodyBytes]: dl.body.length,
+      ...(dl.replays ? { [DEAD_HEADERS.replays]: dl.replays } : {}),
+    },
+  });
+  /** Hands a dead letter to the intake; it stays in `deadLetters` until the intake recorded it. */
+  function intake(dl: DeadLetter, attempt = 1) {
+    if (!deadHandler) return;
+    const work = deadHandler(deadDelivery(dl)).then(
+      () => {
+        const i = deadLetters.indexOf(dl);
+        if (i >= 0) deadLetters.splice(i, 1);
+      },
+      (err: unknown) => {
+        log.warn({ err: (err as Error).message }, 'could not record a dead letter; retrying');
+        waiting++;
+        setTimeout(() => {
+          waiting--;
+          intake(dl, attempt + 1);
+          checkIdle();
+        }, backoffMs(attempt, 200, 5_000));
+      },
+    );
+    inFlight.add(work);
+    void work.finally(() => {
+      inFlight.delete(work);
+      checkIdle();
+    });
+  }
 
   const q = (name: QueueName) => {
     let list = queues.get(name);
@@ -83,10 +126,13 @@ export function createMemoryBus(opts: { logger: Logger; onDeadLetter?: (d: DeadL
               body: item.body,
               reason: err instanceof PermanentError ? reason : `gave up after ${delivery.attempts} attempts: ${reason}`,
               attempts: delivery.attempts,
+              messageId: item.messageId,
+              replays: item.replays,
             };
             deadLetters.push(dl);
             log.warn({ queue: name, reason: dl.reason }, 'dead-lettered message');
             opts.onDeadLetter?.(dl);
+            intake(dl);
           } else {
             const later = err instanceof RetryLaterError;
             waiting++;
@@ -147,6 +193,15 @@ export function createMemoryBus(opts: { logger: Logger; onDeadLetter?: (d: DeadL
     },
     async subscribeEvents(handler) {
       eventHandlers.push(handler);
+    },
+    async consumeDeadLetters(handler) {
+      deadHandler = handler;
+      for (const dl of [...deadLetters]) intake(dl);
+    },
+    async replayDeadLetter(t) {
+      const queue = (Object.keys(QUEUES) as QueueName[]).find((q) => QUEUES[q] === t.sourceQueue);
+      if (!queue) throw new PermanentError(`no known source to replay to (queue "${t.sourceQueue}")`);
+      enqueue(queue, { body: t.body, routingKey: queue === 'ingest' ? t.routingKey : queue, messageId: t.messageId, priority: 0, attempts: 0, seq: seq++, replays: t.replays });
     },
     async stopConsuming() {
       consuming = false;

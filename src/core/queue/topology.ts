@@ -112,7 +112,19 @@ export const DEAD_HEADERS = {
   bodyTruncated: 'x-guardian-body-truncated',
   /** sha256 (hex) of the whole body, when it was cut: to match it with the publisher's copy. */
   bodySha256: 'x-guardian-body-sha256',
+  /** How many times an admin replayed this message from the dead letters (issue 15). */
+  replays: 'x-guardian-replays',
 } as const;
+
+/**
+ * Where a dead letter from each source queue is replayed to: the ingest exchange with the routing key it
+ * came with (the platform's own door, so it is routed and checked again), or the work exchange.
+ */
+export function replayExchangeOf(sourceQueue: string, routingKey: string): { exchange: string; routingKey: string } | undefined {
+  if (sourceQueue === QUEUES.ingest) return { exchange: INGEST_EXCHANGE, routingKey };
+  for (const q of ['analysis', 'decisions', 'rollbacks'] as const) if (sourceQueue === QUEUES[q]) return { exchange: WORK_EXCHANGE, routingKey: q };
+  return undefined;
+}
 
 /**
  * A dead letter keeps its body whole up to this size: every message the contract accepts fits (a poison

@@ -23,6 +23,7 @@ import { PermanentError, RetryLaterError, type Bus, type WorkQueue } from '../qu
 import { createEventRelay, type EventRelay } from '../queue/event-relay.js';
 import { AnalysisJob, CommandJob } from '../queue/messages.js';
 import { createActionService } from '../services/actions.js';
+import { createDeadLetterKeeper } from '../services/dead-letters.js';
 import { createIngestHandler } from '../services/ingest.js';
 import { createSweeper } from '../services/sweeper.js';
 import type { CaseRow } from '../store/cases-repo.js';
@@ -98,6 +99,8 @@ export function createWorkerRole(o: WorkerRoleOptions) {
     minAgeSeconds: connected ? 60 : 0,
     intervalMs: connected ? 30_000 : 60_000,
   });
+  // Issue 15: guardian.dead into the database, and the replays admins ask for (GUARDIAN_DEAD_LETTERS=table).
+  const deadLetters = config.deadLetterIntake ? createDeadLetterKeeper({ db, bus, logger, pollMs: connected ? 2_000 : 1_000 }) : undefined;
   const relay: EventRelay | undefined = connected
     ? createEventRelay({ connectionString: o.connectionString!, logger, publish: (rk, body) => bus.publishEvent(rk, body) })
     : undefined;
@@ -136,6 +139,7 @@ export function createWorkerRole(o: WorkerRoleOptions) {
     platform,
     classifier,
     runner,
+    deadLetters,
     sweep: (minAgeSeconds?: number) => sweeper.sweepOnce(minAgeSeconds),
     async start() {
       const prefetch = config.prefetch;
@@ -179,6 +183,7 @@ export function createWorkerRole(o: WorkerRoleOptions) {
       // Single owner (standalone): everything unfinished is ours to resume right away.
       if (!connected) await sweeper.sweepOnce(0);
       sweeper.start();
+      await deadLetters?.start();
       await relay?.start();
       started = true;
     },
@@ -186,6 +191,7 @@ export function createWorkerRole(o: WorkerRoleOptions) {
     async stop() {
       if (started) {
         await sweeper.stop();
+        await deadLetters?.stop();
         await bus.stopConsuming();
       }
       await relay?.stop();

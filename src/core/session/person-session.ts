@@ -10,6 +10,7 @@ import type { EventHub } from '../runtime/events.js';
 import { createProbe, type Probe } from '../runtime/probe.js';
 import { within } from '../runtime/within.js';
 import { createCommandClient } from '../services/commands.js';
+import { createDeadLetterAdmin } from '../services/dead-letters.js';
 import { createPeople, type Whoami } from '../services/people.js';
 import { createQueries } from '../services/queries.js';
 import type { CaseRow } from '../store/cases-repo.js';
@@ -126,6 +127,7 @@ export async function openPersonSession(o: SessionOptions): Promise<PersonSessio
     moderators: () => reads.moderators(),
     commandStatus: (id) => reads.commandStatus(id),
     people: { list: () => people.list(), add: (i) => people.add(i), disable: (id) => people.disable(id), setRole: (id, role) => people.setRole(id, role) },
+    deadLetters: createDeadLetterAdmin(db, o.tool),
     connection,
     onEvent(l) {
       own.add(l);

@@ -284,6 +284,10 @@ export function createHandlers(opts: DispatcherOptions = {}): Handlers {
     },
     'metrics:get': (i, ctx) => seatOf(ctx).api.metrics(i),
     'dashboard:get': (i, ctx) => seatOf(ctx).api.dashboard(i),
+    'deadLetters:list': (i, ctx) => seatOf(ctx).api.deadLetters.list(i ?? {}),
+    'deadLetters:get': ({ id }, ctx) => seatOf(ctx).api.deadLetters.get(id),
+    'deadLetters:replay': ({ ids, commandId }, ctx) => seatOf(ctx).api.deadLetters.replay(ids, commandId),
+    'deadLetters:discard': ({ ids, commandId }, ctx) => seatOf(ctx).api.deadLetters.discard(ids, commandId),
     'moderators:list': (_i, ctx) => seatOf(ctx).api.moderators(),
     // People admin: straight to the database functions with the signed-in login (no role check here: the
     // database refuses a non-admin and audits the refusal; its answer is the error shown).

@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { AuditView } from './features/audit/AuditView';
+import { DeadLettersView } from './features/deadletters/DeadLettersView';
 import { OutboxView } from './features/outbox/OutboxView';
 import { PeopleView } from './features/people/PeopleView';
 import { CheatSheet } from './features/shell/CheatSheet';
@@ -104,6 +105,8 @@ export function App() {
           <SettingsView />
         ) : view === 'people' ? (
           session.user.role === 'admin' ? <PeopleView /> : <QueueView />
+        ) : view === 'deadLetters' && session.user?.role === 'admin' ? (
+          <DeadLettersView />
         ) : (
           <AuditView />
         )}

@@ -16,6 +16,7 @@ export type {
   PersonEntry,
   PersonAdded,
 } from '../../../shared/contract';
+export type { DeadLetterActionResult, DeadLetterDetail, DeadLetterSummary } from '../../../shared/dead-letters';
 export type {
   ActionRecord,
   AuditEvent,

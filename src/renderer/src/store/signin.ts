@@ -7,6 +7,7 @@ import { api } from '../lib/api';
 import { useAudit } from './audit';
 import { useCase } from './case';
 import { useHeld } from './held';
+import { useDeadLetters } from './deadLetters';
 import { nextGeneration } from './generation';
 import { useOutbox } from './outbox';
 import { usePeople } from './people';
@@ -52,6 +53,7 @@ export function resetPersonStores(): void {
   useDashboard.getState().reset();
   useAudit.getState().reset();
   usePeople.getState().reset();
+  useDeadLetters.getState().reset();
   useUi.getState().reset();
   useWellbeing.getState().reset();
   useSession.setState({ moderators: [], loginRefused: undefined });

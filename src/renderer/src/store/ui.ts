@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 
-export type View = 'queue' | 'supervisor' | 'audit' | 'outbox' | 'settings' | 'people';
+export type View = 'queue' | 'supervisor' | 'audit' | 'outbox' | 'settings' | 'people' | 'deadLetters';
 export type Theme = 'light' | 'dark';
 
 const initialTheme = (): Theme => {

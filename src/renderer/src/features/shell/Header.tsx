@@ -46,6 +46,11 @@ export function Header() {
               {name}
             </button>
           ))}
+          {user.role === 'admin' && (
+            <button className={view === 'deadLetters' ? 'tab active' : 'tab'} aria-current={view === 'deadLetters' ? 'page' : undefined} onClick={() => setView('deadLetters')}>
+              Dead letters
+            </button>
+          )}
           {session?.outbox && (
             <button className={view === 'outbox' ? 'tab active' : 'tab'} aria-current={view === 'outbox' ? 'page' : undefined} onClick={() => setView('outbox')}>
               Outbox{' '}
