@@ -40,15 +40,15 @@ ALTER DEFAULT PRIVILEGES FOR ROLE guardian_owner REVOKE EXECUTE ON FUNCTIONS FRO
 ALTER DEFAULT PRIVILEGES FOR ROLE guardian_role_manager REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
 
 -- Tables: start from nothing, then grant.
-REVOKE ALL ON TABLE moderators, cases, commands, actions, audit_events, audit_heads, platform_sim_actions,
+REVOKE ALL ON TABLE moderators, cases, commands, actions, statements, audit_events, audit_heads, platform_sim_actions,
                     guardian_migrations, checkpoints, checkpoint_blobs, checkpoint_writes, checkpoint_migrations,
                     private.installation, private.applied_functions
   FROM PUBLIC, guardian_moderator, guardian_supervisor, guardian_admin, guardian_worker, guardian_role_manager;
 
-GRANT SELECT ON TABLE moderators, cases, commands, actions, audit_events, audit_heads, guardian_migrations
+GRANT SELECT ON TABLE moderators, cases, commands, actions, statements, audit_events, audit_heads, guardian_migrations
   TO guardian_moderator;
 
-GRANT SELECT ON TABLE cases, commands, actions, guardian_migrations, checkpoint_migrations TO guardian_worker;
+GRANT SELECT ON TABLE cases, commands, actions, statements, guardian_migrations, checkpoint_migrations TO guardian_worker;
 GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE checkpoints, checkpoint_blobs, checkpoint_writes TO guardian_worker;
 -- The built-in simulator is "the platform" of standalone mode, demos and tests.
 GRANT SELECT, INSERT ON TABLE platform_sim_actions TO guardian_worker;
