@@ -86,7 +86,7 @@ export function buildStatement(input: StatementInput, policy: Policy): Statement
       ? 'The decision was taken by automated means, without a human review, as our policy allows for this category.'
       : `The decision was taken by a human moderator${input.analysis ? ' after reviewing the content and the automated analysis' : ''}.`;
   const groundText = grounds.length
-    ? grounds.map((g) => `our policy "${g.policyId}": ${g.policyText}`).join('; ')
+    ? grounds.map((g) => `our policy "${g.policyId}": ${g.policyText.replace(/[.\s]+$/, '')}`).join('; ')
     : 'our content policy';
   const restriction = restrictions
     .map((r) => (r.type === 'warning' ? 'a warning' : r.type === 'content_removed' ? 'removal of the content' : r.durationHours ? `suspension of the account for ${r.durationHours} hours` : 'suspension of the account until further notice'))

@@ -11,6 +11,7 @@ import { useSession } from '../../store/session';
 import { DecideForm } from '../decide/DecideForm';
 import { AnalysisBand } from './AnalysisBand';
 import { ContentText } from './ContentText';
+import { Statements } from './Statements';
 import { Timeline } from './Timeline';
 import { StaleMarker } from '../shell/StaleMarker';
 import { UserText } from '../../lib/UserText';
@@ -346,6 +347,8 @@ export function CaseView({ onNext }: { onNext(): void }) {
         <h3>Platform actions</h3>
         <Actions actions={c.actions} />
       </section>
+
+      <Statements statements={c.statements ?? []} />
 
       {(c.status === 'actioned' || c.actions.some((x) => x.reverses)) && <RollbackPanel c={c} p={perms.rollback} />}
 
