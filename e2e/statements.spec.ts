@@ -1,7 +1,9 @@
 // Must show 6 (issue 15), the case view: a removal's statement of reasons — what the author received with the
 // platform action — is shown in the case, with the DSA fields and the full text; the agent's automatic warning
-// says it was automated. Dev host in Chromium, real PostgreSQL and RabbitMQ. The decisions are made through
+// says it was automated; the supervisor view's export has one row per decision. Dev host in Chromium, real PostgreSQL and RabbitMQ. The decisions are made through
 // the command path (the UI's decide form is the journey spec's); both cases end actioned, out of the queue.
+import { readFileSync } from 'node:fs';
+import { STATEMENT_EXPORT_COLUMNS } from '../src/shared/statement.js';
 import { contentMessage, TEXT } from '../test/support/harness.js';
 import { AppPage, CasePage, SupervisorPage } from './pages/app.js';
 import { expect, shot, test } from './support/stack.js';
@@ -42,4 +44,16 @@ test("the case view shows the statement of reasons sent with a removal, and an a
   await expect(view.statements.first().getByTestId('statement-automated')).toHaveText('detection: yes; decision: yes, fully automated');
   await view.statements.first().scrollIntoViewIfNeeded();
   await shot(sup1, 'statement-of-reasons-automated');
+
+  // The supervisor's bulk export: one row per decision with a statement, as in the database.
+  const [dl] = await Promise.all([sup1.waitForEvent('download'), sup1.getByTestId('export-statements').click()]);
+  expect(dl.suggestedFilename()).toMatch(/^statements-of-reasons-\d{4}-\d{2}-\d{2}\.csv$/);
+  const csv = readFileSync((await dl.path())!, 'utf8');
+  const lines = csv.trimEnd().split('\r\n');
+  expect(lines[0]).toBe(STATEMENT_EXPORT_COLUMNS.join(','));
+  const { rows } = await stack.h.inst.dba<{ decision_id: string }>('SELECT decision_id FROM statements ORDER BY created_at, decision_id');
+  expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual(rows.map((r) => r.decision_id));
+  await expect(sup1.getByRole('status').filter({ hasText: 'exported' })).toHaveText(`${rows.length} statement${rows.length === 1 ? '' : 's'} exported`);
+  await sup1.getByTestId('export-statements').scrollIntoViewIfNeeded();
+  await shot(sup1, 'statements-export');
 });

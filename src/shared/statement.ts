@@ -88,3 +88,28 @@ export const STATEMENT_EXPORT_COLUMNS = [
 ] as const;
 export type StatementExportColumn = (typeof STATEMENT_EXPORT_COLUMNS)[number];
 export type StatementExportRow = Record<StatementExportColumn, string | number | boolean | null>;
+export const StatementExportRowSchema = z.object(
+  Object.fromEntries(STATEMENT_EXPORT_COLUMNS.map((c) => [c, z.union([z.string(), z.number(), z.boolean(), z.null()])])) as Record<
+    StatementExportColumn,
+    z.ZodUnion<[z.ZodString, z.ZodNumber, z.ZodBoolean, z.ZodNull]>
+  >,
+);
+/** The export's window: statements recorded at or after `from`, before `to` (ISO 8601). */
+export const StatementExportQuery = z
+  .object({ from: z.string().datetime({ offset: true }).optional(), to: z.string().datetime({ offset: true }).optional() })
+  .strict();
+
+/**
+ * RFC 4180 CSV with a header row: fields quoted when they hold a comma, quote or line break. A text field
+ * starting with = + - @ (user text: a report reason, an explanation) gets a leading ' so a spreadsheet
+ * shows it rather than running it as a formula (OWASP "CSV injection").
+ */
+export function statementsCsv(rows: StatementExportRow[]): string {
+  const cell = (v: string | number | boolean | null): string => {
+    let s = v === null ? '' : String(v);
+    if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  const lines = [STATEMENT_EXPORT_COLUMNS.join(','), ...rows.map((r) => STATEMENT_EXPORT_COLUMNS.map((c) => cell(r[c])).join(','))];
+  return `${lines.join('\r\n')}\r\n`;
+}

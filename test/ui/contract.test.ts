@@ -81,6 +81,7 @@ const VALID: Record<CommandName, unknown> = {
   'appeal:decide': { caseId: CASE, commandId: 'cmd-appeal-1', outcome: 'uphold', reason: 'the threat was real' },
   'audit:list': {},
   'audit:verify': {},
+  'statements:export': {},
   'metrics:get': {},
   'moderators:list': {},
   'outbox:list': {},

@@ -106,17 +106,5 @@ export function exportRow(s: StatementOfReasons, reversed: boolean): StatementEx
   return row;
 }
 
-/**
- * RFC 4180 CSV with a header row: fields quoted when they hold a comma, quote or line break. A text field
- * starting with = + - @ (user text: a report reason, an explanation) gets a leading ' so a spreadsheet
- * shows it rather than running it as a formula (OWASP "CSV injection").
- */
-export function statementsCsv(rows: StatementExportRow[]): string {
-  const cell = (v: string | number | boolean | null): string => {
-    let s = v === null ? '' : String(v);
-    if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  const lines = [STATEMENT_EXPORT_COLUMNS.join(','), ...rows.map((r) => STATEMENT_EXPORT_COLUMNS.map((c) => cell(r[c])).join(','))];
-  return `${lines.join('\r\n')}\r\n`;
-}
+/** The CSV of the export (shared with the supervisor view's export button). */
+export { statementsCsv } from '../../shared/statement.js';
