@@ -105,6 +105,8 @@ export class CasePage {
   readonly actions: Locator;
   readonly timeline: Locator;
   readonly lastDecision: Locator;
+  /** The statements of reasons sent to the author (issue 15). */
+  readonly statements: Locator;
   constructor(readonly page: Page) {
     this.root = page.getByTestId('case-view');
     this.status = this.root.getByTestId('case-status');
@@ -115,6 +117,7 @@ export class CasePage {
     this.actions = this.root.getByTestId('action-row');
     this.timeline = this.root.getByTestId('timeline-event');
     this.lastDecision = this.root.getByTestId('last-decision');
+    this.statements = this.root.getByTestId('statement');
   }
   action(kind: string) {
     return this.root.locator(`[data-testid="action-row"][data-kind="${kind}"]`);

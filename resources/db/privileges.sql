@@ -40,15 +40,15 @@ ALTER DEFAULT PRIVILEGES FOR ROLE guardian_owner REVOKE EXECUTE ON FUNCTIONS FRO
 ALTER DEFAULT PRIVILEGES FOR ROLE guardian_role_manager REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
 
 -- Tables: start from nothing, then grant.
-REVOKE ALL ON TABLE moderators, cases, commands, actions, audit_events, audit_heads, platform_sim_actions,
+REVOKE ALL ON TABLE moderators, cases, commands, actions, statements, audit_events, audit_heads, platform_sim_actions,
                     guardian_migrations, checkpoints, checkpoint_blobs, checkpoint_writes, checkpoint_migrations,
                     wellbeing_settings, private.installation, private.applied_functions, dead_letters
   FROM PUBLIC, guardian_moderator, guardian_supervisor, guardian_admin, guardian_worker, guardian_role_manager;
 
-GRANT SELECT ON TABLE moderators, cases, commands, actions, audit_events, audit_heads, guardian_migrations
+GRANT SELECT ON TABLE moderators, cases, commands, actions, statements, audit_events, audit_heads, guardian_migrations
   TO guardian_moderator;
 
-GRANT SELECT ON TABLE cases, commands, actions, guardian_migrations, checkpoint_migrations TO guardian_worker;
+GRANT SELECT ON TABLE cases, commands, actions, statements, guardian_migrations, checkpoint_migrations TO guardian_worker;
 -- Dead letters (issue 15): the worker reads the replays to carry out; it writes only through worker.* functions.
 -- Persons hold nothing on the table: admins read it through api.dead_letters / api.dead_letter.
 GRANT SELECT ON TABLE dead_letters TO guardian_worker;

@@ -15,6 +15,7 @@ import { registerReleaseCommands } from './release-commands.js';
 import { registerRequireVersion } from './release-version-command.js';
 import { registerAuditCommands } from './audit-commands.js';
 import { registerDeadCommands } from './dead-commands.js';
+import { exportStatements, statementsCsv } from '../core/services/statements.js';
 import { roleNames } from '../core/setup/roles.js';
 import { exitCodeFor, GuardianError } from '../core/errors.js';
 import { createLogger } from '../core/log.js';
@@ -281,6 +282,23 @@ export function buildProgram(): Command {
       for (const e of events) out(`${e.at} ${e.caseId ?? '-'} ${e.type} by ${e.actor} via ${e.tool} ${JSON.stringify(e.payload)}`);
     });
   registerAuditCommands(audit, { withSession: (fn) => withSession(({ session, config }) => fn(session, config), { process: false }), out, err, json });
+
+  // Transparency reporting (EU DSA Art. 17, issue 15): every decision's statement of reasons, one row each.
+  program
+    .command('statements')
+    .description('statements of reasons sent to authors (EU DSA Art. 17)')
+    .command('export')
+    .description('one row per decision with the DSA fields as columns, oldest first (CSV with a header, or JSON)')
+    .option('--from <time>', 'statements recorded at or after this ISO 8601 time')
+    .option('--to <time>', 'statements recorded before this ISO 8601 time')
+    .addOption(new Option('--format <format>', 'csv or json').choices(['csv', 'json']).default('csv'))
+    .addOption(asOption())
+    .action(async (o: { from?: string; to?: string; format: 'csv' | 'json'; as?: string }) => {
+      const rows = await withSession(({ session }) => exportStatements(session.db, { from: o.from, to: o.to }), { process: false, as: o.as });
+      if (o.format === 'json') return json(rows);
+      process.stdout.write(statementsCsv(rows));
+      err(`${rows.length} statement(s)`);
+    });
 
   const moderators = program.command('moderators').description('people: list, add (with a one-time password), disable, change role (admins)');
   moderators

@@ -14,6 +14,7 @@ export const COMMAND_NAMES = [
   'appeal:decide',
   'audit:list',
   'audit:verify',
+  'statements:export',
   'metrics:get',
   'dashboard:get',
   'moderators:list',

@@ -22,6 +22,7 @@ import { COMMAND_NAMES, EVENT_NAMES, type CommandName, type EventName } from './
 import { Dashboard, DashboardWindow } from './dashboard.js';
 import { CaseId, ipcInput } from './commands.js';
 import { DeadLetterActionResult, DeadLetterDetail, DeadLetterIds, DeadLettersQuery, DeadLetterSummary } from './dead-letters.js';
+import { StatementExportQuery, StatementExportRowSchema } from './statement.js';
 
 export { COMMAND_NAMES, EVENT_NAMES, methodName, type CommandName, type EventName } from './channels.js';
 
@@ -334,6 +335,8 @@ export const commands = {
   'appeal:decide': { input: ipcInput('appeal_decide'), output: CommandOutcome },
   'audit:list': { input: AuditQuery, output: z.array(AuditEvent) },
   'audit:verify': { input: AuditVerifyInput, output: AuditVerification },
+  /** Transparency reporting (issue 15): one row per decision's statement of reasons, as `guardian statements export`. */
+  'statements:export': { input: StatementExportQuery, output: z.array(StatementExportRowSchema) },
   'metrics:get': {
     input: z.object({ sinceDays: z.number().int().min(1, 'at least 1 day').max(365, 'at most 365 days').optional() }).strict(),
     output: SupervisorMetrics,

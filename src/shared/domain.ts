@@ -1,5 +1,6 @@
 // Domain vocabulary shared by the core, the IPC contract and the UI. Depends on zod alone.
 import { z } from 'zod';
+import { StatementOfReasons } from './statement.js';
 
 export const CATEGORY_IDS = [
   'harassment',
@@ -199,6 +200,8 @@ export const CaseDetail = CaseSummary.extend({
   /** The platform edited the text after the case was decided (the decision was made on the earlier text). */
   editedAfterDecisionAt: z.string().nullable().optional(),
   actions: z.array(ActionRecord),
+  /** The statements of reasons sent to the author, one per carried-out restricting decision, oldest first (issue 15). */
+  statements: z.array(StatementOfReasons).optional(),
   timeline: z.array(AuditEvent),
   allowedDecisions: z.array(z.union([Decision, AppealOutcome])),
 });

@@ -4,6 +4,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { IDEMPOTENCY_HEADER, SIGNATURE_HEADER, verifySignature } from '../../src/core/platform/webhook.js';
 import type { PlatformAction } from '../../src/core/platform/platform.js';
 import { ActionKind } from '../../src/shared/domain.js';
+import { StatementOfReasons } from '../../src/shared/statement.js';
 
 /**
  * A fake moderated platform implementing the receiving side of DESIGN §7:
@@ -185,7 +186,8 @@ function parseJson(body: string): Record<string, unknown> | undefined {
 }
 
 const REQUIRED = ['actionId', 'contentId', 'authorId', 'caseId', 'reason'] as const;
-const ALLOWED = new Set<string>([...REQUIRED, 'kind', 'durationHours']);
+// `statement` (issue 15) is additive: optional, and when present a whole statement of reasons.
+const ALLOWED = new Set<string>([...REQUIRED, 'kind', 'durationHours', 'statement']);
 
 /** Validates the DESIGN §7 body strictly; returns an error message or the action. */
 function parseAction(v: Record<string, unknown> | undefined): PlatformAction | string {
@@ -196,6 +198,12 @@ function parseAction(v: Record<string, unknown> | undefined): PlatformAction | s
   if (!kind.success) return `kind must be one of ${ActionKind.options.join('|')}`;
   if ('durationHours' in v && (typeof v.durationHours !== 'number' || !(v.durationHours > 0)))
     return 'durationHours must be a positive number when present';
+  if ('statement' in v) {
+    const st = StatementOfReasons.safeParse(v.statement);
+    if (!st.success) return `statement: ${st.error.issues[0]?.path.join('.')}: ${st.error.issues[0]?.message}`;
+    if (v.kind === 'restore_content' || v.kind === 'unban_user') return 'statement on a reversal';
+    if (st.data.caseId !== v.caseId || st.data.contentId !== v.contentId || st.data.authorId !== v.authorId) return 'statement about another case';
+  }
   return v as unknown as PlatformAction;
 }
 

@@ -83,6 +83,7 @@ const VALID: Record<CommandName, unknown> = {
   'appeal:decide': { caseId: CASE, commandId: 'cmd-appeal-1', outcome: 'uphold', reason: 'the threat was real' },
   'audit:list': {},
   'audit:verify': {},
+  'statements:export': {},
   'metrics:get': {},
   'dashboard:get': { window: '24h' },
   'moderators:list': {},

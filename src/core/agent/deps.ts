@@ -1,4 +1,5 @@
-import type { ActionKind, AnalysisResult } from '../../shared/domain.js';
+import type { ActionKind, AnalysisResult, DecisionRecord } from '../../shared/domain.js';
+import type { StatementOfReasons } from '../../shared/statement.js';
 import type { ContentForAnalysis } from '../classify/classifier.js';
 
 export interface ActionRequest {
@@ -27,5 +28,12 @@ export interface AgentDeps {
   actions: {
     execute(req: ActionRequest): Promise<{ ok: true } | { ok: false; error: string }>;
     reverseAll(req: { caseId: string; commandId: string; contentId: string; authorId: string; reason: string; actor: string }): Promise<ReversalReport>;
+  };
+  /**
+   * Records the decision's statement of reasons (DSA Art. 17) before its first action, once; the actions then
+   * send the stored copy. Absent (tests of the graph alone): no statement.
+   */
+  statements?: {
+    record(req: { caseId: string; decision: DecisionRecord; analysis: AnalysisResult | null }): Promise<StatementOfReasons | null>;
   };
 }

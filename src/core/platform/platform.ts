@@ -1,4 +1,5 @@
 import type { ActionKind } from '../../shared/domain.js';
+import type { StatementOfReasons } from '../../shared/statement.js';
 
 /** DESIGN §7: the body POSTed to `{PLATFORM_URL}/actions`. Stable public contract. */
 export interface PlatformAction {
@@ -9,6 +10,11 @@ export interface PlatformAction {
   caseId: string;
   reason: string;
   durationHours?: number;
+  /**
+   * Added (issue 15), additive: the statement of reasons the author receives (EU DSA Art. 17), on the
+   * actions of a decision that restricts something (warn_user, remove_content, ban_user); never on reversals.
+   */
+  statement?: StatementOfReasons;
 }
 
 export type PlatformResult = { ok: true; alreadyDone: boolean; attempts: number } | { ok: false; permanent: true; error: string; attempts: number };

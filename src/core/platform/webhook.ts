@@ -15,7 +15,8 @@ import { platformUrlProblem } from './url.js';
  *   X-Guardian-Signature: sha256=<hex HMAC-SHA256 of the exact body bytes, keyed with the secret>
  *   X-Guardian-Timestamp: <Unix seconds of this attempt>                     (added, issue 12)
  *   X-Guardian-Signature-V2: sha256=<hex HMAC-SHA256 of timestamp + "." + body> (added, issue 12)
- *   { actionId, kind, contentId, authorId, caseId, reason, durationHours? }
+ *   { actionId, kind, contentId, authorId, caseId, reason, durationHours?, statement? }
+ *   (`statement`, added in issue 15: the statement of reasons, src/shared/statement.ts; inside the signed body)
  *
  *   2xx            → done                  { ok: true,  alreadyDone: false }
  *   409            → already done (success) { ok: true,  alreadyDone: true }
@@ -140,6 +141,7 @@ export function serializeAction(action: PlatformAction): string {
     reason: action.reason,
   };
   if (action.durationHours !== undefined) body.durationHours = action.durationHours;
+  if (action.statement !== undefined) body.statement = action.statement;
   return JSON.stringify(body);
 }
 

@@ -24,6 +24,8 @@ import { createEventRelay, type EventRelay } from '../queue/event-relay.js';
 import { AnalysisJob, CommandJob } from '../queue/messages.js';
 import { createActionService } from '../services/actions.js';
 import { createDeadLetterKeeper } from '../services/dead-letters.js';
+import { createStatementService } from '../services/statements.js';
+import { loadPolicy } from '../classify/policy.js';
 import { createIngestHandler } from '../services/ingest.js';
 import { createSweeper } from '../services/sweeper.js';
 import type { CaseRow } from '../store/cases-repo.js';
@@ -79,7 +81,9 @@ export function createWorkerRole(o: WorkerRoleOptions) {
   // put/putWrites. GUARDIAN_CHECKPOINT_SAVER=stock runs the official class unchanged (both read each
   // other's threads), the way back without a release; bench/pipeline.ts measures the two back to back.
   const saver = createCheckpointSaver(db.pool, saverKindFrom(process.env.GUARDIAN_CHECKPOINT_SAVER));
-  const graph: CaseGraph = buildGraph({ analyze: (content) => classifier.classify(content), actions: createActionService(db, platform) }, saver);
+  // The policy's wording is the ground of each statement of reasons (issue 15): the same file the rules read.
+  const statements = createStatementService(db, loadPolicy(config.policyFile));
+  const graph: CaseGraph = buildGraph({ analyze: (content) => classifier.classify(content), actions: createActionService(db, platform), statements }, saver);
   const runner = new AgentRunner({
     db,
     graph,

@@ -1,4 +1,5 @@
 import type { ActionKind } from '../../shared/domain.js';
+import type { StatementOfReasons } from '../../shared/statement.js';
 import type { ActionRequest, AgentDeps, ReversalReport } from '../agent/deps.js';
 import type { Platform } from '../platform/platform.js';
 import type { Db } from '../store/db.js';
@@ -35,6 +36,13 @@ export function createActionService(db: Db, platform: Platform): AgentDeps['acti
       if (done[0]?.status === 'done') return { ok: true };
       return { ok: false, error: done[0]?.last_error ?? done[0]?.status ?? 'failed' };
     }
+    // The decision's statement of reasons, when it was recorded before this action was: an action recorded
+    // by an older build (sent without one, maybe) keeps going out without it, so its body never changes.
+    const { rows: st } = await db.query<{ body: StatementOfReasons }>(
+      `SELECT s.body FROM actions a JOIN statements s ON s.decision_id = a.command_id AND s.case_id = a.case_id
+        WHERE a.id = $1 AND a.reverses IS NULL AND s.created_at <= a.created_at`,
+      [req.actionId],
+    );
     let res;
     try {
       res = await platform.execute({
@@ -45,6 +53,7 @@ export function createActionService(db: Db, platform: Platform): AgentDeps['acti
         caseId: req.caseId,
         reason: req.reason,
         durationHours: req.durationHours,
+        ...(st[0] ? { statement: st[0].body } : {}),
       });
     } catch (err) {
       // Transient (retries exhausted): keep it pending; the job is retried and resends the same id.

@@ -8,6 +8,7 @@ import { readDashboard } from '../store/dashboard-repo.js';
 import type { DashboardWindow } from '../../shared/dashboard.js';
 import { allowedDecisions, getCaseRow, isUuid, listActions, listCases, toSummary, type CaseListQuery, type CaseListRow } from '../store/cases-repo.js';
 import type { Queryable } from '../store/db.js';
+import { exportStatements, listStatements, type StatementExportQuery } from './statements.js';
 
 /** `slaMinutes`: the review SLA (GUARDIAN_SLA_MINUTES) the dashboard counts breaches against. */
 export function createQueries(db: Queryable, o: { slaMinutes?: number } = {}) {
@@ -24,7 +25,7 @@ export function createQueries(db: Queryable, o: { slaMinutes?: number } = {}) {
       if (!isUuid(caseId)) throw invalidInput(`"${caseId}" is not a case id`);
       const row = await getCaseRow(db, caseId);
       if (!row) throw notFound(`No case ${caseId}.`);
-      const [actions, timeline] = await Promise.all([listActions(db, caseId), queryAudit(db, { caseId, limit: 10_000 })]);
+      const [actions, timeline, statements] = await Promise.all([listActions(db, caseId), queryAudit(db, { caseId, limit: 10_000 }), listStatements(db, caseId)]);
       return {
         ...toSummary(row),
         text: row.text,
@@ -37,12 +38,16 @@ export function createQueries(db: Queryable, o: { slaMinutes?: number } = {}) {
         failureReason: row.failure_reason,
         editedAfterDecisionAt: row.edited_after_decision_at ?? null,
         actions,
+        statements,
         timeline,
         allowedDecisions: allowedDecisions(row),
       };
     },
 
     audit: (q: AuditQuery & AuditFilter = {}): Promise<AuditEvent[]> => queryAudit(db, q),
+
+    /** Transparency reporting: one row per decision's statement of reasons (`guardian statements export`). */
+    exportStatements: (q: StatementExportQuery = {}) => exportStatements(db, q),
 
     /** The audit view's "Verify chain": verifyAudit, the whole log or one case's (resolved as the filters are). */
     verifyAudit: (q: { caseId?: string; contentId?: string } = {}): Promise<AuditVerification> => verifyAuditFor(db, q),

@@ -14,6 +14,7 @@ import { readMinimumVersion } from '../../core/update/minimum.js';
 import { verifyAuditFor } from '../../core/services/queries.js';
 import { readOwnWellbeing, recordReveal, setOwnWellbeing } from '../../core/services/wellbeing.js';
 import { isConnectionError } from '../../core/store/db.js';
+import { exportStatements } from '../../core/services/statements.js';
 import type { Queryable } from '../../core/store/db.js';
 import {
   commands,
@@ -281,6 +282,12 @@ export function createHandlers(opts: DispatcherOptions = {}): Handlers {
       const db = (seatOf(ctx).api as Partial<{ db: Queryable }>).db;
       if (!db) throw new GuardianError('unavailable', 'Verifying the audit needs the database.');
       return verifyAuditFor(db, i ?? {});
+    },
+    // Transparency reporting with the signed-in person's own login (what they may read), as the CLI does.
+    'statements:export': async (i, ctx) => {
+      const db = (seatOf(ctx).api as Partial<{ db: Queryable }>).db;
+      if (!db) throw new GuardianError('unavailable', 'Exporting statements needs the database.');
+      return exportStatements(db, i);
     },
     'metrics:get': (i, ctx) => seatOf(ctx).api.metrics(i),
     'dashboard:get': (i, ctx) => seatOf(ctx).api.dashboard(i),

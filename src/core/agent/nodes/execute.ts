@@ -22,6 +22,8 @@ export function plannedActions(decision: string): ActionKind[] {
 export const executeNode = (deps: AgentDeps) => async (s: CaseStateType): Promise<CaseStateUpdate> => {
   const d = s.decision!;
   const kinds = plannedActions(d.decision);
+  // Before the first action: every action of the decision carries this statement (stored once, so a re-run sends the same).
+  if (kinds.length) await deps.statements?.record({ caseId: s.caseId, decision: d, analysis: s.analysis });
   for (const [i, kind] of kinds.entries()) {
     const res = await deps.actions.execute({
       actionId: `${d.commandId}:${i + 1}:${kind}`,

@@ -15,6 +15,7 @@ import { DecidedElsewhere } from '../decide/DecidedElsewhere';
 import { decidedUnderDraft, useDraft } from '../../store/draft';
 import { AnalysisBand } from './AnalysisBand';
 import { ContentText } from './ContentText';
+import { Statements } from './Statements';
 import { Timeline } from './Timeline';
 import { StaleMarker } from '../shell/StaleMarker';
 import { UserText } from '../../lib/UserText';
@@ -359,6 +360,8 @@ export function CaseView({ onNext }: { onNext(): void }) {
         <h3>Platform actions</h3>
         <Actions actions={c.actions} />
       </section>
+
+      <Statements statements={c.statements ?? []} />
 
       {(c.status === 'actioned' || c.actions.some((x) => x.reverses)) && <RollbackPanel c={c} p={perms.rollback} />}
 

@@ -6,6 +6,7 @@ import { useSession } from '../../store/session';
 import { useSupervisor } from '../../store/supervisor';
 import { CaseView } from '../case/CaseView';
 import { CaseRow } from '../queue/CaseRow';
+import { StatementsExport } from './StatementsExport';
 
 function List({ title, cases, empty }: { title: string; cases: CaseSummary[]; empty: string }) {
   const openId = useCase((s) => s.caseId);
@@ -115,6 +116,7 @@ function Queues({ role }: { role: string | undefined }) {
         </p>
         {error && <p className="error" role="alert">{error.message}</p>}
         {metrics && <Metrics m={metrics} />}
+        <StatementsExport />
         <List title="Escalated reviews" cases={escalated} empty="No escalated reviews." />
         <List title="Appeals" cases={appeals} empty="No open appeals." />
         <List title="Actioned (can be rolled back)" cases={actioned.slice(0, 200)} empty="Nothing actioned yet." />
