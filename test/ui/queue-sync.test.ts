@@ -265,4 +265,35 @@ describe('merge rules', () => {
     expect(page[4]!.version).toBe(3);
     expect([...page].sort(reviewOrder)).toEqual(page);
   });
+
+  it('orders by urgency, then severity, then SLA deadline (none last), then age', () => {
+    const list = [
+      row(1, { severity: 'medium', slaDueAt: t(10) }),
+      row(2, { severity: 'critical', slaDueAt: null }),
+      row(3, { severity: null }),
+      row(4, { severity: 'critical', slaDueAt: t(50) }),
+      row(5, { priority: 'urgent', severity: 'low' }),
+      row(6, { severity: 'medium', slaDueAt: t(5) }),
+      row(7, { severity: 'none' }),
+      row(8, { severity: 'high' }),
+    ];
+    expect([...list].sort(reviewOrder).map((r) => r.contentId)).toEqual(['c5', 'c4', 'c2', 'c8', 'c6', 'c1', 'c3', 'c7']);
+  });
+
+  it('moves a row whose severity or deadline changed to its new place, or leaves it to the next page', () => {
+    // c2..c4 are high; c2 is analysed again as low: it moves after c4.
+    const merged = mergeChanges(rows, [change({ ...rows[1]!, severity: 'low', version: 3 })], null);
+    expect(merged.map((r) => r.contentId)).toEqual(['c1', 'c3', 'c4', 'c2']);
+    expect([...merged].sort(reviewOrder)).toEqual(merged);
+    // The same with the list loaded only up to c3: c2 now lies beyond it (the next page brings it).
+    const partial = mergeChanges(rows.slice(0, 3), [change({ ...rows[1]!, severity: 'low', version: 3 })], rows[2]!);
+    expect(partial.map((r) => r.contentId)).toEqual(['c1', 'c3']);
+    // A critical one moves up, right after the urgent row.
+    const up = mergeChanges(rows, [change({ ...rows[3]!, severity: 'critical', slaDueAt: t(40), version: 3 })], rows[3]!);
+    expect(up.map((r) => r.contentId)).toEqual(['c1', 'c4', 'c2', 'c3']);
+    // appendPage re-sorts when a row it replaces has a new key.
+    const page = appendPage(rows, [change({ ...rows[1]!, severity: 'critical', version: 3 }), change(row(6))]);
+    expect(page.map((r) => r.contentId)).toEqual(['c1', 'c2', 'c3', 'c4', 'c6']);
+    expect(page[1]!.severity).toBe('critical');
+  });
 });
