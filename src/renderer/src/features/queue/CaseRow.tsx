@@ -2,6 +2,7 @@ import type { CaseSummary, OutboxEntry } from '../../lib/contract-types';
 import { label, waitingFor } from '../../lib/format';
 import { claimActive } from '../../../../shared/permissions';
 import { UserText } from '../../lib/UserText';
+import { SlaCountdown } from '../../lib/SlaCountdown';
 
 /** `mine`: the user's latest outbox command on this case, shown so cached (stale) rows say what is on its way. */
 export function CaseRow({ c, selected, open, onOpen, mine }: { c: CaseSummary; selected: boolean; open: boolean; onOpen(): void; mine?: OutboxEntry }) {
@@ -23,6 +24,7 @@ export function CaseRow({ c, selected, open, onOpen, mine }: { c: CaseSummary; s
         <span className={`badge sev-${c.severity ?? 'none'}`}>{label(c.severity)}</span>
         <span className="muted">{label(c.violationType)}</span>
         <span className="spacer" />
+        {c.status === 'awaiting_review' && <SlaCountdown due={c.slaDueAt} start={c.createdAt} />}
         <span className="muted" title={`created ${c.createdAt}`}>{waitingFor(c.createdAt)}</span>
       </div>
       <div className="row-bottom">

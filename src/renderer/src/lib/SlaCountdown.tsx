@@ -1,0 +1,29 @@
+import { slaView } from '../../../shared/sla';
+import { fmtTime } from './format';
+import { useNow } from './clock';
+
+const MARK = { ok: '⏱', soon: '⚠', overdue: '⛔' } as const;
+
+/**
+ * A case's SLA countdown ("1h 12m left", "overdue 5m"): amber when due soon, red when overdue, the level
+ * also said in words (aria-label, title) and by its mark, not by colour alone. Nothing without a deadline.
+ */
+export function SlaCountdown({ due, start, className = '' }: { due: string | null | undefined; start?: string | null; className?: string }) {
+  const now = useNow();
+  const v = slaView(due, start, now);
+  if (!v) return null;
+  return (
+    <span
+      className={`sla sla-${v.level} ${className}`.trim()}
+      data-testid="sla"
+      data-sla={v.level}
+      role="timer"
+      aria-live="off"
+      aria-label={v.spoken}
+      title={`${v.spoken} (due ${fmtTime(due)})`}
+    >
+      <span aria-hidden="true">{MARK[v.level]} </span>
+      {v.text}
+    </span>
+  );
+}
