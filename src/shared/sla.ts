@@ -50,7 +50,9 @@ export function slaView(dueIso: string | null | undefined, startIso: string | nu
   if (Number.isNaN(due)) return null;
   const leftMs = due - now;
   if (leftMs < 0) {
-    return { level: 'overdue', leftMs, text: `overdue ${shortSpan(leftMs)}`, spoken: `SLA overdue by ${spokenSpan(leftMs)}` };
+    // Rounded up to the second: never "overdue 0s".
+    const over = Math.ceil(-leftMs / 1000) * 1000;
+    return { level: 'overdue', leftMs, text: `overdue ${shortSpan(over)}`, spoken: `SLA overdue by ${spokenSpan(over)}` };
   }
   const start = startIso ? Date.parse(startIso) : NaN;
   const soon = leftMs < soonThresholdMs(Number.isNaN(start) ? 0 : due - start);

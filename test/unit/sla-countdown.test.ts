@@ -36,6 +36,8 @@ describe('SLA countdown', () => {
     // the deadline itself is not overdue yet; a second after it is
     expect(slaView(at(0), at(-60), NOW)).toMatchObject({ level: 'soon', text: '0s left' });
     expect(slaView(at(0, -1), at(-60), NOW)).toMatchObject({ level: 'overdue', text: 'overdue 1s', spoken: 'SLA overdue by 1 second' });
+    // just past it: rounded up, never "overdue 0s"
+    expect(slaView(new Date(NOW - 200).toISOString(), at(-60), NOW)).toMatchObject({ level: 'overdue', text: 'overdue 1s' });
     expect(slaView(at(-65), at(-125), NOW)).toMatchObject({ level: 'overdue', text: 'overdue 1h 5m', spoken: 'SLA overdue by 1 hour 5 minutes' });
   });
 

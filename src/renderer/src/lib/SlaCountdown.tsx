@@ -2,7 +2,8 @@ import { slaView } from '../../../shared/sla';
 import { fmtTime } from './format';
 import { useNow } from './clock';
 
-const MARK = { ok: '⏱', soon: '⚠', overdue: '⛔' } as const;
+// A mark only where it matters (a glyph every font has): "soon" and "overdue" also differ in their words.
+const MARK = { ok: '', soon: '⚠ ', overdue: '⚠ ' } as const;
 
 /**
  * A case's SLA countdown ("1h 12m left", "overdue 5m"): amber when due soon, red when overdue, the level
@@ -22,7 +23,7 @@ export function SlaCountdown({ due, start, className = '' }: { due: string | nul
       aria-label={v.spoken}
       title={`${v.spoken} (due ${fmtTime(due)})`}
     >
-      <span aria-hidden="true">{MARK[v.level]} </span>
+      {MARK[v.level] && <span aria-hidden="true">{MARK[v.level]}</span>}
       {v.text}
     </span>
   );
