@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { QueryResultRow } from 'pg';
 import { silentLogger } from '../../src/core/log.js';
+import { QUEUE_ORDER_SQL } from '../../src/core/store/cases-repo.js';
 import { createSessionHost, type SessionHost } from '../../src/core/session/session-host.js';
 import { createDispatcher } from '../../src/main/ipc/dispatcher.js';
 import type { CaseListItem, CasesQuery, Result } from '../../src/shared/contract.js';
@@ -142,7 +143,7 @@ describe('queue loader on real PostgreSQL', () => {
         if (q.after && ++pages === 2) {
           // Between pages: a case on the loaded part is decided, one not loaded yet is decided, new ones come.
           const { rows } = await db.query<{ id: string }>(
-            `SELECT id FROM cases WHERE status = 'awaiting_review' ORDER BY (priority = 'urgent') DESC, created_at, id`,
+            `SELECT id FROM cases c WHERE status = 'awaiting_review' ORDER BY ${QUEUE_ORDER_SQL}`,
           );
           await decide(rows[3]!.id);
           await decide(rows[40]!.id);
