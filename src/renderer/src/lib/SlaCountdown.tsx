@@ -1,3 +1,4 @@
+import { useMemo } from 'react';
 import { slaView } from '../../../shared/sla';
 import { fmtTime } from './format';
 import { useNow } from './clock';
@@ -11,6 +12,8 @@ const MARK = { ok: '', soon: '⚠ ', overdue: '⚠ ' } as const;
  */
 export function SlaCountdown({ due, start, className = '' }: { due: string | null | undefined; start?: string | null; className?: string }) {
   const now = useNow();
+  // The local time of the deadline once per deadline, not on every tick (toLocaleString is not free).
+  const dueText = useMemo(() => fmtTime(due), [due]);
   const v = slaView(due, start, now);
   if (!v) return null;
   return (
@@ -21,7 +24,7 @@ export function SlaCountdown({ due, start, className = '' }: { due: string | nul
       role="timer"
       aria-live="off"
       aria-label={v.spoken}
-      title={`${v.spoken} (due ${fmtTime(due)})`}
+      title={`${v.spoken} (due ${dueText})`}
     >
       {MARK[v.level] && <span aria-hidden="true">{MARK[v.level]}</span>}
       {v.text}
