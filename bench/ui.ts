@@ -52,7 +52,7 @@ import {
 } from './lib.js';
 import type { Core } from '../src/core/core.js';
 import type { PersonSession } from '../src/core/session/person-session.js';
-import { listCases, type CaseListQuery, type CaseListRow } from '../src/core/store/cases-repo.js';
+import { listCases, QUEUE_ORDER_SQL, type CaseListQuery, type CaseListRow } from '../src/core/store/cases-repo.js';
 
 const ROOT = path.join(import.meta.dirname, '..');
 
@@ -86,7 +86,10 @@ async function seedCases(env: Env, n: number) {
                                'severity', (ARRAY['low', 'medium', 'high', 'critical'])[1 + i % 4], 'confidence', 0.8, 'classifier', 'rules',
                                'reasoning', 'Matched policy terms for this category; a moderator should confirm the context before acting on it.',
                                'keyPhrases', jsonb_build_array(jsonb_build_object('text', 'idiot', 'start', 12, 'end', 17, 'category', 'harassment'))),
-            'bench-interrupt-' || i, 2, now() - make_interval(secs => i), now() - make_interval(secs => i), now() + interval '1 hour'
+            'bench-interrupt-' || i, 2, now() - make_interval(secs => i), now() - make_interval(secs => i),
+            -- SLA deadlines spread over the next two hours (none past: the worker would escalate those during
+            -- the run), at millisecond precision as worker.sync_review sets them
+            date_trunc('milliseconds', now() + make_interval(secs => 1800 + (i * 37) % 7200))
        FROM generate_series(1, $1::int) AS i`,
     [n],
   );
@@ -173,12 +176,12 @@ async function measureListQueries(session: PersonSession, n: number) {
   const firstPage = await list({ ...q, limit: 300, withWatermark: true });
   const firstMs = now() - t;
   const deepAt = Math.max(1, Math.min(50_000, Math.floor(n / 2)));
-  const anchor = await session.db.query<{ id: string; priority: 'urgent' | 'normal'; created_at: string }>(
-    `SELECT id, priority, created_at FROM cases WHERE status = 'awaiting_review' ORDER BY (priority = 'urgent') DESC, created_at, id OFFSET $1 LIMIT 1`,
+  const anchor = await session.db.query<{ id: string; priority: 'urgent' | 'normal'; severity: CaseListRow['severity']; sla_due_at: string | null; created_at: string }>(
+    `SELECT c.id, c.priority, c.severity, c.sla_due_at, c.created_at FROM cases c WHERE c.status = 'awaiting_review' ORDER BY ${QUEUE_ORDER_SQL} OFFSET $1 LIMIT 1`,
     [deepAt - 1],
   );
   const a = anchor.rows[0];
-  const after = a ? { priority: a.priority, createdAt: a.created_at, id: a.id } : undefined;
+  const after = a ? { priority: a.priority, severity: a.severity, slaDueAt: a.sla_due_at, createdAt: a.created_at, id: a.id } : undefined;
   t = now();
   await list({ ...q, limit: 2_500, after });
   const deepMs = now() - t;
@@ -255,7 +258,7 @@ export async function benchUi() {
 
     const plan = await mod1.db.query<{ 'QUERY PLAN': string }>(
       `EXPLAIN (ANALYZE, BUFFERS) SELECT c.*, (c.claim_until IS NOT NULL AND c.claim_until > now()) AS claim_active FROM cases c
-        WHERE c.status = ANY($1) ORDER BY (c.priority = 'urgent') DESC, c.created_at, c.id LIMIT 100000 OFFSET 0`,
+        WHERE c.status = ANY($1) ORDER BY ${QUEUE_ORDER_SQL} LIMIT 100000 OFFSET 0`,
       [['awaiting_review']],
     );
     const planLines = plan.rows.map((r) => r['QUERY PLAN']);
@@ -265,7 +268,7 @@ export async function benchUi() {
       `SELECT c.id, c.content_id, c.author_id, c.status, c.level, c.review_kind, c.version, c.severity, c.violation_type, c.verdict,
               c.priority, c.claimed_by, c.claim_until, left(c.text, 160) AS text, c.created_at, c.updated_at, c.sla_due_at,
               (c.claim_until IS NOT NULL AND c.claim_until > now()) AS claim_active
-         FROM cases c WHERE c.status = ANY($1) ORDER BY (c.priority = 'urgent') DESC, c.created_at, c.id LIMIT 100000`,
+         FROM cases c WHERE c.status = ANY($1) ORDER BY ${QUEUE_ORDER_SQL} LIMIT 100000`,
       [['awaiting_review']],
     );
     const trimmedMs = now() - tt;

@@ -8,6 +8,7 @@ import type {
   Moderator,
   Priority,
   Role,
+  Severity,
   SupervisorMetrics,
 } from '../shared/domain.js';
 
@@ -53,7 +54,7 @@ export interface CaseQuery {
   /** Only cases a moderator asked a supervisor to look at again. */
   escalationRequested?: boolean;
   /** Keyset paging: the sort key of the last row of the previous page; the rows after it in review order. */
-  after?: { priority: Priority; createdAt: string; id: string };
+  after?: { priority: Priority; severity?: Severity | null; slaDueAt?: string | null; createdAt: string; id: string };
   /** Incremental read: every case changed at or after this database time, whatever its status, each with `matches`. */
   updatedSince?: string;
   /** Put the change watermark (where the next `updatedSince` read starts) on every row. */

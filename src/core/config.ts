@@ -27,6 +27,34 @@ const bool = z.preprocess(
   z.enum(['true', 'false', '1', '0', 'yes', 'no', '']).optional().transform((v) => v === 'true' || v === '1' || v === 'yes'),
 );
 
+/** Who may get an SLA target of their own: urgent posts, and each severity the analysis gives. */
+export const SLA_TARGET_KEYS = ['urgent', 'critical', 'high', 'medium', 'low', 'none'] as const;
+export type SlaTargets = Partial<Record<(typeof SLA_TARGET_KEYS)[number], number>>;
+/**
+ * GUARDIAN_SLA_TARGETS: minutes per key, e.g. "urgent=15,critical=30,high=60". A key not named follows
+ * GUARDIAN_SLA_MINUTES (urgent a quarter of it, critical a half, the rest all of it: private.sla_minutes).
+ */
+const slaTargets = z.preprocess(
+  emptyToUndefined,
+  z
+    .string()
+    .optional()
+    .transform((v, ctx): SlaTargets => {
+      const out: SlaTargets = {};
+      if (v === undefined) return out;
+      for (const part of v.split(',').map((p) => p.trim()).filter(Boolean)) {
+        const m = /^([a-z]+)\s*=\s*(\d{1,6})$/.exec(part);
+        const key = m?.[1] as (typeof SLA_TARGET_KEYS)[number] | undefined;
+        if (!m || !key || !SLA_TARGET_KEYS.includes(key) || Number(m[2]) < 1 || key in out) {
+          ctx.addIssue({ code: 'custom', message: `must be key=minutes pairs separated by commas, each key once (${SLA_TARGET_KEYS.join(', ')}), minutes at least 1: "${part}"` });
+          return z.NEVER;
+        }
+        out[key] = Number(m[2]);
+      }
+      return out;
+    }),
+);
+
 const EnvSchema = z.object({
   DATABASE_URL: optionalUrl(['postgres:', 'postgresql:']),
   AMQP_URL: optionalUrl(['amqp:', 'amqps:']),
@@ -60,6 +88,7 @@ const EnvSchema = z.object({
   GUARDIAN_CLAIM_MINUTES: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(24 * 60).default(15)),
   GUARDIAN_SLA_MINUTES: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).default(60)),
   GUARDIAN_UNDO_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(30, 'must be at most 30 seconds').default(5)),
+  GUARDIAN_SLA_TARGETS: slaTargets,
   GUARDIAN_UPDATE_CHANNEL: z.preprocess(
     (v) => emptyToUndefined(typeof v === 'string' ? v.trim().toLowerCase() : v),
     z.enum(['stable', 'beta'], { message: 'must be "stable" or "beta"' }).default('stable'),
@@ -99,6 +128,8 @@ export interface Config {
   undoSeconds: number;
   /** The worker moves guardian.dead into the dead_letters table (GUARDIAN_DEAD_LETTERS=table, the default). */
   deadLetterIntake: boolean;
+  /** Review windows per urgency/severity (GUARDIAN_SLA_TARGETS); what is not named follows slaMinutes. */
+  slaTargets: SlaTargets;
   /** The update feed (electron-builder's generic provider) and channel; null feed: no update checks. */
   update: { channel: 'stable' | 'beta'; feedUrl: string | null };
   /** Wellbeing: the break suggestion point of a person who set none (GUARDIAN_BREAK_AFTER; 0: never). */
@@ -175,6 +206,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     slaMinutes: e.GUARDIAN_SLA_MINUTES,
     undoSeconds: e.GUARDIAN_UNDO_SECONDS,
     deadLetterIntake: e.GUARDIAN_DEAD_LETTERS === 'table',
+    slaTargets: e.GUARDIAN_SLA_TARGETS,
     update: { channel: e.GUARDIAN_UPDATE_CHANNEL, feedUrl: e.GUARDIAN_UPDATE_URL ?? null },
     wellbeing: { breakAfter: e.GUARDIAN_BREAK_AFTER },
     managed: managed.view,

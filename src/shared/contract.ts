@@ -17,6 +17,7 @@ import {
   SENSITIVE_CATEGORIES,
   SensitiveCategory,
   UserId,
+  Severity,
 } from './domain.js';
 import { COMMAND_NAMES, EVENT_NAMES, type CommandName, type EventName } from './channels.js';
 import { Dashboard, DashboardWindow } from './dashboard.js';
@@ -135,8 +136,19 @@ export type CaseView = z.infer<typeof CaseView>;
  * the last row of the previous page. `createdAt` is that row's as listed; the server resolves the exact
  * (sub-millisecond) value by `id`.
  */
+/**
+ * The last loaded row's place in the review order (priority order: urgency, severity, SLA deadline,
+ * created_at, id — src/core/store/cases-repo.ts). severity and slaDueAt are optional for older clients
+ * (the server then takes the row's current ones).
+ */
 export const QueueCursor = z
-  .object({ priority: Priority, createdAt: z.string().datetime({ offset: true }), id: z.string().uuid() })
+  .object({
+    priority: Priority,
+    severity: Severity.nullable().optional(),
+    slaDueAt: z.string().datetime({ offset: true }).nullable().optional(),
+    createdAt: z.string().datetime({ offset: true }),
+    id: z.string().uuid(),
+  })
   .strict();
 export type QueueCursor = z.infer<typeof QueueCursor>;
 

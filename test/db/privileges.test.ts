@@ -148,6 +148,7 @@ const FUNCTIONS: Record<string, string> = {
   'private.semver_cmp(text, text)': '',
   'private.semver_valid(text)': '',
   'private.set_membership(text, text)': 'roleManager',
+  'private.sla_minutes(integer, text, text, jsonb)': '',
   // A trigger function of the first migration, in schema public: privileges.sql revokes PUBLIC's EXECUTE on
   // the owner's functions there too (a trigger still fires: the owner runs it).
   'public.audit_events_append_only()': '',
@@ -165,7 +166,7 @@ const FUNCTIONS: Record<string, string> = {
   'worker.record_statement(text, uuid, jsonb)': 'worker',
   'worker.record_not_reversible(text, uuid, text, integer, text, text, text)': 'worker',
   'worker.sync_outcome(uuid, text, text, jsonb, jsonb, text)': 'worker',
-  'worker.sync_review(uuid, text, integer, text, integer, jsonb, text)': 'worker',
+  'worker.sync_review(uuid, text, integer, text, integer, jsonb, text, jsonb)': 'worker',
 };
 
 // The SECURITY DEFINER helpers of schema private (everything else there runs as its caller, i.e. inside a

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createQueries } from '../../src/core/services/queries.js';
-import { listCases, type CaseListQuery, type CaseListRow } from '../../src/core/store/cases-repo.js';
+import { listCases, QUEUE_ORDER_SQL, type CaseListQuery, type CaseListRow } from '../../src/core/store/cases-repo.js';
 import { createDb, type Db, type Queryable } from '../../src/core/store/db.js';
 import { commands } from '../../src/shared/contract.js';
 import { createTestInstallation, type TestInstallation, type TestPerson } from '../support/installation.js';
@@ -23,13 +23,21 @@ let queries: ReturnType<typeof createQueries>;
 /** Arranging as the DBA (rows no role may write directly). */
 const db = { query: <R extends pg.QueryResultRow = any>(sql: string, params?: unknown[]) => inst.dba<R>(sql, params) };
 
-/** Inserts a case; `createdAt` is SQL (microseconds matter), updated an hour ago unless told. */
-async function insertCase(o: { tag: string; status?: string; priority?: 'urgent' | 'normal'; level?: number; createdAt?: string; id?: string }) {
+/**
+ * Inserts a case; `createdAt` and `slaDueAt` are SQL (microseconds matter for created_at; deadlines are
+ * set at millisecond precision, as worker.sync_review does), updated an hour ago unless told.
+ */
+async function insertCase(o: {
+  tag: string; status?: string; priority?: 'urgent' | 'normal'; level?: number; createdAt?: string; id?: string;
+  severity?: string; slaDueAt?: string;
+}) {
   const id = o.id ?? randomUUID();
   await db.query(
-    `INSERT INTO cases (id, content_id, author_id, text, priority, submitted_at, status, level, review_kind, version, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, now(), $6, $7, 'initial', 2, ${o.createdAt ?? 'now()'}, now() - interval '1 hour')`,
-    [id, `${o.tag}`, `author-${o.tag}`, `text of ${o.tag}`, o.priority ?? 'normal', o.status ?? 'awaiting_review', o.level ?? 1],
+    `INSERT INTO cases (id, content_id, author_id, text, priority, submitted_at, status, level, review_kind, version, created_at, updated_at,
+                        severity, sla_due_at)
+     VALUES ($1, $2, $3, $4, $5, now(), $6, $7, 'initial', 2, ${o.createdAt ?? 'now()'}, now() - interval '1 hour',
+             $8, ${o.slaDueAt ? `date_trunc('milliseconds', ${o.slaDueAt})` : 'NULL'})`,
+    [id, `${o.tag}`, `author-${o.tag}`, `text of ${o.tag}`, o.priority ?? 'normal', o.status ?? 'awaiting_review', o.level ?? 1, o.severity ?? null],
   );
   return id;
 }
@@ -48,11 +56,12 @@ async function claimAs(who: TestPerson, caseId: string) {
 
 /** The review order straight from SQL, at full precision: the reference the pages must reproduce. */
 async function reference(where: string, params: unknown[] = []): Promise<string[]> {
-  const { rows } = await db.query<{ id: string }>(`SELECT id FROM cases c ${where} ORDER BY (c.priority = 'urgent') DESC, c.created_at, c.id`, params);
+  const { rows } = await db.query<{ id: string }>(`SELECT id FROM cases c ${where} ORDER BY ${QUEUE_ORDER_SQL}`, params);
   return rows.map((r) => r.id);
 }
 
-async function pageThrough(q: CaseListQuery, size: number): Promise<string[]> {
+/** Every page of `q`; `oldCursor`: the cursor an older client sends (no severity or deadline). */
+async function pageThrough(q: CaseListQuery, size: number, oldCursor = false): Promise<string[]> {
   const ids: string[] = [];
   let after: CaseListQuery['after'];
   for (;;) {
@@ -60,7 +69,9 @@ async function pageThrough(q: CaseListQuery, size: number): Promise<string[]> {
     ids.push(...page.map((r) => r.id));
     if (page.length < size) return ids;
     const last = page[page.length - 1]!;
-    after = { priority: last.priority, createdAt: last.createdAt, id: last.id };
+    after = oldCursor
+      ? { priority: last.priority, createdAt: last.createdAt, id: last.id }
+      : { priority: last.priority, severity: last.severity, slaDueAt: last.slaDueAt, createdAt: last.createdAt, id: last.id };
   }
 }
 
@@ -83,6 +94,9 @@ beforeAll(async () => {
       level: i % 5 === 0 ? 2 : 1,
       status: i % 6 === 0 ? 'actioned' : 'awaiting_review',
       createdAt: `${base} + interval '${i} seconds'`,
+      // severities and deadlines, with ties on both (a deadline shared by several cases)
+      severity: [undefined, 'critical', 'high', 'medium', 'low', 'none'][(i >> 1) % 6],
+      slaDueAt: i % 4 === 0 ? undefined : `${base} + interval '${(i % 3) * 10} minutes'`,
     });
 });
 afterAll(async () => {
@@ -101,6 +115,8 @@ describe('keyset pages (after)', () => {
     const want = await reference(where);
     expect(want.length).toBeGreaterThan(5);
     for (const size of [1, 2, 3, 7, 100]) expect(await pageThrough(q as CaseListQuery, size)).toEqual(want);
+    // An older client's cursor (no severity or deadline): the row's own are taken.
+    for (const size of [1, 7]) expect(await pageThrough(q as CaseListQuery, size, true)).toEqual(want);
   });
 
   it('the contract takes the cursor as the last row lists it, and not together with updatedSince', () => {
@@ -112,15 +128,36 @@ describe('keyset pages (after)', () => {
     expect(input.safeParse({ updatedSince: 'yesterday' }).success).toBe(false);
   });
 
-  it('EXPLAIN: a page deep in one status is a range scan of cases_queue_order_idx, not a sort of the status', async () => {
-    // Enough rows for the planner to care (on a handful it reads the whole table either way).
+  it('priority order at 100,000 cases: a critical threat above older medium insults, every page one range scan of cases_queue_priority_idx', async () => {
+    // A realistic queue: 100k cases, a few urgent, severities spread, SLA deadlines from the analysis.
     await db.query(
-      `INSERT INTO cases (id, content_id, author_id, text, priority, submitted_at, status, level, version, created_at, updated_at)
-       SELECT gen_random_uuid(), 'bulk-' || i, 'author-bulk', 'bulk text', CASE WHEN i % 20 = 0 THEN 'urgent' ELSE 'normal' END, now(),
-              CASE WHEN i % 3 = 0 THEN 'closed' ELSE 'awaiting_review' END, 1, 2, now() - make_interval(secs => i), now() - interval '1 hour'
-         FROM generate_series(1, 20000) i`,
+      `INSERT INTO cases (id, content_id, author_id, text, priority, submitted_at, status, level, version, created_at, updated_at, severity, sla_due_at)
+       SELECT gen_random_uuid(), 'bulk-' || i, 'author-bulk', 'bulk text', CASE WHEN i % 500 = 0 THEN 'urgent' ELSE 'normal' END, now(),
+              CASE WHEN i % 3 = 0 THEN 'closed' ELSE 'awaiting_review' END, 1, 2, now() - make_interval(secs => i), now() - interval '1 hour',
+              (ARRAY['low', 'medium', 'medium', 'high', 'none', NULL])[1 + i % 6],
+              date_trunc('milliseconds', now() + make_interval(secs => 3600 - i % 7200))
+         FROM generate_series(1, 100000) i`,
     );
     await db.query('ANALYZE cases');
+    // The issue's case: medium insults waiting for a while, then a critical threat arrives (newest, and
+    // its deadline later than theirs): it still comes before every one of them.
+    const insults = [];
+    for (let i = 0; i < 3; i++)
+      insults.push(await insertCase({ tag: `insult-${i}`, severity: 'medium', createdAt: `now() - interval '${3 - i} hours'`, slaDueAt: `now() - interval '${30 - i} minutes'` }));
+    const threat = await insertCase({ tag: 'threat-1', severity: 'critical', createdAt: 'now()', slaDueAt: `now() + interval '30 minutes'` });
+    const firstPage = await queries.listCases({ status: ['awaiting_review'], limit: 300 });
+    const at = (id: string) => firstPage.findIndex((r) => r.id === id);
+    const nonUrgent = firstPage.filter((r) => r.priority !== 'urgent');
+    expect(nonUrgent[0]?.severity).toBe('critical');
+    expect(at(threat)).toBeGreaterThanOrEqual(0);
+    // urgent ones first, then the criticals (the threat among them), then high, then medium (the insults: overdue first)
+    expect(firstPage.slice(0, at(threat)).every((r) => r.priority === 'urgent' || r.severity === 'critical')).toBe(true);
+    const whole = await queries.listCases({ status: ['awaiting_review'], limit: 100_000 });
+    const pos = (id: string) => whole.findIndex((r) => r.id === id);
+    for (const insult of insults) expect(pos(threat)).toBeLessThan(pos(insult));
+    expect(insults.map(pos)).toEqual([...insults.map(pos)].sort((a, b) => a - b));
+    expect(whole.map((r) => r.severity ?? 'none').slice(-3)).toEqual(['none', 'none', 'none']);
+
     const seen: Array<{ text: string; params?: unknown[] }> = [];
     const recorder: Queryable = { query: (text, params) => (seen.push({ text, params }), reads.query(text, params)) };
     const plan = async (q: CaseListQuery) => {
@@ -136,35 +173,27 @@ describe('keyset pages (after)', () => {
       walk((rows[0]!['QUERY PLAN'] as Array<{ Plan: Record<string, unknown> }>)[0]!.Plan);
       return nodes;
     };
-    const [normal, urgent] = await Promise.all(
-      ['normal', 'urgent'].map(async (priority) => {
-        const { rows } = await db.query<{ id: string; created_at: string }>(
-          `SELECT id, created_at FROM cases WHERE status = 'awaiting_review' AND priority = $1 ORDER BY created_at, id OFFSET 500 LIMIT 1`,
-          [priority],
-        );
-        return { priority: priority as 'normal' | 'urgent', createdAt: rows[0]!.created_at, id: rows[0]!.id };
-      }),
-    );
+    const cursorAt = (i: number) => {
+      const r = whole[i]!;
+      return { priority: r.priority, severity: r.severity, slaDueAt: r.slaDueAt, createdAt: r.createdAt, id: r.id };
+    };
+    // The first page, a cursor in the urgent part, one deep among the mediums, an older client's cursor:
+    // each one index range scan, already in order (no Sort node), no table scan.
+    for (const q of [
+      { status: ['awaiting_review'], limit: 300 },
+      { status: ['awaiting_review'], limit: 300, after: cursorAt(10) },
+      { status: ['awaiting_review'], limit: 2500, after: cursorAt(40_000) },
+      { status: ['awaiting_review'], limit: 300, after: { priority: whole[500]!.priority, createdAt: whole[500]!.createdAt, id: whole[500]!.id } },
+    ] as CaseListQuery[]) {
+      const nodes = await plan(q);
+      const scans = nodes.filter((n) => n['Index Name'] === 'cases_queue_priority_idx');
+      expect(scans.map((n) => n['Node Type'])).toEqual(['Index Scan']);
+      if (q.after) expect(String(scans[0]!['Index Cond'])).toMatch(/ROW\(CASE .* > ROW\(/);
+      expect(nodes.some((n) => n['Node Type'] === 'Sort' || n['Node Type'] === 'Seq Scan')).toBe(false);
+    }
 
-    // A normal-priority cursor: one index range scan, already in order (no Sort node), no table scan.
-    const deep = await plan({ status: ['awaiting_review'], limit: 300, after: normal });
-    const scans = deep.filter((n) => n['Index Name'] === 'cases_queue_order_idx');
-    expect(scans.map((n) => n['Node Type'])).toEqual(['Index Scan']);
-    expect(String(scans[0]!['Index Cond'])).toMatch(/ROW\(created_at, id\) > ROW\(/);
-    expect(deep.some((n) => n['Node Type'] === 'Sort' || n['Node Type'] === 'Seq Scan')).toBe(false);
-
-    // An urgent cursor: the rest of the urgent partition, then the normal one — both bounded by the index.
-    const mixed = await plan({ status: ['awaiting_review'], limit: 300, after: urgent });
-    expect(mixed.filter((n) => n['Index Name'] === 'cases_queue_order_idx').length).toBe(2);
-    expect(mixed.some((n) => n['Node Type'] === 'Seq Scan')).toBe(false);
-
-    // The first page too.
-    const first = await plan({ status: ['awaiting_review'], limit: 300 });
-    expect(first.some((n) => n['Index Name'] === 'cases_queue_order_idx' && n['Node Type'] === 'Index Scan')).toBe(true);
-    expect(first.some((n) => n['Node Type'] === 'Sort' || n['Node Type'] === 'Seq Scan')).toBe(false);
-
-    await db.query(`DELETE FROM cases WHERE content_id LIKE 'bulk-%'`);
-  });
+    await db.query(`DELETE FROM cases WHERE content_id LIKE 'bulk-%' OR content_id LIKE 'insult-%' OR content_id = 'threat-1'`);
+  }, 120_000);
 });
 
 describe('what changed (updatedSince)', () => {

@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { QueryResultRow } from 'pg';
 import { silentLogger } from '../../src/core/log.js';
+import { QUEUE_ORDER_SQL } from '../../src/core/store/cases-repo.js';
 import { createSessionHost, type SessionHost } from '../../src/core/session/session-host.js';
 import { createDispatcher } from '../../src/main/ipc/dispatcher.js';
 import type { CaseListItem, CasesQuery, Result } from '../../src/shared/contract.js';
@@ -142,7 +143,7 @@ describe('queue loader on real PostgreSQL', () => {
         if (q.after && ++pages === 2) {
           // Between pages: a case on the loaded part is decided, one not loaded yet is decided, new ones come.
           const { rows } = await db.query<{ id: string }>(
-            `SELECT id FROM cases WHERE status = 'awaiting_review' ORDER BY (priority = 'urgent') DESC, created_at, id`,
+            `SELECT id FROM cases c WHERE status = 'awaiting_review' ORDER BY ${QUEUE_ORDER_SQL}`,
           );
           await decide(rows[3]!.id);
           await decide(rows[40]!.id);
@@ -264,5 +265,36 @@ describe('merge rules', () => {
     expect(page.map((r) => r.contentId)).toEqual(['c1', 'c2', 'c3', 'c4', 'c5', 'c6']);
     expect(page[4]!.version).toBe(3);
     expect([...page].sort(reviewOrder)).toEqual(page);
+  });
+
+  it('orders by urgency, then severity, then SLA deadline (none last), then age', () => {
+    const list = [
+      row(1, { severity: 'medium', slaDueAt: t(10) }),
+      row(2, { severity: 'critical', slaDueAt: null }),
+      row(3, { severity: null }),
+      row(4, { severity: 'critical', slaDueAt: t(50) }),
+      row(5, { priority: 'urgent', severity: 'low' }),
+      row(6, { severity: 'medium', slaDueAt: t(5) }),
+      row(7, { severity: 'none' }),
+      row(8, { severity: 'high' }),
+    ];
+    expect([...list].sort(reviewOrder).map((r) => r.contentId)).toEqual(['c5', 'c4', 'c2', 'c8', 'c6', 'c1', 'c3', 'c7']);
+  });
+
+  it('moves a row whose severity or deadline changed to its new place, or leaves it to the next page', () => {
+    // c2..c4 are high; c2 is analysed again as low: it moves after c4.
+    const merged = mergeChanges(rows, [change({ ...rows[1]!, severity: 'low', version: 3 })], null);
+    expect(merged.map((r) => r.contentId)).toEqual(['c1', 'c3', 'c4', 'c2']);
+    expect([...merged].sort(reviewOrder)).toEqual(merged);
+    // The same with the list loaded only up to c3: c2 now lies beyond it (the next page brings it).
+    const partial = mergeChanges(rows.slice(0, 3), [change({ ...rows[1]!, severity: 'low', version: 3 })], rows[2]!);
+    expect(partial.map((r) => r.contentId)).toEqual(['c1', 'c3']);
+    // A critical one moves up, right after the urgent row.
+    const up = mergeChanges(rows, [change({ ...rows[3]!, severity: 'critical', slaDueAt: t(40), version: 3 })], rows[3]!);
+    expect(up.map((r) => r.contentId)).toEqual(['c1', 'c4', 'c2', 'c3']);
+    // appendPage re-sorts when a row it replaces has a new key.
+    const page = appendPage(rows, [change({ ...rows[1]!, severity: 'critical', version: 3 }), change(row(6))]);
+    expect(page.map((r) => r.contentId)).toEqual(['c1', 'c2', 'c3', 'c4', 'c6']);
+    expect(page[1]!.severity).toBe('critical');
   });
 });

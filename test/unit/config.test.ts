@@ -12,6 +12,11 @@ const fail = (env: Record<string, string>) => {
 };
 
 describe('configuration', () => {
+  it('reads SLA targets per urgency and severity (GUARDIAN_SLA_TARGETS), none by default', () => {
+    expect(loadConfig({}).slaTargets).toEqual({});
+    expect(loadConfig({ GUARDIAN_SLA_TARGETS: ' urgent=15, critical = 30,high=480 ,,' }).slaTargets).toEqual({ urgent: 15, critical: 30, high: 480 });
+  });
+
   it('is standalone with nothing set and connected with both servers set', () => {
     expect(loadConfig({}).mode).toBe('standalone');
     expect(loadConfig({ DATABASE_URL: 'postgres://u@h/db', AMQP_URL: 'amqp://h' }).mode).toBe('connected');
@@ -38,6 +43,11 @@ describe('configuration', () => {
     [{ GUARDIAN_ROLE_PREFIX: 'guard-ian' }, 'GUARDIAN_ROLE_PREFIX'],
     [{ GUARDIAN_ROLE_PREFIX: 'g"; DROP ROLE x; --' }, 'GUARDIAN_ROLE_PREFIX'],
     [{ GUARDIAN_ROLE_PREFIX: `g${'x'.repeat(31)}` }, 'GUARDIAN_ROLE_PREFIX'],
+    [{ GUARDIAN_SLA_TARGETS: 'critical' }, 'GUARDIAN_SLA_TARGETS'],
+    [{ GUARDIAN_SLA_TARGETS: 'severe=10' }, 'GUARDIAN_SLA_TARGETS'],
+    [{ GUARDIAN_SLA_TARGETS: 'high=0' }, 'GUARDIAN_SLA_TARGETS'],
+    [{ GUARDIAN_SLA_TARGETS: 'high=1.5' }, 'GUARDIAN_SLA_TARGETS'],
+    [{ GUARDIAN_SLA_TARGETS: 'high=10,high=20' }, 'GUARDIAN_SLA_TARGETS'],
   ])('names the variable that is wrong: %o', (env, variable) => {
     const e = fail(env as Record<string, string>);
     expect(e).toBeInstanceOf(ConfigError);

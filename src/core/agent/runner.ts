@@ -23,6 +23,8 @@ export interface RunnerOptions {
   lock: CaseLock;
   logger: Logger;
   slaMinutes: number;
+  /** Minutes per urgency/severity (config GUARDIAN_SLA_TARGETS); the rest follow slaMinutes. */
+  slaTargets?: Record<string, number>;
   /** Called after the read model changed (live updates). */
   onCaseChanged: (row: CaseRow) => void;
   /** LangSmith/trace metadata for a run. */
@@ -194,8 +196,9 @@ export class AgentRunner {
       const { rows } = await this.o.db.query<CaseRow>(
         `SELECT c.*, (c.claim_until IS NOT NULL AND c.claim_until > now()) AS claim_active
            FROM worker.sync_review(p_case_id => $1, p_interrupt_id => $2, p_level => $3, p_review_kind => $4, p_sla_minutes => $5,
-                                   p_analysis => $6, p_command_id => $7) c`,
-        [caseId, pending.id, values.level ?? 1, values.reviewKind ?? 'initial', this.o.slaMinutes, analysis, commandId],
+                                   p_analysis => $6, p_command_id => $7, p_sla_targets => $8) c`,
+        [caseId, pending.id, values.level ?? 1, values.reviewKind ?? 'initial', this.o.slaMinutes, analysis, commandId,
+         this.o.slaTargets && Object.keys(this.o.slaTargets).length ? JSON.stringify(this.o.slaTargets) : null],
       );
       changed = rows[0];
     } else if (!running && values.outcome) {

@@ -1,4 +1,5 @@
 import type { CaseSummary } from '../../shared/domain.js';
+import { queueOrder } from '../../shared/queue-order.js';
 import type { CaseQuery } from '../api.js';
 
 /**
@@ -17,7 +18,7 @@ export function cachedQuery(cases: CaseSummary[], q: CaseQuery, now = Date.now()
       (!q.claimedBy || (c.claimedBy === q.claimedBy && !!c.claimUntil && new Date(c.claimUntil).getTime() > now)) &&
       (!search || [c.textPreview, c.authorId, c.contentId].some((f) => f.toLowerCase().includes(search))),
   );
-  out.sort((a, b) => Number(b.priority === 'urgent') - Number(a.priority === 'urgent') || a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+  out.sort(queueOrder);
   const offset = Math.max(q.offset ?? 0, 0);
   return out.slice(offset, offset + Math.min(Math.max(q.limit ?? 100, 1), 100_000));
 }

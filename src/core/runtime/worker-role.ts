@@ -90,6 +90,7 @@ export function createWorkerRole(o: WorkerRoleOptions) {
     lock,
     logger,
     slaMinutes: config.slaMinutes,
+    slaTargets: config.slaTargets,
     onCaseChanged,
     runConfig: tracing.enabled ? (caseId) => tracing.runConfig({ caseId }) : undefined,
   });

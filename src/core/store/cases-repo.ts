@@ -10,6 +10,7 @@ import type {
   ReviewKind,
 } from '../../shared/domain.js';
 import type { CaseListRow, CaseQuery } from '../api.js';
+import { queueRank } from '../../shared/queue-order.js';
 import type { Queryable } from './db.js';
 
 export interface CaseRow {
@@ -129,6 +130,19 @@ export async function changeWatermark(q: Queryable): Promise<string> {
   return rows[0]!.watermark;
 }
 
+/**
+ * The queue's priority order (issue 14), the same everywhere (src/shared/queue-order.ts for TypeScript: the
+ * renderer's merges, the offline cache; the index cases_queue_priority_idx of migration 1764000000013):
+ *   1. rank: urgent 0, then severity critical 1, high 2, medium 3, low 4, none or not analysed 5;
+ *   2. due: the SLA deadline, soonest first (none: last);
+ *   3. created_at, then id.
+ * The two expressions are spelt exactly as in the index (the planner matches them as written).
+ */
+export const QUEUE_RANK_SQL = `(CASE WHEN c.priority = 'urgent' THEN 0 WHEN c.severity = 'critical' THEN 1 WHEN c.severity = 'high' THEN 2
+        WHEN c.severity = 'medium' THEN 3 WHEN c.severity = 'low' THEN 4 ELSE 5 END)`;
+export const QUEUE_DUE_SQL = `(COALESCE(c.sla_due_at, 'infinity'::timestamptz))`;
+export const QUEUE_ORDER_SQL = `${QUEUE_RANK_SQL}, ${QUEUE_DUE_SQL}, c.created_at, c.id`;
+
 export async function listCases(q: Queryable, f: CaseListQuery): Promise<CaseListRow[]> {
   const where: string[] = [];
   const params: unknown[] = [];
@@ -164,34 +178,22 @@ export async function listCases(q: Queryable, f: CaseListQuery): Promise<CaseLis
              FROM cases c WHERE c.updated_at >= ${p(f.updatedSince)}::timestamptz
             ORDER BY c.updated_at, c.id LIMIT ${limit}`;
   } else if (f.after) {
-    // Keyset: rows after the cursor in (urgent DESC, created_at, id). The API's timestamps have millisecond
-    // precision, the column microseconds: take the cursor row's own created_at (it never changes).
-    const id = p(f.after.id);
-    const t = `COALESCE((SELECT k.created_at FROM cases k WHERE k.id = ${id}), ${p(f.after.createdAt)}::timestamptz)`;
-    const urgent = f.after.priority === 'urgent';
-    if (oneStatus) {
-      // Equality on each urgency partition keeps every branch a range scan of cases_queue_order_idx
-      // (an OR across partitions would scan from the start of the status and filter). "IS TRUE/IS FALSE"
-      // because "= false" is folded into "priority <> 'urgent'", which no longer matches the index.
-      const same = `(SELECT ${SUMMARY_COLUMNS}, ${urgent ? 0 : 1} AS part FROM cases c
-                      ${filtered([`(c.priority = 'urgent') IS ${urgent ? 'TRUE' : 'FALSE'}`, `(c.created_at, c.id) > (${t}, ${id}::uuid)`])}
-                      ORDER BY c.created_at, c.id LIMIT ${limit})`;
-      const normals = `(SELECT ${SUMMARY_COLUMNS}, 1 AS part FROM cases c ${filtered([`(c.priority = 'urgent') IS FALSE`])}
-                         ORDER BY c.created_at, c.id LIMIT ${limit})`;
-      sql = urgent
-        ? `SELECT * FROM (${same} UNION ALL ${normals}) x ORDER BY x.part, x.created_at, x.id LIMIT ${limit}`
-        : same;
-    } else {
-      const after = urgent
-        ? `((c.priority = 'urgent') IS FALSE OR (c.created_at, c.id) > (${t}, ${id}::uuid))`
-        : `((c.priority = 'urgent') IS FALSE AND (c.created_at, c.id) > (${t}, ${id}::uuid))`;
-      sql = `SELECT ${SUMMARY_COLUMNS} FROM cases c ${filtered([after])}
-              ORDER BY (c.priority = 'urgent') DESC, c.created_at, c.id LIMIT ${limit}`;
-    }
+    // Keyset: the rows after the cursor in QUEUE_ORDER_SQL, one row comparison (with one status, a range
+    // scan of cases_queue_priority_idx). Rank and deadline are the cursor's own, as the client's row shows
+    // them (the row's key can change: a later severity, a new SLA), the deadline exact (set at millisecond
+    // precision). created_at has microseconds the API does not show: the cursor row's own (it never
+    // changes). A cursor without severity/slaDueAt (an older client) takes the row's current ones.
+    const a = f.after;
+    const id = p(a.id);
+    const own = (col: string) => `(SELECT ${col} FROM cases c WHERE c.id = ${id})`;
+    const rank = a.severity !== undefined ? p(queueRank(a.priority, a.severity)) : own(QUEUE_RANK_SQL);
+    const due = a.slaDueAt !== undefined ? `${p(a.slaDueAt ?? 'infinity')}::timestamptz` : own(QUEUE_DUE_SQL);
+    const t = `COALESCE(${own('c.created_at')}, ${p(a.createdAt)}::timestamptz)`;
+    const after = `(${QUEUE_RANK_SQL}, ${QUEUE_DUE_SQL}, c.created_at, c.id) > (${rank}::int, ${due}, ${t}, ${id}::uuid)`;
+    sql = `SELECT ${SUMMARY_COLUMNS} FROM cases c ${filtered([after])} ORDER BY ${QUEUE_ORDER_SQL} LIMIT ${limit}`;
   } else {
     const offset = p(Math.max(f.offset ?? 0, 0));
-    sql = `SELECT ${SUMMARY_COLUMNS} FROM cases c ${filtered()}
-            ORDER BY (c.priority = 'urgent') DESC, c.created_at, c.id LIMIT ${limit} OFFSET ${offset}`;
+    sql = `SELECT ${SUMMARY_COLUMNS} FROM cases c ${filtered()} ORDER BY ${QUEUE_ORDER_SQL} LIMIT ${limit} OFFSET ${offset}`;
   }
   const { rows } = await q.query<CaseRow & { matches?: boolean }>(sql, params);
   return rows.map((r) => {

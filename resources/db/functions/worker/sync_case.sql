@@ -11,7 +11,10 @@ AS $$
    WHERE id = p_command_id AND case_id = p_case_id AND status = 'accepted'
 $$;
 
--- The thread paused for a human (an interrupt): the case awaits review at this level, with its SLA.
+-- The thread paused for a human (an interrupt): the case awaits review at this level, with its SLA: a window
+-- from its priority and (new) severity (private.sla_minutes: p_sla_minutes the base, p_sla_targets the
+-- configured minutes per "urgent" and severity), due at millisecond precision (what the API shows, so the
+-- queue's keyset cursor, which includes it, is exact).
 CREATE OR REPLACE FUNCTION worker.sync_review(
   p_case_id uuid,
   p_interrupt_id text,
@@ -19,7 +22,8 @@ CREATE OR REPLACE FUNCTION worker.sync_review(
   p_review_kind text,
   p_sla_minutes int,
   p_analysis jsonb DEFAULT NULL,
-  p_command_id text DEFAULT NULL
+  p_command_id text DEFAULT NULL,
+  p_sla_targets jsonb DEFAULT NULL
 ) RETURNS SETOF cases
   LANGUAGE plpgsql SECURITY DEFINER
   SET search_path = pg_catalog, public, pg_temp
@@ -27,12 +31,14 @@ AS $$
 DECLARE
   r cases;
 BEGIN
+  IF p_sla_targets IS NOT NULL AND jsonb_typeof(p_sla_targets) <> 'object' THEN PERFORM private.fail('GWINV', 'slaTargets: an object of minutes'); END IF;
   IF p_level NOT IN (1, 2) THEN PERFORM private.fail('GWINV', 'level: 1 or 2'); END IF;
   IF p_review_kind NOT IN ('initial', 'escalation', 'rollback', 'appeal') THEN PERFORM private.fail('GWINV', 'reviewKind: unknown'); END IF;
   UPDATE cases x
      SET status = 'awaiting_review', interrupt_id = p_interrupt_id, level = p_level, review_kind = p_review_kind,
          version = x.version + 1, updated_at = now(), failure_reason = NULL,
-         sla_due_at = now() + make_interval(mins => CASE WHEN x.priority = 'urgent' THEN ceil(p_sla_minutes / 4.0)::int ELSE p_sla_minutes END),
+         sla_due_at = date_trunc('milliseconds', now() + make_interval(mins => private.sla_minutes(p_sla_minutes, x.priority,
+           CASE WHEN p_analysis IS NULL THEN x.severity ELSE p_analysis->>'severity' END, p_sla_targets))),
          analysis = coalesce(p_analysis, x.analysis),
          verdict = CASE WHEN p_analysis IS NULL THEN x.verdict ELSE p_analysis->>'verdict' END,
          severity = CASE WHEN p_analysis IS NULL THEN x.severity ELSE p_analysis->>'severity' END,
@@ -46,8 +52,8 @@ BEGIN
   IF p_command_id IS NOT NULL THEN PERFORM private.mark_applied(p_case_id, p_command_id); END IF;
   IF r.id IS NOT NULL THEN RETURN NEXT r; END IF;
 END $$;
-COMMENT ON FUNCTION worker.sync_review(uuid, text, int, text, int, jsonb, text) IS 'Project a thread paused for review onto its case.';
-GRANT EXECUTE ON FUNCTION worker.sync_review(uuid, text, int, text, int, jsonb, text) TO guardian_worker;
+COMMENT ON FUNCTION worker.sync_review(uuid, text, int, text, int, jsonb, text, jsonb) IS 'Project a thread paused for review onto its case.';
+GRANT EXECUTE ON FUNCTION worker.sync_review(uuid, text, int, text, int, jsonb, text, jsonb) TO guardian_worker;
 
 -- The thread finished: auto_resolved, actioned, closed or failed. The worker may record the agent's own
 -- decision as the case's last decision, never a human one (those come only from the command functions).
@@ -130,7 +136,7 @@ DECLARE
 BEGIN
   FOR r IN
     UPDATE cases x SET level = 2, version = x.version + 1, updated_at = now(), claimed_by = NULL, claim_until = NULL,
-                       sla_due_at = now() + make_interval(mins => p_sla_minutes)
+                       sla_due_at = date_trunc('milliseconds', now() + make_interval(mins => p_sla_minutes))
      WHERE x.status = 'awaiting_review' AND x.level = 1 AND x.sla_due_at < now()
     RETURNING x.*
   LOOP

@@ -6,6 +6,7 @@
 // No React, no window.api: the store (queue.ts) gives it the contract call; test/ui drives it against a
 // real core and PostgreSQL.
 import type { CaseListItem, CasesQuery, ContractError, QueueCursor, Result } from '../../../shared/contract.js';
+import { queueOrder, queueOrderHead } from '../../../shared/queue-order.js';
 
 /** The part of the query the server filters on (the rest of the queue's filters are applied client-side). */
 export type ServerFilters = Pick<CasesQuery, 'status' | 'level' | 'search' | 'claimedBy'>;
@@ -13,7 +14,7 @@ export type ServerFilters = Pick<CasesQuery, 'status' | 'level' | 'search' | 'cl
 export type Row = Omit<CaseListItem, 'watermark' | 'matches'>;
 
 export interface QueueLoadState {
-  /** The loaded rows, in the review order (urgent first, then oldest). */
+  /** The loaded rows, in the review order (src/shared/queue-order.ts: urgency, severity, SLA, age). */
   rows: Row[];
   /** A (re)load's first page is on its way. */
   loading: boolean;
@@ -42,24 +43,24 @@ export interface QueueSyncOptions {
 
 // ------------------------------------------------------------------ pure parts (unit-tested)
 
-const urgentFirst = (r: Pick<Row, 'priority'>) => (r.priority === 'urgent' ? 0 : 1);
-
 /**
- * The server's review order: urgent first, then created_at, then id. The API's timestamps have millisecond
- * precision and the database's microseconds, so two rows created in the same millisecond may compare
- * differently here than there; callers that must not lose a row treat "same millisecond" as "not after".
+ * The server's review order, the priority order of src/shared/queue-order.ts: urgency, severity, SLA
+ * deadline, created_at, id. The API's timestamps have millisecond precision and the database's created_at
+ * microseconds, so two rows created in the same millisecond may compare differently here than there;
+ * callers that must not lose a row treat "same millisecond" as "not after".
  */
-export function reviewOrder(a: Row, b: Row): number {
-  return urgentFirst(a) - urgentFirst(b) || cmp(a.createdAt, b.createdAt) || cmp(a.id, b.id);
-}
-const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+export const reviewOrder: (a: Row, b: Row) => number = queueOrder;
 
-/** True when `r` certainly comes after `boundary` in the server's order (a later millisecond or partition). */
+/** True when `r` certainly comes after `boundary` in the server's order (a later rank, deadline or millisecond). */
 export function isAfter(r: Row, boundary: Row): boolean {
-  return urgentFirst(r) - urgentFirst(boundary) > 0 || (urgentFirst(r) === urgentFirst(boundary) && r.createdAt > boundary.createdAt);
+  const head = queueOrderHead(r, boundary);
+  return head > 0 || (head === 0 && r.createdAt > boundary.createdAt);
 }
 
-export const cursorOf = (r: Row): QueueCursor => ({ priority: r.priority, createdAt: r.createdAt, id: r.id });
+/** Whether a change moves the row in the order (a severity from analysis, a new SLA deadline). */
+const keyChanged = (a: Row, b: Row) => a.priority !== b.priority || a.severity !== b.severity || a.slaDueAt !== b.slaDueAt;
+
+export const cursorOf = (r: Row): QueueCursor => ({ priority: r.priority, severity: r.severity, slaDueAt: r.slaDueAt, createdAt: r.createdAt, id: r.id });
 
 /** Strips the answer-only fields, so rows compare and cache as plain summaries. */
 export function toRow(c: CaseListItem): Row {
@@ -92,7 +93,9 @@ function insertionPoint(rows: Row[], r: Row): number {
 /**
  * Applies an incremental answer to the loaded rows (in review order). A row still matching the filters is
  * updated in place, or inserted when it is new to the list — unless it lies beyond `boundary`, the last row
- * of a list not fully loaded yet (the next page brings it); a row that no longer matches is dropped.
+ * of a list not fully loaded yet (the next page brings it); a row that no longer matches is dropped. A row
+ * whose place in the order changed (severity, SLA deadline) is taken out and put back where it now belongs
+ * (or left to the next page when that is beyond the boundary).
  * Answers older than what is loaded are ignored (the same change can be read twice: the watermark keeps a
  * margin). Returns `rows` itself when nothing changed.
  */
@@ -111,7 +114,10 @@ export function mergeChanges(rows: Row[], changes: CaseListItem[], boundary: Row
       const cur = rows[i]!;
       if (!notOlder(next, cur)) continue;
       if (ch.matches === false) removed.add(next.id);
-      else if (!sameRow(next, cur)) (out ??= rows.slice())[i] = next;
+      else if (keyChanged(next, cur)) {
+        removed.add(next.id);
+        if (!(boundary && isAfter(next, boundary))) added.push(next);
+      } else if (!sameRow(next, cur)) (out ??= rows.slice())[i] = next;
     } else if (ch.matches !== false && !(boundary && isAfter(next, boundary))) added.push(next);
   }
   if (!out && removed.size === 0 && added.length === 0) return rows;
@@ -131,7 +137,10 @@ export function appendPage(rows: Row[], page: CaseListItem[]): Row[] {
     const r = toRow(p);
     const i = at.get(r.id);
     if (i !== undefined) {
-      if (notOlder(r, out[i]!)) out[i] = r;
+      if (notOlder(r, out[i]!)) {
+        if (keyChanged(r, out[i]!)) sorted = false;
+        out[i] = r;
+      }
       continue;
     }
     if (out.length && reviewOrder(out[out.length - 1]!, r) > 0) sorted = false;

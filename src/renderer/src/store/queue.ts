@@ -4,6 +4,7 @@ import { api } from '../lib/api';
 import { generation } from './generation';
 import { createQueueSync, type Row, type ServerFilters } from './queue-sync';
 import { claimActive } from '../../../shared/permissions';
+import { queueOrder } from '../../../shared/queue-order';
 
 export type SortKey = 'priority' | 'waiting' | 'severity';
 
@@ -107,8 +108,6 @@ export const useQueue = create<QueueSlice>((set, get) => {
   };
 });
 
-const PRIORITY_RANK = { urgent: 1, normal: 0 } as const;
-
 /** Client-side filters and sort over the loaded cases. */
 export function visibleCases<T extends CaseSummary>(cases: T[], f: QueueFilters, sort: SortKey, now = Date.now()): T[] {
   const minAgeMs = f.minAgeMinutes * 60_000;
@@ -124,11 +123,12 @@ export function visibleCases<T extends CaseSummary>(cases: T[], f: QueueFilters,
   // ISO-8601 UTC timestamps of one format order as strings; plain comparison, no localeCompare (20k rows).
   const waiting = (a: T, b: T) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0);
   const sev = (c: T) => (c.severity ? SEVERITY_RANK[c.severity] : -1);
-  // The loaded rows come in the review order (urgent, oldest): a stable sort keeps it among equals.
+  // The loaded rows come in the review order (src/shared/queue-order.ts), which "priority" is: sorting
+  // rows already in order is one pass.
   out.sort((a, b) => {
     if (sort === 'severity') return sev(b) - sev(a) || waiting(a, b);
     if (sort === 'waiting') return waiting(a, b);
-    return PRIORITY_RANK[b.priority] - PRIORITY_RANK[a.priority] || b.level - a.level || waiting(a, b);
+    return queueOrder(a, b);
   });
   return out;
 }

@@ -70,6 +70,33 @@ describe('worker.sync_review', () => {
     expect(await slaSeconds(b.caseId)).toBe(3 * 60);
   });
 
+  it('gives the SLA window by severity (critical half the base) and the configured targets, due at millisecond precision', async () => {
+    const TARGETED = `SELECT * FROM worker.sync_review(p_case_id => $1, p_interrupt_id => $2, p_level => 1, p_review_kind => 'initial',
+      p_sla_minutes => 60, p_analysis => $3, p_sla_targets => $4)`;
+    const review = async (o: { severity: string; priority?: 'urgent' | 'normal'; targets?: object | null }) => {
+      const { caseId } = await ingest(w, { priority: o.priority ?? 'normal' });
+      await w.worker.query(TARGETED, [caseId, `int-${randomUUID()}`, json({ ...ANALYSIS, severity: o.severity }), json(o.targets ?? null)]);
+      return caseId;
+    };
+    // Built-in: urgent a quarter of the base, critical a half, the rest all of it.
+    expect(await slaSeconds(await review({ severity: 'critical' }))).toBe(30 * 60);
+    expect(await slaSeconds(await review({ severity: 'medium' }))).toBe(60 * 60);
+    expect(await slaSeconds(await review({ severity: 'critical', priority: 'urgent' }))).toBe(15 * 60);
+    // Targets name minutes per key; what they do not name follows the base.
+    const targets = { urgent: 5, critical: 20, high: 240, none: 1440 };
+    expect(await slaSeconds(await review({ severity: 'critical', targets }))).toBe(20 * 60);
+    expect(await slaSeconds(await review({ severity: 'high', targets }))).toBe(240 * 60);
+    expect(await slaSeconds(await review({ severity: 'none', targets }))).toBe(1440 * 60);
+    expect(await slaSeconds(await review({ severity: 'low', targets }))).toBe(60 * 60);
+    expect(await slaSeconds(await review({ severity: 'low', priority: 'urgent', targets }))).toBe(5 * 60);
+    const id = await review({ severity: 'high' });
+    const { rows } = await w.inst.dba(`SELECT sla_due_at = date_trunc('milliseconds', sla_due_at) AS ms FROM cases WHERE id = $1`, [id]);
+    expect(rows[0].ms).toBe(true);
+    // Not an object: refused.
+    const { caseId } = await ingest(w);
+    expect((await refusal(w.worker.query(TARGETED, [caseId, 'int-x', json(ANALYSIS), '[1]']))).code).toBe('GWINV');
+  });
+
   it('clears the failure of a case that is retried into review', async () => {
     const { caseId } = await ingest(w);
     await w.worker.query(FAIL, [caseId, 'model unavailable', null]);
@@ -309,7 +336,7 @@ describe('who may call them', () => {
     expect(await caseRow(w, caseId)).toMatchObject({ status: 'analyzing', version: 1 });
     expect(await audit(w, caseId)).toHaveLength(1);
     for (const f of [
-      'worker.sync_review(uuid, text, int, text, int, jsonb, text)', 'worker.sync_outcome(uuid, text, text, jsonb, jsonb, text)',
+      'worker.sync_review(uuid, text, int, text, int, jsonb, text, jsonb)', 'worker.sync_outcome(uuid, text, text, jsonb, jsonb, text)',
       'worker.fail_case(uuid, text, text)', 'worker.escalate_breaches(int)',
     ]) await expectWorkerFunction(w, f);
   });

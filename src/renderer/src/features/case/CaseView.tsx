@@ -19,6 +19,7 @@ import { Statements } from './Statements';
 import { Timeline } from './Timeline';
 import { StaleMarker } from '../shell/StaleMarker';
 import { UserText } from '../../lib/UserText';
+import { SlaCountdown } from '../../lib/SlaCountdown';
 import { requiredReason, useUpdate } from '../../store/update';
 import { blurredCategories, sensitiveCategoriesOf } from '../../lib/wellbeing';
 import { useWellbeing } from '../../store/wellbeing';
@@ -231,6 +232,8 @@ export function CaseView({ onNext }: { onNext(): void }) {
         <span className="badge">level {c.level}</span>
         {c.reviewKind && <span className="badge">{c.reviewKind}</span>}
         {c.priority === 'urgent' && <span className="badge urgent">urgent</span>}
+        {c.severity && <span className={`badge sev-${c.severity}`}>{label(c.severity)}</span>}
+        {c.status === 'awaiting_review' && <SlaCountdown due={c.slaDueAt} start={c.createdAt} className="case-sla" />}
         <span className="muted">v{c.version}</span>
       </header>
       {c.stale && <StaleMarker syncedAt={c.syncedAt} testId="case-stale" />}

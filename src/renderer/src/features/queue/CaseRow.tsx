@@ -5,6 +5,7 @@ import { UserText } from '../../lib/UserText';
 import { commandNote } from '../../lib/command-note';
 import { blurLabel, blurredCategories, sensitiveCategoriesOf } from '../../lib/wellbeing';
 import { useWellbeing } from '../../store/wellbeing';
+import { SlaCountdown } from '../../lib/SlaCountdown';
 
 /** `mine`: the user's latest outbox command on this case, shown so cached (stale) rows say what is on its way. */
 export function CaseRow({ c, selected, open, onOpen, mine }: { c: CaseSummary; selected: boolean; open: boolean; onOpen(): void; mine?: OutboxEntry }) {
@@ -30,6 +31,7 @@ export function CaseRow({ c, selected, open, onOpen, mine }: { c: CaseSummary; s
         <span className={`badge sev-${c.severity ?? 'none'}`}>{label(c.severity)}</span>
         <span className="muted">{label(c.violationType)}</span>
         <span className="spacer" />
+        {c.status === 'awaiting_review' && <SlaCountdown due={c.slaDueAt} start={c.createdAt} />}
         <span className="muted" title={`created ${c.createdAt}`}>{waitingFor(c.createdAt)}</span>
       </div>
       <div className="row-bottom">
