@@ -88,7 +88,7 @@ it('works end to end with no PostgreSQL or RabbitMQ configured, as its one local
 
   const usage = await guardian(['decide', id, '--decision', 'obliterate', '--reason', 'x'], env);
   expect(usage.code).toBe(2);
-}, 180_000);
+}, 360_000); // ~15 CLI processes, each a whole Node start: 50–75 s here, over 180 s on a machine loaded ~15 deep
 
 it('refuses a second process on the same data dir with a clear message', async () => {
   const env = cleanEnv({ GUARDIAN_DATA_DIR: dataDir });
