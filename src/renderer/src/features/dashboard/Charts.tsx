@@ -113,7 +113,7 @@ function base(p: Palette) {
     animation: false as const,
     events: ['mousemove', 'mouseout', 'click'] as Array<'mousemove' | 'mouseout' | 'click'>,
     interaction: { mode: 'index' as const, intersect: false },
-    layout: { padding: { top: 4, right: 8 } },
+    layout: { padding: { top: 6, right: 8 } },
     plugins: { tooltip: { enabled: true, animation: false as const, backgroundColor: p.text, titleColor: p.panel, bodyColor: p.panel } },
   };
 }
@@ -153,6 +153,8 @@ export function lineConfig(s: LineSpec, p: Palette): ChartConfiguration<'line', 
         pointHoverRadius: 4,
         spanGaps: false,
         tension: 0,
+        // markers at 100 % or on the last bucket are drawn whole, not cut by the plot's edge
+        clip: 6,
       })),
     },
     options: {
@@ -207,6 +209,22 @@ export interface HBarSpec {
   labels: string[];
   series: Series[];
   format: (v: number | null) => string;
+  /** values are seconds: ticks fall on round minutes/hours, not on 8.3 min */
+  seconds?: boolean;
+}
+
+const SECOND_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 21600, 43200, 86400];
+/** An axis tick in seconds: "90 s", "5 min", "1.5 h" (the values beside the bars keep their own format). */
+export function fmtAxisSeconds(v: number): string {
+  if (v < 120) return `${v} s`;
+  if (v < 7200) return `${Number((v / 60).toFixed(1))} min`;
+  return `${Number((v / 3600).toFixed(1))} h`;
+}
+
+/** A tick step for an axis of seconds up to `max`: the smallest round step giving at most 5 intervals. */
+export function secondsStep(max: number): number {
+  for (const s of SECOND_STEPS) if (max / s <= 5) return s;
+  return Math.ceil(max / 5 / 86400) * 86400;
 }
 
 interface ValueLabelOptions {
@@ -271,7 +289,18 @@ export function hbarConfig(s: HBarSpec, p: Palette): ChartConfiguration<'bar', A
       layout: { padding: { top: 4, right: 56 } },
       plugins: { ...base(p).plugins, guardianValues: { format: s.format, colour: p.text, font: p.font } },
       scales: {
-        x: { ...a, min: 0, grace: '5%', ticks: { ...a.ticks, maxTicksLimit: 5, callback: (v) => s.format(Number(v)) } },
+        x: {
+          ...a,
+          min: 0,
+          grace: '5%',
+          ticks: {
+            ...a.ticks,
+            maxTicksLimit: 6,
+            precision: s.seconds ? undefined : 0,
+            stepSize: s.seconds ? secondsStep(Math.max(1, ...s.series.flatMap((x) => x.values.map((v) => v ?? 0))) * 1.05) : undefined,
+            callback: (v) => (s.seconds ? fmtAxisSeconds(Number(v)) : s.format(Number(v))),
+          },
+        },
         y: { ...a, grid: { display: false }, ticks: { ...a.ticks, color: p.text, font: { family: p.font, size: 12 }, autoSkip: false } },
       },
     },
