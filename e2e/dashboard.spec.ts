@@ -65,8 +65,13 @@ test('supervisor dashboard: charts over seeded days, every table figure from the
   await expect(page.locator('html')).toHaveAttribute('data-theme', /light|dark/);
   if ((await page.locator('html').getAttribute('data-theme')) === 'dark') await page.getByRole('button', { name: 'Switch to light theme' }).click();
   await shot(page, 'dashboard-light');
+  // The charts are Chart.js canvases (the image each figure shows); switching the theme redraws them in its colours.
+  await expect.poll(() => dash.image('backlog').evaluate((e) => e.tagName)).toBe('CANVAS');
+  const lightPixels = await dash.pixels('backlog');
+  expect(lightPixels).toMatch(/^data:image\/png;base64,/);
   await page.getByRole('button', { name: 'Switch to dark theme' }).click();
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  await expect.poll(() => dash.pixels('backlog'), { message: 'backlog chart redrawn in the dark theme' }).not.toBe(lightPixels);
   await shot(page, 'dashboard-dark');
   await dash.toggle('throughput').click();
   await expect(dash.toggle('throughput')).toHaveAttribute('aria-expanded', 'true');

@@ -27,6 +27,10 @@ export class DashboardPage {
   image(id: ChartId) {
     return this.chart(id).getByRole('img');
   }
+  /** What the chart's canvas shows now, as a PNG data URL (to see it redrawn, e.g. in the other theme's colours). */
+  async pixels(id: ChartId): Promise<string> {
+    return this.image(id).evaluate((c) => (c instanceof HTMLCanvasElement ? c.toDataURL() : ''));
+  }
   toggle(id: ChartId) {
     return this.chart(id).getByRole('button', { name: /^(Show|Hide) table$/ });
   }

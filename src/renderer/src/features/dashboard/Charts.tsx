@@ -1,26 +1,377 @@
-// Small dependency-free SVG charts (no charting library is installed; see README "Supervisor dashboard").
-// Each chart is a figure: the SVG is one image with a spoken summary (role="img", aria-label), and the
+// The dashboard's charts, drawn by Chart.js (a well-kept charting library; only the pieces used here are
+// registered, so the bundle carries bar and line charts on category/linear scales and nothing else).
+// Each chart is a figure: the canvas is one image with a spoken summary (role="img", aria-label), and the
 // exact figures are a real table behind it — in the accessibility tree always (visually hidden), shown on
-// screen with "Show table". Colours come from the theme's variables (light and dark), and series differ by
-// more than colour: dashes and marker shapes for lines, a legend for every chart.
-import { useId, useState, type ReactNode } from 'react';
+// screen with "Show table". Colours come from the theme's CSS variables (light and dark, re-read when the
+// theme changes), and series differ by more than colour: dashes and marker shapes for lines, hatching for
+// bars, a legend for every chart. No animation (reduced motion, deterministic screenshots).
+import { createContext, useContext, useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import {
+  BarController,
+  BarElement,
+  CategoryScale,
+  Chart,
+  LinearScale,
+  LineController,
+  LineElement,
+  PointElement,
+  Tooltip,
+  type ChartConfiguration,
+  type ChartType,
+  type Plugin,
+} from 'chart.js';
+
+Chart.register(BarController, BarElement, LineController, LineElement, PointElement, CategoryScale, LinearScale, Tooltip);
 
 export interface Series {
   name: string;
   values: Array<number | null>;
 }
 
-// About the size a chart is drawn at (three to a row at 1440 px), so its text stays at the page's size.
-const W = 440;
-const H = 180;
-const PAD = { l: 36, r: 14, t: 10, b: 26 };
+/** The theme's colours and font, as the chart draws them. */
+export interface Palette {
+  text: string;
+  muted: string;
+  border: string;
+  panel: string;
+  /** series colours, in order */
+  series: string[];
+  bars: string[];
+  font: string;
+}
 
-/** A round upper bound for an axis (1, 2, 5 × 10^n). */
-export function niceMax(v: number): number {
-  if (v <= 0) return 1;
-  const p = 10 ** Math.floor(Math.log10(v));
-  for (const m of [1, 2, 5, 10]) if (v <= m * p) return m * p;
-  return 10 * p;
+const FALLBACK: Palette = { text: '#1b1f24', muted: '#5c6570', border: '#d8dde3', panel: '#ffffff', series: ['#2457d6', '#b42318'], bars: ['#2457d6', '#9a6700', '#5c6570'], font: 'system-ui, sans-serif' };
+
+/** Reads the palette from the CSS variables of the theme in force (styles.css :root / [data-theme]). */
+export function readPalette(el: Element = document.documentElement): Palette {
+  const cs = getComputedStyle(el);
+  const v = (name: string, fb: string) => cs.getPropertyValue(name).trim() || fb;
+  const accent = v('--accent', FALLBACK.series[0]!);
+  const muted = v('--muted', FALLBACK.muted);
+  return {
+    text: v('--text', FALLBACK.text),
+    muted,
+    border: v('--border', FALLBACK.border),
+    panel: v('--panel', FALLBACK.panel),
+    series: [accent, v('--bad', FALLBACK.series[1]!)],
+    bars: [accent, v('--warn', FALLBACK.bars[1]!), muted],
+    font: getComputedStyle(document.body ?? el).fontFamily || FALLBACK.font,
+  };
+}
+
+/** The theme (html[data-theme]) as it changes: App sets the attribute, the charts redraw in its colours. */
+function useTheme(): string {
+  const [theme, setTheme] = useState(() => document.documentElement.dataset.theme ?? '');
+  useEffect(() => {
+    const html = document.documentElement;
+    const mo = new MutationObserver(() => setTheme(html.dataset.theme ?? ''));
+    mo.observe(html, { attributes: true, attributeFilter: ['data-theme'] });
+    setTheme(html.dataset.theme ?? '');
+    return () => mo.disconnect();
+  }, []);
+  return theme;
+}
+
+// Line series: solid with round markers, then dashed with square markers (the SVG charts' convention).
+const LINE_DASH: number[][] = [[], [6, 3]];
+const POINT_STYLE = ['circle', 'rect', 'triangle'] as const;
+const LINE_WIDTH = [3, 2];
+
+/** Bar fills: plain, diagonal hatching, dots — so stacked or paired bars differ without their colour. */
+function barFill(colour: string, i: number, bg: string): string | CanvasPattern {
+  if (i === 0 || typeof document === 'undefined') return colour;
+  const c = document.createElement('canvas');
+  c.width = c.height = 8;
+  const g = c.getContext('2d');
+  if (!g) return colour;
+  g.fillStyle = colour;
+  g.fillRect(0, 0, 8, 8);
+  g.strokeStyle = bg;
+  g.fillStyle = bg;
+  if (i === 1) {
+    g.lineWidth = 2;
+    g.beginPath();
+    g.moveTo(0, 8);
+    g.lineTo(8, 0);
+    g.moveTo(-2, 2);
+    g.lineTo(2, -2);
+    g.moveTo(6, 10);
+    g.lineTo(10, 6);
+    g.stroke();
+  } else {
+    g.beginPath();
+    g.arc(4, 4, 1.5, 0, Math.PI * 2);
+    g.fill();
+  }
+  return g.createPattern(c, 'repeat') ?? colour;
+}
+
+function base(p: Palette) {
+  return {
+    responsive: true,
+    maintainAspectRatio: false,
+    animation: false as const,
+    events: ['mousemove', 'mouseout', 'click'] as Array<'mousemove' | 'mouseout' | 'click'>,
+    interaction: { mode: 'index' as const, intersect: false },
+    layout: { padding: { top: 6, right: 8 } },
+    plugins: { tooltip: { enabled: true, animation: false as const, backgroundColor: p.text, titleColor: p.panel, bodyColor: p.panel } },
+  };
+}
+
+function axis(p: Palette) {
+  return {
+    grid: { color: p.border },
+    border: { color: p.border },
+    ticks: { color: p.muted, font: { family: p.font, size: 11 } },
+  };
+}
+
+export interface LineSpec {
+  labels: string[];
+  series: Series[];
+  max?: number;
+  format: (v: number) => string;
+  integer?: boolean;
+}
+
+/** Lines over the buckets; a null value breaks its line (no data, e.g. no decisions in that bucket). */
+export function lineConfig(s: LineSpec, p: Palette): ChartConfiguration<'line', Array<number | null>, string> {
+  const a = axis(p);
+  return {
+    type: 'line',
+    data: {
+      labels: s.labels,
+      datasets: s.series.map((x, i) => ({
+        label: x.name,
+        data: x.values,
+        borderColor: p.series[i % p.series.length],
+        backgroundColor: p.series[i % p.series.length],
+        borderWidth: LINE_WIDTH[i % LINE_WIDTH.length],
+        borderDash: LINE_DASH[i % LINE_DASH.length],
+        pointStyle: POINT_STYLE[i % POINT_STYLE.length],
+        pointRadius: 3,
+        pointHoverRadius: 4,
+        spanGaps: false,
+        tension: 0,
+        // markers at 100 % or on the last bucket are drawn whole, not cut by the plot's edge
+        clip: 6,
+      })),
+    },
+    options: {
+      ...base(p),
+      scales: {
+        x: { ...a, grid: { display: false }, ticks: { ...a.ticks, autoSkip: true, maxTicksLimit: 8, maxRotation: 0 } },
+        y: {
+          ...a,
+          min: 0,
+          ...(s.max !== undefined ? { max: s.max } : { suggestedMax: s.integer ? 2 : undefined }),
+          ticks: { ...a.ticks, maxTicksLimit: 5, precision: s.integer ? 0 : undefined, callback: (v) => s.format(Number(v)) },
+        },
+      },
+    },
+  };
+}
+
+export interface BarSpec {
+  labels: string[];
+  series: Series[];
+  format: (v: number) => string;
+}
+
+/** Stacked bars, one per bucket. */
+export function stackedConfig(s: BarSpec, p: Palette): ChartConfiguration<'bar', Array<number | null>, string> {
+  const a = axis(p);
+  return {
+    type: 'bar',
+    data: {
+      labels: s.labels,
+      datasets: s.series.map((x, i) => ({
+        label: x.name,
+        data: x.values,
+        backgroundColor: barFill(p.bars[i % p.bars.length]!, i, p.panel),
+        borderColor: p.panel,
+        borderWidth: { top: 1 },
+        categoryPercentage: 0.8,
+        barPercentage: 0.9,
+      })),
+    },
+    options: {
+      ...base(p),
+      scales: {
+        x: { ...a, stacked: true, grid: { display: false }, ticks: { ...a.ticks, autoSkip: true, maxTicksLimit: 8, maxRotation: 0 } },
+        y: { ...a, stacked: true, min: 0, suggestedMax: 2, ticks: { ...a.ticks, maxTicksLimit: 5, precision: 0, callback: (v) => s.format(Number(v)) } },
+      },
+    },
+  };
+}
+
+export interface HBarSpec {
+  labels: string[];
+  series: Series[];
+  format: (v: number | null) => string;
+  /** values are seconds: ticks fall on round minutes/hours, not on 8.3 min */
+  seconds?: boolean;
+}
+
+const SECOND_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 21600, 43200, 86400];
+/** An axis tick in seconds: "90 s", "5 min", "1.5 h" (the values beside the bars keep their own format). */
+export function fmtAxisSeconds(v: number): string {
+  if (v < 120) return `${v} s`;
+  if (v < 7200) return `${Number((v / 60).toFixed(1))} min`;
+  return `${Number((v / 3600).toFixed(1))} h`;
+}
+
+/** A tick step for an axis of seconds up to `max`: the smallest round step giving at most 5 intervals. */
+export function secondsStep(max: number): number {
+  for (const s of SECOND_STEPS) if (max / s <= 5) return s;
+  return Math.ceil(max / 5 / 86400) * 86400;
+}
+
+interface ValueLabelOptions {
+  format?: (v: number | null) => string;
+  colour?: string;
+  font?: string;
+}
+declare module 'chart.js' {
+  interface PluginOptionsByType<TType extends ChartType> {
+    guardianValues?: ValueLabelOptions;
+  }
+}
+
+/**
+ * Writes each bar's value just past its end (horizontal bars). One plugin object for every chart; what it
+ * writes and in which colour come from the chart's options (options.plugins.guardianValues), so a theme or
+ * data update reaches it through the options like everything else.
+ */
+const valueLabels: Plugin<'bar', ValueLabelOptions> = {
+  id: 'guardianValues',
+  afterDatasetsDraw(chart, _args, o) {
+    if (!o?.format) return;
+    const g = chart.ctx;
+    g.save();
+    g.font = `11px ${o.font ?? 'sans-serif'}`;
+    g.fillStyle = o.colour ?? '#000';
+    g.textBaseline = 'middle';
+    chart.data.datasets.forEach((ds, di) => {
+      const meta = chart.getDatasetMeta(di);
+      if (meta.hidden) return;
+      meta.data.forEach((bar, i) => {
+        const t = o.format!((ds.data[i] as number | null | undefined) ?? null);
+        if (t) g.fillText(t, bar.x + 6, bar.y);
+      });
+    });
+    g.restore();
+  },
+};
+
+/** Horizontal bars, one row per label, one bar per series in each row; the value written beside it. */
+export function hbarConfig(s: HBarSpec, p: Palette): ChartConfiguration<'bar', Array<number | null>, string> {
+  const a = axis(p);
+  return {
+    type: 'bar',
+    data: {
+      labels: s.labels.map((l) => (l.length > 16 ? `${l.slice(0, 15)}…` : l)),
+      datasets: s.series.map((x, i) => ({
+        label: x.name,
+        data: x.values,
+        backgroundColor: barFill(p.bars[i % p.bars.length]!, i, p.panel),
+        maxBarThickness: 18,
+        categoryPercentage: 0.8,
+        barPercentage: 0.9,
+        minBarLength: 1,
+      })),
+    },
+    options: {
+      ...base(p),
+      indexAxis: 'y',
+      interaction: { mode: 'index', intersect: false, axis: 'y' },
+      // room for the value written past the longest bar
+      layout: { padding: { top: 4, right: 56 } },
+      plugins: { ...base(p).plugins, guardianValues: { format: s.format, colour: p.text, font: p.font } },
+      scales: {
+        x: {
+          ...a,
+          min: 0,
+          grace: '5%',
+          ticks: {
+            ...a.ticks,
+            maxTicksLimit: 6,
+            precision: s.seconds ? undefined : 0,
+            stepSize: s.seconds ? secondsStep(Math.max(1, ...s.series.flatMap((x) => x.values.map((v) => v ?? 0))) * 1.05) : undefined,
+            callback: (v) => (s.seconds ? fmtAxisSeconds(Number(v)) : s.format(Number(v))),
+          },
+        },
+        y: { ...a, grid: { display: false }, ticks: { ...a.ticks, color: p.text, font: { family: p.font, size: 12 }, autoSkip: false } },
+      },
+    },
+    plugins: [valueLabels as Plugin<'bar'>],
+  };
+}
+
+/** The chart's spoken name, given by its figure (title. summary). */
+const ChartLabel = createContext('');
+
+/**
+ * One Chart.js chart on a canvas: created in an effect, updated in place when its data or the theme
+ * change, destroyed on unmount. `build` makes the configuration from the theme's palette; `dataKey`
+ * names the data (the chart updates when it changes).
+ */
+export function ChartCanvas({ build, dataKey, empty }: { build: (p: Palette) => ChartConfiguration<'line' | 'bar', Array<number | null>, string>; dataKey: string; empty?: string }) {
+  const label = useContext(ChartLabel);
+  const theme = useTheme();
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const chart = useRef<Chart<'line' | 'bar', Array<number | null>, string> | null>(null);
+  const latest = useRef(build);
+  latest.current = build;
+
+  useEffect(() => {
+    const el = canvas.current;
+    if (!el) return;
+    chart.current = new Chart(el, latest.current(readPalette()));
+    return () => {
+      chart.current?.destroy();
+      chart.current = null;
+    };
+  }, []);
+
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    const c = chart.current;
+    if (!c) return;
+    const cfg = latest.current(readPalette());
+    c.data = cfg.data;
+    c.options = cfg.options ?? {};
+    c.update('none');
+  }, [dataKey, theme]);
+
+  return (
+    <div className="chart-canvas">
+      <canvas ref={canvas} role="img" aria-label={label} />
+      {empty && (
+        <p className="chart-empty" aria-hidden="true">
+          {empty}
+        </p>
+      )}
+    </div>
+  );
+}
+
+const key = (labels: string[], series: Series[], extra = '') => JSON.stringify([labels, series, extra]);
+
+export function LineChart(p: LineSpec) {
+  return <ChartCanvas build={(pal) => lineConfig(p, pal)} dataKey={key(p.labels, p.series, `${p.max}`)} />;
+}
+
+export function StackedBars(p: BarSpec) {
+  return <ChartCanvas build={(pal) => stackedConfig(p, pal)} dataKey={key(p.labels, p.series)} />;
+}
+
+export function HBars(p: HBarSpec) {
+  return <ChartCanvas build={(pal) => hbarConfig(p, pal)} dataKey={key(p.labels, p.series)} empty={p.labels.length === 0 ? 'No data in this window' : undefined} />;
 }
 
 function Legend({ series, kind }: { series: string[]; kind: 'line' | 'bar' }) {
@@ -28,9 +379,7 @@ function Legend({ series, kind }: { series: string[]; kind: 'line' | 'bar' }) {
     <ul className="chart-legend" aria-hidden="true">
       {series.map((s, i) => (
         <li key={s}>
-          <svg width="22" height="10" className={`s${i}`}>
-            {kind === 'line' ? <line x1="1" y1="5" x2="21" y2="5" className={`line s${i}`} /> : <rect x="6" y="0" width="10" height="10" className={`bar s${i}`} />}
-          </svg>
+          <span className={`swatch ${kind} s${i}`} />
           {s}
         </li>
       ))}
@@ -50,159 +399,12 @@ export function ChartFrame(p: { id: string; title: string; summary: string; lege
           {shown ? 'Hide table' : 'Show table'}
         </button>
       </figcaption>
-      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`${p.title}. ${p.summary}`} className="chart-svg">
-        {p.children}
-      </svg>
+      <ChartLabel.Provider value={`${p.title}. ${p.summary}`}>{p.children}</ChartLabel.Provider>
       {p.legend && <Legend {...p.legend} />}
       <div id={tableId} className={shown ? 'chart-table' : 'sr-only'} data-testid={`table-${p.id}`}>
         {p.table}
       </div>
     </figure>
-  );
-}
-
-function YAxis({ max, format, integer }: { max: number; format: (v: number) => string; integer?: boolean }) {
-  // Counts get whole ticks only (no "0.5 reviews").
-  const ticks = [0, max / 2, max].filter((t) => !integer || Number.isInteger(t));
-  const y = (v: number) => PAD.t + (H - PAD.t - PAD.b) * (1 - v / max);
-  return (
-    <g className="axis">
-      {ticks.map((t) => (
-        <g key={t}>
-          <line x1={PAD.l} x2={W - PAD.r} y1={y(t)} y2={y(t)} className="grid" />
-          <text x={PAD.l - 6} y={y(t) + 4} textAnchor="end">
-            {format(t)}
-          </text>
-        </g>
-      ))}
-    </g>
-  );
-}
-
-/** `edges`: the last label sits at the plot's right edge (lines), so it is anchored inwards. */
-function XLabels({ labels, x, edges }: { labels: string[]; x: (i: number) => number; edges?: boolean }) {
-  // At most ~8 labels (every k-th bucket), so they never overlap; the tables name every bucket.
-  const every = Math.max(1, Math.ceil(labels.length / 8));
-  return (
-    <g className="axis">
-      {labels.map((l, i) =>
-        i % every === 0 ? (
-          <text key={i} x={x(i)} y={H - 8} textAnchor={edges && labels.length > 1 && i === labels.length - 1 ? 'end' : 'middle'}>
-            {l}
-          </text>
-        ) : null,
-      )}
-    </g>
-  );
-}
-
-/** Lines over the buckets; a null value breaks its line (no data, e.g. no decisions in that bucket). */
-export function LineChart(p: { labels: string[]; series: Series[]; max?: number; format: (v: number) => string; integer?: boolean }) {
-  const all = p.series.flatMap((s) => s.values.filter((v): v is number => v !== null));
-  const max = p.max ?? niceMax(Math.max(p.integer ? 2 : 0, ...all));
-  const n = p.labels.length;
-  const x = (i: number) => PAD.l + ((W - PAD.l - PAD.r) * (n === 1 ? 0.5 : i / (n - 1)));
-  const y = (v: number) => PAD.t + (H - PAD.t - PAD.b) * (1 - v / max);
-  return (
-    <>
-      <YAxis max={max} format={p.format} integer={p.integer} />
-      <XLabels labels={p.labels} x={x} edges />
-      {p.series.map((s, si) => {
-        const segments: string[] = [];
-        let cur = '';
-        s.values.forEach((v, i) => {
-          if (v === null) {
-            if (cur) segments.push(cur);
-            cur = '';
-          } else cur += `${cur ? 'L' : 'M'}${x(i).toFixed(1)},${y(v).toFixed(1)}`;
-        });
-        if (cur) segments.push(cur);
-        return (
-          <g key={s.name} className={`s${si}`}>
-            {segments.map((d, k) => (
-              <path key={k} d={d} className={`line s${si}`} />
-            ))}
-            {s.values.map((v, i) =>
-              v === null ? null : si % 2 === 0 ? (
-                <circle key={i} cx={x(i)} cy={y(v)} r={3} className={`dot s${si}`} />
-              ) : (
-                <rect key={i} x={x(i) - 3} y={y(v) - 3} width={6} height={6} className={`dot s${si}`} />
-              ),
-            )}
-          </g>
-        );
-      })}
-    </>
-  );
-}
-
-/** Stacked bars, one per bucket. */
-export function StackedBars(p: { labels: string[]; series: Series[]; format: (v: number) => string }) {
-  const n = p.labels.length;
-  const totals = p.labels.map((_, i) => p.series.reduce((t, s) => t + (s.values[i] ?? 0), 0));
-  const max = niceMax(Math.max(2, ...totals));
-  const slot = (W - PAD.l - PAD.r) / n;
-  const x = (i: number) => PAD.l + slot * (i + 0.5);
-  const h = (v: number) => (H - PAD.t - PAD.b) * (v / max);
-  return (
-    <>
-      <YAxis max={max} format={p.format} integer />
-      <XLabels labels={p.labels} x={x} />
-      {p.labels.map((_, i) => {
-        let base = H - PAD.b;
-        return (
-          <g key={i}>
-            {p.series.map((s, si) => {
-              const v = s.values[i] ?? 0;
-              const top = base - h(v);
-              const r = <rect key={si} x={x(i) - slot * 0.35} y={top} width={slot * 0.7} height={h(v)} className={`bar s${si}`} />;
-              base = top;
-              return r;
-            })}
-          </g>
-        );
-      })}
-    </>
-  );
-}
-
-/** Horizontal bars, one row per label, one bar per series in each row; the value written beside it. */
-export function HBars(p: { labels: string[]; series: Series[]; format: (v: number | null) => string }) {
-  const rows = p.labels.length || 1;
-  const max = niceMax(Math.max(0, ...p.series.flatMap((s) => s.values.map((v) => v ?? 0))));
-  const left = 110;
-  const rowH = (H - PAD.t - 4) / rows;
-  const barH = Math.min(18, (rowH * 0.8) / p.series.length);
-  const len = (v: number) => (W - left - 64) * (v / max);
-  return (
-    <>
-      {p.labels.map((l, i) => {
-        const top = PAD.t + rowH * i + (rowH - barH * p.series.length) / 2;
-        return (
-          <g key={l}>
-            <text x={left - 8} y={top + (barH * p.series.length) / 2 + 4} textAnchor="end" className="label">
-              {l.length > 16 ? `${l.slice(0, 15)}…` : l}
-            </text>
-            {p.series.map((s, si) => {
-              const v = s.values[i] ?? null;
-              return (
-                <g key={si}>
-                  <rect x={left} y={top + barH * si} width={Math.max(v ? 1 : 0, len(v ?? 0))} height={barH - 2} className={`bar s${si}`} />
-                  <text x={left + len(v ?? 0) + 6} y={top + barH * si + barH / 2 + 3} className="value">
-                    {p.format(v)}
-                  </text>
-                </g>
-              );
-            })}
-          </g>
-        );
-      })}
-      {p.labels.length === 0 && (
-        <text x={W / 2} y={H / 2} textAnchor="middle" className="label">
-          No data in this window
-        </text>
-      )}
-    </>
   );
 }
 

@@ -116,6 +116,7 @@ function Charts({ d }: { d: Dashboard }) {
           labels={mods.map((m) => m.displayName)}
           series={[{ name: 'median', values: mods.map((m) => m.medianSeconds) }, { name: 'p90', values: mods.map((m) => m.p90Seconds) }]}
           format={fmtSeconds}
+          seconds
         />
       </ChartFrame>
     </div>
