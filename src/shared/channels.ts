@@ -37,6 +37,8 @@ export const COMMAND_NAMES = [
   'deadLetters:get',
   'deadLetters:replay',
   'deadLetters:discard',
+  'presence:touch',
+  'presence:list',
 ] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 

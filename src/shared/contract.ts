@@ -329,6 +329,11 @@ export const WellbeingInput = z
   .strict();
 export const RevealInput = z.object({ caseId: CaseId, commandId: CommandId, category: SensitiveCategory }).strict();
 export const RevealOutcome = z.object({ commandId: z.string(), duplicate: z.boolean(), auditEventId: z.number().int().nullable() });
+// Presence (issue 14): ephemeral, ids only; the person is the login's (the database derives it).
+export const PresenceEntry = z.object({ caseId: z.string(), personId: z.string(), state: z.enum(['viewing', 'typing']), since: z.string() });
+export type PresenceEntry = z.infer<typeof PresenceEntry>;
+export const PresenceTouchInput = z.object({ caseId: CaseId, state: z.enum(['viewing', 'typing', 'left']) }).strict();
+export const PresenceListInput = z.object({ caseIds: z.array(CaseId).max(500, 'at most 500 cases') }).strict();
 const DeadLetterAction = z.object({ ids: DeadLetterIds, commandId: z.string().trim().min(8).max(128) }).strict();
 
 export const commands = {
@@ -384,6 +389,10 @@ export const commands = {
   'deadLetters:get': { input: z.object({ id: z.number().int().positive() }).strict(), output: DeadLetterDetail },
   'deadLetters:replay': { input: DeadLetterAction, output: DeadLetterActionResult },
   'deadLetters:discard': { input: DeadLetterAction, output: DeadLetterActionResult },
+  /** Presence (issue 14): the signed-in person is viewing / typing on a case, or left it; answers the case's presence. */
+  'presence:touch': { input: PresenceTouchInput, output: z.array(PresenceEntry) },
+  /** Who is viewing or typing on these cases now (unexpired; the caller included). */
+  'presence:list': { input: PresenceListInput, output: z.array(PresenceEntry) },
 } as const satisfies Record<CommandName, { input: z.ZodType; output: z.ZodType }>;
 
 export type Commands = typeof commands;

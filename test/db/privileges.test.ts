@@ -47,6 +47,8 @@ const TABLES: Record<string, Row> = {
   checkpoint_migrations:  { owner: ALL, moderator: '', supervisor: '', admin: '', worker: R,  roleManager: '', PUBLIC: '' },
   // issue 15: a person's own opt-outs, read and set only through api.my_wellbeing / api.set_wellbeing.
   wellbeing_settings:     { owner: ALL, moderator: '', supervisor: '', admin: '', worker: '',  roleManager: '', PUBLIC: '' },
+  // issue 14: presence, touched only for one's own person through api.touch_presence, read through api.presence.
+  case_presence:          { owner: ALL, moderator: '', supervisor: '', admin: '', worker: '',  roleManager: '', PUBLIC: '' },
   'private.installation': { owner: ALL, moderator: '', supervisor: '', admin: '', worker: '', roleManager: '', PUBLIC: '' },
   'private.applied_functions': { owner: ALL, moderator: '', supervisor: '', admin: '', worker: '', roleManager: '', PUBLIC: '' },
   // Issue 15: persons read dead letters only through api.dead_letters / api.dead_letter (admins only).
@@ -101,6 +103,9 @@ const FUNCTIONS: Record<string, string> = {
   'api.set_wellbeing(text, text[], integer, text, text)': PERSONS,
   // The People screen's list (issue 15): granted to every person, refused inside to all but admins.
   'api.list_people()': PERSONS,
+  // Presence (issue 14): one's own (the person comes from the login), everyone's unexpired presence read.
+  'api.presence(uuid[])': PERSONS,
+  'api.touch_presence(uuid, text, integer)': PERSONS,
   'api.release_case(uuid, text, text)': PERSONS,
   'api.request_escalation(uuid, text, text, text)': PERSONS,
   'api.rollback_case(uuid, text, text, integer, text)': PERSONS,

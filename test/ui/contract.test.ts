@@ -106,6 +106,8 @@ const VALID: Record<CommandName, unknown> = {
   'deadLetters:get': { id: 1 },
   'deadLetters:replay': { ids: [1], commandId: 'cmd-replay-1' },
   'deadLetters:discard': { ids: [1, 2], commandId: 'cmd-discard-1' },
+  'presence:touch': { caseId: CASE, state: 'typing' },
+  'presence:list': { caseIds: [CASE] },
 };
 
 describe('IPC contract', () => {
@@ -247,6 +249,8 @@ describe('IPC contract', () => {
         ['case:reveal', { caseId: CASE, commandId: 'cmd-reveal-3', category: 'violence' }],
         ['wellbeing:get', {}],
         ['wellbeing:set', ok],
+        ['presence:touch', { caseId: CASE, state: 'viewing' }],
+        ['presence:list', { caseIds: [CASE] }],
       ] as const) {
         expect(await d.dispatch(name, input, signedIn(api)), name).toMatchObject({ ok: false, error: { code: 'unavailable', message: expect.stringMatching(/needs the server/) } });
       }

@@ -13,6 +13,7 @@ import { createUpdateController, type UpdateController } from '../../core/update
 import { readMinimumVersion } from '../../core/update/minimum.js';
 import { verifyAuditFor } from '../../core/services/queries.js';
 import { readOwnWellbeing, recordReveal, setOwnWellbeing } from '../../core/services/wellbeing.js';
+import { readPresence, touchPresence } from '../../core/services/presence.js';
 import { isConnectionError } from '../../core/store/db.js';
 import { exportStatements } from '../../core/services/statements.js';
 import type { Queryable } from '../../core/store/db.js';
@@ -344,6 +345,18 @@ export function createHandlers(opts: DispatcherOptions = {}): Handlers {
       const what = 'Revealing blurred content (each reveal is recorded in the audit)';
       const db = dbOf(ctx, what);
       return needsServer(what, () => recordReveal(db, { ...i, tool: 'ui' }));
+    },
+    // Presence (issue 14): straight to the database with the signed-in login (the person is session_user's),
+    // never queued offline — it is only true while it is fresh.
+    'presence:touch': async ({ caseId, state }, ctx) => {
+      const what = 'Showing who is on this case';
+      const db = dbOf(ctx, what);
+      return needsServer(what, () => touchPresence(db, caseId, state));
+    },
+    'presence:list': async ({ caseIds }, ctx) => {
+      const what = 'Showing who is on these cases';
+      const db = dbOf(ctx, what);
+      return needsServer(what, () => readPresence(db, caseIds));
     },
   };
 }

@@ -6,6 +6,7 @@ import { PeopleView } from './features/people/PeopleView';
 import { CheatSheet } from './features/shell/CheatSheet';
 import { Header } from './features/shell/Header';
 import { QueueView } from './features/queue/QueueView';
+import { PresenceSync } from './features/presence/PresenceSync';
 import { SignIn } from './features/signin/SignIn';
 import { SupervisorView } from './features/supervisor/SupervisorView';
 import { SettingsView } from './features/settings/SettingsView';
@@ -111,6 +112,7 @@ export function App() {
           <AuditView />
         )}
       </main>
+      {signedIn && <PresenceSync key={session?.user?.id} />}
       {signedIn && <HeldBar />}
       {signedIn && <CheatSheet />}
       {signedIn && <CommandPalette />}

@@ -15,6 +15,7 @@ export type {
   WellbeingSettings,
   PersonEntry,
   PersonAdded,
+  PresenceEntry,
 } from '../../../shared/contract';
 export type { DeadLetterActionResult, DeadLetterDetail, DeadLetterSummary } from '../../../shared/dead-letters';
 export type {

@@ -1,6 +1,7 @@
 // Signing in and out at this seat (DESIGN §10), and the one place that applies a new session: when the
 // person changes (sign-in, sign-out, a kept session opening, someone else signing in), every per-person
 // store is cleared first, so nothing of the previous person stays on screen.
+import { usePresence } from './presence';
 import { create } from 'zustand';
 import type { ContractError, Session } from '../lib/contract-types';
 import { api } from '../lib/api';
@@ -56,6 +57,7 @@ export function resetPersonStores(): void {
   useDeadLetters.getState().reset();
   useUi.getState().reset();
   useWellbeing.getState().reset();
+  usePresence.getState().reset();
   useSession.setState({ moderators: [], loginRefused: undefined });
 }
 

@@ -24,6 +24,7 @@ import { requiredReason, useUpdate } from '../../store/update';
 import { blurredCategories, sensitiveCategoriesOf } from '../../lib/wellbeing';
 import { useWellbeing } from '../../store/wellbeing';
 import { BlurGate } from '../wellbeing/BlurGate';
+import { PresenceBadges } from '../presence/PresenceBadges';
 
 function Why({ p, id }: { p: Permission; id: string }) {
   return p.allowed ? null : (
@@ -254,6 +255,8 @@ export function CaseView({ onNext }: { onNext(): void }) {
           Release <kbd aria-hidden="true">{keysOf('case.release')}</kbd>
         </button>
         {!c.decisionForm && <Why p={perms.claim} id="claim-why" />}
+        {/* Who else is on the case (issue 14), in the claim bar so its coming and going moves nothing. */}
+        <PresenceBadges caseId={c.id} />
       </div>
 
       <section className={`card${readingMode ? ' reading-mode' : ''}`} aria-label="Content">

@@ -6,6 +6,7 @@ import { commandNote } from '../../lib/command-note';
 import { blurLabel, blurredCategories, sensitiveCategoriesOf } from '../../lib/wellbeing';
 import { useWellbeing } from '../../store/wellbeing';
 import { SlaCountdown } from '../../lib/SlaCountdown';
+import { PresenceBadges } from '../presence/PresenceBadges';
 
 /** `mine`: the user's latest outbox command on this case, shown so cached (stale) rows say what is on its way. */
 export function CaseRow({ c, selected, open, onOpen, mine }: { c: CaseSummary; selected: boolean; open: boolean; onOpen(): void; mine?: OutboxEntry }) {
@@ -51,6 +52,7 @@ export function CaseRow({ c, selected, open, onOpen, mine }: { c: CaseSummary; s
             claimed by <UserText identifier text={c.claimedBy} />
           </span>
         )}
+        <PresenceBadges caseId={c.id} compact />
         {note && mine && (
           <span className="row-command" data-testid="row-command" data-state={mine.state} title={mine.summary}>
             your {note.what}: <span className={`ostate os-${note.superseded ? 'superseded' : mine.state}`}>{note.state}</span>

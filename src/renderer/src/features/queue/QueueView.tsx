@@ -9,6 +9,7 @@ import type { OutboxEntry } from '../../lib/contract-types';
 import { DEFAULT_FILTERS, QUEUE_LIMIT, useQueue, visibleCases, type QueueFilters, type SortKey } from '../../store/queue';
 import { CaseView } from '../case/CaseView';
 import { CaseRow } from './CaseRow';
+import { usePresence } from '../../store/presence';
 import { StaleMarker } from '../shell/StaleMarker';
 
 const STATUSES = ['awaiting_review', 'analyzing', 'executing', 'actioned', 'reversing', 'closed', 'failed', 'auto_resolved', 'all'] as const;
@@ -118,6 +119,13 @@ export function QueueView() {
   // Items are keyed by case id, not by position: rows arrive, change and leave while the list is read.
   const getItemKey = useCallback((i: number) => rows[i]?.id ?? i, [rows]);
   const virtual = useVirtualizer({ count: rows.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 10, getItemKey });
+  // Presence (issue 14) is read for the rows on screen (features/presence/PresenceSync.tsx).
+  const onScreen = virtual
+    .getVirtualItems()
+    .map((v) => rows[v.index]?.id)
+    .filter((id): id is string => !!id)
+    .join(',');
+  useEffect(() => usePresence.getState().watch(onScreen ? onScreen.split(',') : []), [onScreen]);
 
   // Rows are inserted and removed above what is on screen (pages arriving, cases decided elsewhere, new
   // cases): keep the row being looked at — the selection when it is on screen, else the top row — where
