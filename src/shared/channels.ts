@@ -37,6 +37,7 @@ export const COMMAND_NAMES = [
   'deadLetters:get',
   'deadLetters:replay',
   'deadLetters:discard',
+  'shell:attention',
 ] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 

@@ -106,6 +106,7 @@ const VALID: Record<CommandName, unknown> = {
   'deadLetters:get': { id: 1 },
   'deadLetters:replay': { ids: [1], commandId: 'cmd-replay-1' },
   'deadLetters:discard': { ids: [1, 2], commandId: 'cmd-discard-1' },
+  'shell:attention': { badge: 2, notice: { kind: 'urgent', title: 'Urgent case: post-1', body: 'text' } },
 };
 
 describe('IPC contract', () => {
