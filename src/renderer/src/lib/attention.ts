@@ -1,7 +1,7 @@
 // What deserves a notification, and the count in the window title and the badge (issue 14). Pure: no
 // React, no window; store/notifications.ts feeds it the queue's rows and the outbox's conflicts, and
 // lib/notify.ts carries what it decides to the shell (Electron) or the browser (dev host).
-import type { CaseSummary, Role } from '../../../shared/domain';
+import type { CaseSummary, Role } from '../../../shared/domain.js';
 
 /** The kinds of notification; each can be muted in Settings (per person on this computer). */
 export const NOTIFY_KINDS = ['urgent', 'routed', 'conflict'] as const;

@@ -15,7 +15,7 @@ export function NotificationSettings() {
         <legend>Notify me about</legend>
         {NOTIFY_KINDS.filter((k) => k !== 'routed' || takesRouted(role)).map((k) => (
           <label key={k} className="inline">
-            <input type="checkbox" name={`notify-${k}`} checked={!muted[k]} onChange={(e) => setMuted(k, !e.target.checked)} />
+            <input type="checkbox" name={`notify-${k}`} checked={!muted[k]} onChange={(e) => setMuted(k, !e.target.checked)} />{' '}
             {KIND_LABELS[k]}
           </label>
         ))}
