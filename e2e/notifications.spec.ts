@@ -96,3 +96,43 @@ test('an urgent post arriving while the queue is scrolled: notified through the 
     await stack.h.inst.dba(`DELETE FROM cases WHERE content_id LIKE $1 || '-%'`, [run]);
   }
 });
+
+test('a supervisor who allowed desktop notifications gets one for an appeal routed to the role; a moderator gets none for it', async ({ stack, browser }) => {
+  const run = `notify-sup-${Date.now().toString(36)}`;
+  const sup = await stack.openAs(browser, 'sup-2');
+  const mod = await stack.openAs(browser, 'mod-1');
+  try {
+    await sup.context().grantPermissions(['notifications'], { origin: new URL(sup.url()).origin });
+    const n = new NotificationsPage(sup);
+    const m = new NotificationsPage(mod);
+    await expect.poll(() => sup.evaluate(() => Notification.permission)).toBe('granted');
+    for (const p of [sup, mod]) await new QueuePage(p).search.fill(run);
+    await expect(new QueuePage(sup).counts).toContainText(/^0 cases/);
+    await expect(new QueuePage(mod).counts).toContainText(/^0 cases/);
+
+    // An appeal arrives (straight into the read model as the DBA; the database announces the change).
+    await stack.h.inst.dba(
+      `INSERT INTO cases (id, content_id, author_id, text, priority, submitted_at, status, level, review_kind, verdict, severity, violation_type, version, created_at, updated_at)
+       VALUES (gen_random_uuid(), $1 || '-appeal', 'author-' || $1, 'Please look again at my post', 'normal', now(), 'awaiting_review', 1, 'appeal', 'review', 'low', 'harassment', 3, now(), now())`,
+      [run],
+    );
+    await expect(new QueuePage(sup).row(`${run}-appeal`)).toBeVisible();
+    await expect.poll(async () => (await n.fired()).filter((f) => f.caseId && f.title.includes(run))).toEqual([
+      expect.objectContaining({ kind: 'routed', via: 'desktop', title: `Appeal to review: ${run}-appeal` }),
+    ]);
+    await expect(n.toasts).toHaveCount(0); // shown on the desktop, not in the window
+    await expect(sup).toHaveTitle('(1) Guardian Workstation');
+    await shot(sup, 'notify-supervisor-appeal');
+
+    // The moderator lists it too, but it is not routed to a moderator: nothing fired, nothing counted.
+    await expect(new QueuePage(mod).row(`${run}-appeal`)).toBeVisible();
+    expect((await m.fired()).filter((f) => f.title.includes(run))).toEqual([]);
+    await expect(mod).toHaveTitle('Guardian Workstation');
+    await n.settingsTab.click();
+    await expect(n.kind('Appeals and escalations for your role')).toBeChecked();
+  } finally {
+    await sup.context().close();
+    await mod.context().close();
+    await stack.h.inst.dba(`DELETE FROM cases WHERE content_id LIKE $1 || '-%'`, [run]);
+  }
+});

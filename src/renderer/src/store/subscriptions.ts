@@ -59,7 +59,7 @@ export function wireSubscriptions(): () => void {
     useSession.subscribe((s) => useNotifications.getState().person(s.session?.user?.id, s.session?.user?.role)),
     useQueue.subscribe((s, prev) => {
       if (s.cases === prev.cases) return;
-      const baseline = s.loading || s.loadingMore || !!s.stale || prev.cases.length === 0 || JSON.stringify(serverKey(s.filters)) !== JSON.stringify(serverKey(prev.filters)) || reloads !== seenReloads;
+      const baseline = s.loading || s.loadingMore || !!s.stale || JSON.stringify(serverKey(s.filters)) !== JSON.stringify(serverKey(prev.filters)) || reloads !== seenReloads;
       seenReloads = reloads;
       useNotifications.getState().observe(s.cases, baseline);
     }),
