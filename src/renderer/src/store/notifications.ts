@@ -40,8 +40,8 @@ interface NotificationsSlice {
   setMuted(kind: NotifyKind, muted: boolean): void;
   /** The queue's rows changed; `baseline`: a (re)load, whatever it brings was already there. */
   observe(rows: readonly Row[], baseline: boolean): void;
-  /** One of the person's commands changed state in the outbox. */
-  outbox(e: OutboxEntry): void;
+  /** One of the person's commands changed state in the outbox; `looking`: its case is open (shown there, not notified). */
+  outbox(e: OutboxEntry, looking: boolean): void;
   /** The person opened this case: it is seen. */
   seen(caseId: string | undefined): void;
   dismiss(id: number): void;
@@ -101,8 +101,8 @@ export const useNotifications = create<NotificationsSlice>((set, get) => {
       recount();
       for (const f of a.fresh) announce(noticeFor(f.c, f.kind));
     },
-    outbox(e) {
-      if (e.state !== 'conflict' || get().conflicts.has(e.id)) return;
+    outbox(e, looking) {
+      if (e.state !== 'conflict' || looking || get().conflicts.has(e.id)) return;
       const conflicts = new Map(get().conflicts);
       conflicts.set(e.id, e.caseId);
       set({ conflicts });

@@ -43,7 +43,7 @@ export function wireSubscriptions(): () => void {
     api.on('update:changed', (s) => useUpdate.getState().apply(s)),
     api.on('outbox:changed', (e) => {
       useOutbox.getState().upsert(e);
-      useNotifications.getState().outbox(e);
+      useNotifications.getState().outbox(e, useCase.getState().caseId === e.caseId);
       // Delivered later and refused for this build's version: the team needs an update (store/update.ts).
       const min = e.error?.code === 'update_required' ? e.error.details?.minimumVersion : undefined;
       if (typeof min === 'string') useUpdate.getState().markRequired(min);
