@@ -275,54 +275,54 @@ export function QueueView() {
         </div>
         {error && <p className="error" role="alert">{error.message}</p>}
         <div className="list-wrap">
-        {pendingUrgent.length > 0 && (
-          <button type="button" className="new-urgent" data-testid="new-urgent" onClick={jumpToNewUrgent} aria-live="polite">
-            ↑ {pendingUrgent.length} new urgent
-          </button>
-        )}
-        <div
-          ref={scroller}
-          onScroll={(e) => {
-            // Back at the top, the new rows are in view: nothing left to point at.
-            if (e.currentTarget.scrollTop === 0 && newUrgent.length) setNewUrgent([]);
-          }}
-          className="list"
-          role="listbox"
-          aria-label="Cases"
-          tabIndex={0}
-          aria-activedescendant={selectedId ? `case-${selectedId}` : undefined}
-        >
-          <div style={{ height: virtual.getTotalSize(), position: 'relative' }}>
-            {virtual.getVirtualItems().map((v) => {
-              const c = rows[v.index]!;
-              return (
-                <div key={v.key} className="vrow" style={{ transform: `translateY(${v.start}px)`, height: v.size }}>
-                  <CaseRow
-                    c={c}
-                    selected={c.id === selectedId}
-                    open={c.id === openId}
-                    mine={mine.get(c.id)}
-                    onOpen={() => {
-                      select(c.id);
-                      void open(c.id);
-                    }}
-                  />
-                </div>
-              );
-            })}
-          </div>
-          {loadingMore && rows.length > 0 && <p className="list-more" aria-hidden="true">Loading more cases…</p>}
-          {rows.length === 0 && !loading && !loadingMore && (
-            <div className="empty" data-testid="queue-empty">
-              <p>No cases match these filters</p>
-              {filtersChanged && (
-                <button type="button" onClick={() => setFilters(DEFAULT_FILTERS)}>
-                  Clear filters
-                </button>
-              )}
-            </div>
+          {pendingUrgent.length > 0 && (
+            <button type="button" className="new-urgent" data-testid="new-urgent" onClick={jumpToNewUrgent} aria-live="polite">
+              ↑ {pendingUrgent.length} new urgent
+            </button>
           )}
-        </div>
+          <div
+            ref={scroller}
+            onScroll={(e) => {
+              // Back at the top, the new rows are in view: nothing left to point at.
+              if (e.currentTarget.scrollTop === 0 && newUrgent.length) setNewUrgent([]);
+            }}
+            className="list"
+            role="listbox"
+            aria-label="Cases"
+            tabIndex={0}
+            aria-activedescendant={selectedId ? `case-${selectedId}` : undefined}
+          >
+            <div style={{ height: virtual.getTotalSize(), position: 'relative' }}>
+              {virtual.getVirtualItems().map((v) => {
+                const c = rows[v.index]!;
+                return (
+                  <div key={v.key} className="vrow" style={{ transform: `translateY(${v.start}px)`, height: v.size }}>
+                    <CaseRow
+                      c={c}
+                      selected={c.id === selectedId}
+                      open={c.id === openId}
+                      mine={mine.get(c.id)}
+                      onOpen={() => {
+                        select(c.id);
+                        void open(c.id);
+                      }}
+                    />
+                  </div>
+                );
+              })}
+            </div>
+            {loadingMore && rows.length > 0 && <p className="list-more" aria-hidden="true">Loading more cases…</p>}
+            {rows.length === 0 && !loading && !loadingMore && (
+              <div className="empty" data-testid="queue-empty">
+                <p>No cases match these filters</p>
+                {filtersChanged && (
+                  <button type="button" onClick={() => setFilters(DEFAULT_FILTERS)}>
+                    Clear filters
+                  </button>
+                )}
+              </div>
+            )}
+          </div>
         </div>
       </section>
       <section className="pane case-pane" aria-label="Case">
