@@ -13,7 +13,7 @@ import { startWorkstationUpdates } from './updater.js';
 import { forwardCoreEvents, forwardOutboxEvents } from './ipc/events.js';
 import { registerIpc } from './ipc/register.js';
 import { buildMenu } from './menu.js';
-import { startAttentionWatch } from './notify.js';
+import { shellAttention } from './notify.js';
 import { APP_ENTRY_URL, APP_SCHEME, createAppProtocolHandler } from './app-protocol.js';
 import { CSP, DEV_CSP } from './csp.js';
 import { createOriginCheck } from './origin.js';
@@ -79,7 +79,6 @@ async function start() {
     // The person signs in with their own login (DESIGN §10); kept only in the OS keychain (safeStorage).
     // DESIGN §9: their decisions are "saved" once in their local outbox (fsync) and delivered by the relay.
     let stopOutbox: (() => void) | undefined;
-    let stopAttention: (() => void) | undefined;
     let stopEvents: (() => void) | undefined;
     const host = (seat = createSessionHost({
       core,
@@ -89,23 +88,20 @@ async function start() {
       vault: createSafeStorageVault(join(app.getPath('userData'), 'session')),
       onChange: () => {
         stopOutbox?.();
-        stopAttention?.();
         stopEvents?.();
         const current = host.current();
         stopOutbox = current?.workstation ? forwardOutboxEvents(current.workstation, send) : undefined;
         // Live events (ids and states only) and this person's connection state, while someone is signed in.
         stopEvents = current ? forwardCoreEvents(current.api, send) : undefined;
-        stopAttention = current ? startAttentionWatch(current.api, () => win) : undefined;
         send('session:changed', { signedIn: !!current });
       },
     }));
     await host.start();
     const updates = startWorkstationUpdates({ config, logger, send }); // issue 13: src/main/updater.ts
-    const dispatcher = createDispatcher({ ...updates.options, wellbeing: config.wellbeing, onError: (name, err) => logger.error({ name, err: (err as Error)?.message }, 'ipc handler failed') });
+    const dispatcher = createDispatcher({ ...updates.options, wellbeing: config.wellbeing, attention: shellAttention(() => win), onError: (name, err) => logger.error({ name, err: (err as Error)?.message }, 'ipc handler failed') });
     cleanups.push(
       () => updates.stop(),
       () => stopOutbox?.(),
-      () => stopAttention?.(),
       () => stopEvents?.(),
       registerIpc({ dispatcher, context: () => ({ host, shell: 'electron' }), window: () => win, isOwnOrigin }),
     );

@@ -1,36 +1,26 @@
-// Desktop notifications and the badge count for new urgent cases, escalations and appeals.
+// The Electron shell's half of the notification port (issue 14; the renderer decides, src/renderer/src/
+// lib/attention.ts + store/notifications.ts, and mutes per person): a desktop Notification and the
+// dock/taskbar badge, asked for over the typed `shell:attention` channel. Thin on purpose: verifying it
+// needs the Electron binary and a desktop session (the dev host's browser half is what e2e exercises).
 import { app, Notification, type BrowserWindow } from 'electron';
-import type { CoreApi } from '../core/api.js';
-import type { CaseSummary } from '../shared/domain.js';
+import type { AttentionInput } from '../shared/contract.js';
 
-export const needsAttention = (c: Pick<CaseSummary, 'status' | 'priority' | 'level'>) =>
-  c.status === 'awaiting_review' && (c.priority === 'urgent' || c.level >= 2);
-
-export function startAttentionWatch(core: CoreApi, win: () => BrowserWindow | null): () => void {
-  const seen = new Set<string>();
-  let refreshing: Promise<void> | undefined;
-  const refresh = async (announce: boolean) => {
-    const open = (await core.listCases({ status: ['awaiting_review'], limit: 5000 })).filter(needsAttention);
-    for (const c of open) {
-      const key = `${c.id}:${c.level}:${c.reviewKind ?? ''}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      if (announce && Notification.isSupported()) {
-        const what = c.reviewKind === 'appeal' ? 'Appeal' : c.level >= 2 ? 'Escalated review' : 'Urgent case';
-        const n = new Notification({ title: `${what}: ${c.contentId}`, body: c.textPreview.slice(0, 120) });
-        n.on('click', () => win()?.show());
-        n.show();
+export function shellAttention(win: () => BrowserWindow | null): (a: AttentionInput) => boolean {
+  return (a) => {
+    // macOS dock and Linux Unity launchers; on Windows the count goes on the taskbar button's flash.
+    app.setBadgeCount(a.badge);
+    const w = win();
+    if (process.platform === 'win32' && w && !w.isDestroyed() && a.badge > 0 && !w.isFocused()) w.flashFrame(true);
+    if (!a.notice || !Notification.isSupported()) return false;
+    const n = new Notification({ title: a.notice.title, body: a.notice.body });
+    n.on('click', () => {
+      const cur = win();
+      if (cur && !cur.isDestroyed()) {
+        cur.show();
+        cur.focus();
       }
-    }
-    app.setBadgeCount(open.length);
+    });
+    n.show();
+    return true;
   };
-  const run = (announce: boolean) => {
-    refreshing ??= refresh(announce)
-      .catch(() => {})
-      .finally(() => (refreshing = undefined));
-  };
-  run(false);
-  return core.onEvent((e) => {
-    if (e.type === 'case.updated') run(true);
-  });
 }

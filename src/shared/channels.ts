@@ -39,6 +39,7 @@ export const COMMAND_NAMES = [
   'deadLetters:discard',
   'presence:touch',
   'presence:list',
+  'shell:attention',
 ] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 

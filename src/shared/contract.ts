@@ -336,6 +336,18 @@ export const PresenceTouchInput = z.object({ caseId: CaseId, state: z.enum(['vie
 export const PresenceListInput = z.object({ caseIds: z.array(CaseId).max(500, 'at most 500 cases') }).strict();
 const DeadLetterAction = z.object({ ids: DeadLetterIds, commandId: z.string().trim().min(8).max(128) }).strict();
 
+export const AttentionInput = z
+  .object({
+    /** Unseen urgent, role-routed and conflict items: the dock/taskbar badge (0 clears it). */
+    badge: z.number().int().min(0).max(99_999),
+    notice: z
+      .object({ kind: z.enum(['urgent', 'routed', 'conflict']), title: z.string().min(1).max(200), body: z.string().max(500) })
+      .strict()
+      .optional(),
+  })
+  .strict();
+export type AttentionInput = z.infer<typeof AttentionInput>;
+
 export const commands = {
   'session:get': { input: Empty, output: Session },
   'cases:list': { input: CasesQuery, output: z.array(CaseListItem) },
@@ -393,6 +405,12 @@ export const commands = {
   'presence:touch': { input: PresenceTouchInput, output: z.array(PresenceEntry) },
   /** Who is viewing or typing on these cases now (unexpired; the caller included). */
   'presence:list': { input: PresenceListInput, output: z.array(PresenceEntry) },
+  /**
+   * Notifications (issue 14), the Electron shell's half of the renderer's notification port
+   * (src/renderer/src/lib/notify.ts): the badge count, and a desktop notification when `notice` is given.
+   * `shown` is false where the shell has none (the dev host: the browser shows its own).
+   */
+  'shell:attention': { input: AttentionInput, output: z.object({ shown: z.boolean() }) },
 } as const satisfies Record<CommandName, { input: z.ZodType; output: z.ZodType }>;
 
 export type Commands = typeof commands;

@@ -108,6 +108,7 @@ const VALID: Record<CommandName, unknown> = {
   'deadLetters:discard': { ids: [1, 2], commandId: 'cmd-discard-1' },
   'presence:touch': { caseId: CASE, state: 'typing' },
   'presence:list': { caseIds: [CASE] },
+  'shell:attention': { badge: 2, notice: { kind: 'urgent', title: 'Urgent case: post-1', body: 'text' } },
 };
 
 describe('IPC contract', () => {

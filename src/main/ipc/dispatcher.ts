@@ -20,6 +20,7 @@ import type { Queryable } from '../../core/store/db.js';
 import {
   commands,
   type CommandName,
+  type AttentionInput,
   type CommandOutcome,
   type CommandOutput,
   type Commands,
@@ -53,6 +54,8 @@ export interface DispatcherOptions {
   settings?: () => ManagedView;
   /** Wellbeing defaults (config.wellbeing): the break point of a person who set none (default 25). */
   wellbeing?: { breakAfter: number };
+  /** The shell's notifications and badge (Electron: src/main/notify.ts); none: the renderer shows its own. */
+  attention?: (a: AttentionInput) => boolean;
 }
 
 /** helper V's typed refusal of an older client (details: minimumVersion, clientVersion). */
@@ -328,6 +331,7 @@ export function createHandlers(opts: DispatcherOptions = {}): Handlers {
       return now;
     },
     'update:restart': async (_i, ctx) => (seatOf(ctx), updates.restart()),
+    'shell:attention': async (i, ctx) => (seatOf(ctx), { shown: opts.attention?.(i) ?? false }),
     'settings:get': async (_i, ctx) => (seatOf(ctx), opts.settings?.() ?? { file: null, settings: [] }),
     // Wellbeing (issue 15): the person is the login's; the renderer keeps the last answer for offline reading.
     'wellbeing:get': async (_i, ctx) => {

@@ -16,6 +16,7 @@ import { useUpdate } from './store/update';
 import { installKeyboard, useAction } from './lib/keyboard';
 import { CommandPalette } from './features/shell/CommandPalette';
 import { HeldBar } from './features/decide/HeldBar';
+import { Toasts } from './features/notifications/Toasts';
 import { useHeld } from './store/held';
 import { useSession } from './store/session';
 import { StartError } from './features/shell/StartError';
@@ -114,6 +115,7 @@ export function App() {
       </main>
       {signedIn && <PresenceSync key={session?.user?.id} />}
       {signedIn && <HeldBar />}
+      {signedIn && <Toasts />}
       {signedIn && <CheatSheet />}
       {signedIn && <CommandPalette />}
     </div>

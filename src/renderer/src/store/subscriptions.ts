@@ -2,13 +2,18 @@
 import { api } from '../lib/api';
 import { useAudit } from './audit';
 import { useCase } from './case';
+import { useNotifications } from './notifications';
 import { useOutbox } from './outbox';
-import { useQueue } from './queue';
+import { useQueue, type QueueFilters } from './queue';
 import { useSession } from './session';
 import { loadSession } from './signin';
 import { useSupervisor } from './supervisor';
 import { useUi } from './ui';
 import { useUpdate } from './update';
+
+const serverKey = (f: QueueFilters) => [f.status, f.level, f.search.trim(), f.claimedBy.trim()];
+let reloads = 0;
+let seenReloads = 0;
 
 export function wireSubscriptions(): () => void {
   const offs = [
@@ -38,6 +43,7 @@ export function wireSubscriptions(): () => void {
     api.on('update:changed', (s) => useUpdate.getState().apply(s)),
     api.on('outbox:changed', (e) => {
       useOutbox.getState().upsert(e);
+      useNotifications.getState().outbox(e, useCase.getState().caseId === e.caseId);
       // Delivered later and refused for this build's version: the team needs an update (store/update.ts).
       const min = e.error?.code === 'update_required' ? e.error.details?.minimumVersion : undefined;
       if (typeof min === 'string') useUpdate.getState().markRequired(min);
@@ -46,6 +52,22 @@ export function wireSubscriptions(): () => void {
       if (useCase.getState().caseId === e.caseId) void useCase.getState().refresh();
       // A conflict or a rejection proves this view was out of date: re-read the queue now.
       if (e.state === 'conflict' || e.state === 'rejected') void useQueue.getState().refresh();
+    }),
+    // Notifications (store/notifications.ts): who is signed in (their role and mutes), what the queue
+    // brought, what was opened. A (re)load of the list — a first page, its following pages, other filters,
+    // cached rows — is a baseline: only rows merged in by a live change are arrivals.
+    useSession.subscribe((s) => useNotifications.getState().person(s.session?.user?.id, s.session?.user?.role)),
+    useQueue.subscribe((s, prev) => {
+      if (s.cases === prev.cases) return;
+      const baseline = s.loading || s.loadingMore || !!s.stale || JSON.stringify(serverKey(s.filters)) !== JSON.stringify(serverKey(prev.filters)) || reloads !== seenReloads;
+      seenReloads = reloads;
+      useNotifications.getState().observe(s.cases, baseline);
+    }),
+    useQueue.subscribe((s, prev) => {
+      if (s.loading && !prev.loading) reloads++;
+    }),
+    useCase.subscribe((s, prev) => {
+      if (s.caseId !== prev.caseId) useNotifications.getState().seen(s.caseId);
     }),
     // Opening another case while "Update required" holds reads the team's minimum again (an admin may have lowered it).
     useCase.subscribe((s, prev) => {

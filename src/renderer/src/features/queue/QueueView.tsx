@@ -1,5 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { CATEGORY_IDS } from '../../lib/domain-values';
 import { useAction } from '../../lib/keyboard';
 import { useUi } from '../../store/ui';
@@ -131,11 +131,20 @@ export function QueueView() {
   // cases): keep the row being looked at — the selection when it is on screen, else the top row — where
   // it was, and move a selection that left the list to the row that took its place. Before paint.
   const shown = useRef(rows);
+  // Urgent cases that arrived above the rows being read (the list scrolled away from its top): the
+  // viewport is not moved for them; "N new urgent" says so and jumps to them when asked.
+  const [newUrgent, setNewUrgent] = useState<string[]>([]);
   useLayoutEffect(() => {
     const prev = shown.current;
     shown.current = rows;
     if (prev === rows || prev.length === 0) return;
     const index = new Map(rows.map((c, i) => [c.id, i]));
+    const el0 = scroller.current;
+    if (el0 && el0.scrollTop > 0 && !useQueue.getState().loading) {
+      const before = new Set(prev.map((c) => c.id));
+      const arrived = rows.filter((c) => !before.has(c.id) && c.priority === 'urgent' && c.status === 'awaiting_review').map((c) => c.id);
+      if (arrived.length) setNewUrgent((n) => [...n, ...arrived.filter((id) => !n.includes(id))]);
+    }
     /** From position i of the previous rows on, the first one still listed (its old and new index). */
     const survivor = (i: number): [number, number] | undefined => {
       for (let j = i; j < prev.length; j++) {
@@ -231,6 +240,20 @@ export function QueueView() {
     else if (top + ROW_HEIGHT > el.scrollTop + el.clientHeight) el.scrollTop = top + ROW_HEIGHT - el.clientHeight;
   }, [selectedId]);
 
+  // Still listed and still urgent: the count the control shows. Jumping goes to the topmost of them.
+  const pendingUrgent = useMemo(() => {
+    const at = new Map(rows.map((c, i) => [c.id, i]));
+    return newUrgent.filter((id) => at.has(id)).sort((a, b) => at.get(a)! - at.get(b)!);
+  }, [newUrgent, rows]);
+  const jumpToNewUrgent = () => {
+    const id = pendingUrgent[0];
+    setNewUrgent([]);
+    if (!id) return;
+    select(id);
+    void open(id);
+    scroller.current?.focus({ preventScroll: true });
+  };
+
   const next = () => {
     const idx = rows.findIndex((c) => c.id === openId);
     const c = rows[idx + 1] ?? rows.find((r) => r.id !== openId);
@@ -259,44 +282,55 @@ export function QueueView() {
           {truncated && <span className="muted"> · showing the first {QUEUE_LIMIT.toLocaleString()}: narrow the filters</span>}
         </div>
         {error && <p className="error" role="alert">{error.message}</p>}
-        <div
-          ref={scroller}
-          className="list"
-          role="listbox"
-          aria-label="Cases"
-          tabIndex={0}
-          aria-activedescendant={selectedId ? `case-${selectedId}` : undefined}
-        >
-          <div style={{ height: virtual.getTotalSize(), position: 'relative' }}>
-            {virtual.getVirtualItems().map((v) => {
-              const c = rows[v.index]!;
-              return (
-                <div key={v.key} className="vrow" style={{ transform: `translateY(${v.start}px)`, height: v.size }}>
-                  <CaseRow
-                    c={c}
-                    selected={c.id === selectedId}
-                    open={c.id === openId}
-                    mine={mine.get(c.id)}
-                    onOpen={() => {
-                      select(c.id);
-                      void open(c.id);
-                    }}
-                  />
-                </div>
-              );
-            })}
-          </div>
-          {loadingMore && rows.length > 0 && <p className="list-more" aria-hidden="true">Loading more cases…</p>}
-          {rows.length === 0 && !loading && !loadingMore && (
-            <div className="empty" data-testid="queue-empty">
-              <p>No cases match these filters</p>
-              {filtersChanged && (
-                <button type="button" onClick={() => setFilters(DEFAULT_FILTERS)}>
-                  Clear filters
-                </button>
-              )}
-            </div>
+        <div className="list-wrap">
+          {pendingUrgent.length > 0 && (
+            <button type="button" className="new-urgent" data-testid="new-urgent" onClick={jumpToNewUrgent} aria-live="polite">
+              ↑ {pendingUrgent.length} new urgent
+            </button>
           )}
+          <div
+            ref={scroller}
+            onScroll={(e) => {
+              // Back at the top, the new rows are in view: nothing left to point at.
+              if (e.currentTarget.scrollTop === 0 && newUrgent.length) setNewUrgent([]);
+            }}
+            className="list"
+            role="listbox"
+            aria-label="Cases"
+            tabIndex={0}
+            aria-activedescendant={selectedId ? `case-${selectedId}` : undefined}
+          >
+            <div style={{ height: virtual.getTotalSize(), position: 'relative' }}>
+              {virtual.getVirtualItems().map((v) => {
+                const c = rows[v.index]!;
+                return (
+                  <div key={v.key} className="vrow" style={{ transform: `translateY(${v.start}px)`, height: v.size }}>
+                    <CaseRow
+                      c={c}
+                      selected={c.id === selectedId}
+                      open={c.id === openId}
+                      mine={mine.get(c.id)}
+                      onOpen={() => {
+                        select(c.id);
+                        void open(c.id);
+                      }}
+                    />
+                  </div>
+                );
+              })}
+            </div>
+            {loadingMore && rows.length > 0 && <p className="list-more" aria-hidden="true">Loading more cases…</p>}
+            {rows.length === 0 && !loading && !loadingMore && (
+              <div className="empty" data-testid="queue-empty">
+                <p>No cases match these filters</p>
+                {filtersChanged && (
+                  <button type="button" onClick={() => setFilters(DEFAULT_FILTERS)}>
+                    Clear filters
+                  </button>
+                )}
+              </div>
+            )}
+          </div>
         </div>
       </section>
       <section className="pane case-pane" aria-label="Case">

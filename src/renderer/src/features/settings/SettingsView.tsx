@@ -6,6 +6,7 @@ import type { ContractError, ManagedView } from '../../lib/contract-types';
 import { api } from '../../lib/api';
 import { useUpdate } from '../../store/update';
 import { WellbeingSettings } from '../wellbeing/WellbeingSettings';
+import { NotificationSettings } from '../notifications/NotificationSettings';
 
 const LABELS: Record<string, string> = {
   databaseUrl: 'Database server',
@@ -135,6 +136,7 @@ export function SettingsView() {
         </>
       )}
       <WellbeingSettings />
+      <NotificationSettings />
     </section>
   );
 }

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { hostLink, type HostLink } from '../../lib/api';
 import { isOpen, needsAction, useOutbox } from '../../store/outbox';
+import { useNotifications } from '../../store/notifications';
 import { useSession } from '../../store/session';
 import { useUi, type View } from '../../store/ui';
 import { SignOutButton } from '../signin/SignOutButton';
@@ -33,6 +34,8 @@ export function Header() {
   const entries = useOutbox((s) => s.entries);
   const waiting = entries.filter(isOpen).length;
   const attention = entries.filter(needsAction).length;
+  // The same count as the window title and the dock/taskbar badge (issue 14).
+  const unseen = useNotifications((s) => s.count);
   useEffect(() => hostLink.on(setLink), []);
   // Before sign-in there is nothing to navigate to and no connection of this person's to show.
   const user = session?.user ?? null;
@@ -44,6 +47,11 @@ export function Header() {
           {VIEWS.map(([v, name]) => (
             <button key={v} className={view === v ? 'tab active' : 'tab'} aria-current={view === v ? 'page' : undefined} onClick={() => setView(v)}>
               {name}
+              {v === 'queue' && unseen > 0 && (
+                <span className="tab-badge" data-testid="attention-count" title="Unseen urgent cases, cases routed to your role and conflicts (store/notifications.ts)">
+                  {unseen}
+                </span>
+              )}
             </button>
           ))}
           {user.role === 'admin' && (
