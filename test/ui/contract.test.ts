@@ -106,6 +106,10 @@ const VALID: Record<CommandName, unknown> = {
   'deadLetters:get': { id: 1 },
   'deadLetters:replay': { ids: [1], commandId: 'cmd-replay-1' },
   'deadLetters:discard': { ids: [1, 2], commandId: 'cmd-discard-1' },
+  'bulk:preview': { caseIds: ['00000000-0000-4000-8000-000000000001'], decision: 'remove' },
+  'bulk:run': { caseIds: ['00000000-0000-4000-8000-000000000001'], decision: 'remove', batchId: 'batch-0001', reason: 'spam wave' },
+  'bulk:undo': { batchId: 'batch-0002', undoes: 'batch-0001', reason: 'wrong wave' },
+  'bulk:get': { batchId: 'batch-0001' },
 };
 
 describe('IPC contract', () => {
