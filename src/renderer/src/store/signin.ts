@@ -4,6 +4,7 @@
 import { create } from 'zustand';
 import type { ContractError, Session } from '../lib/contract-types';
 import { api } from '../lib/api';
+import { useBulk } from './bulk';
 import { useAudit } from './audit';
 import { useCase } from './case';
 import { useHeld } from './held';
@@ -46,6 +47,7 @@ const personOf = (s: Session | undefined) => (s?.user ? `${s.user.id}\u0000${s.s
 export function resetPersonStores(): void {
   nextGeneration();
   useQueue.getState().reset();
+  useBulk.getState().reset();
   useCase.getState().reset();
   useHeld.getState().reset();
   useOutbox.getState().reset();
