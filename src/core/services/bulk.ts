@@ -110,9 +110,9 @@ export function createBulk(o: BulkOptions) {
   async function send(item: BulkItemResult, cmd: CommandRequest) {
     item.commandId = cmd.commandId;
     try {
-      await o.execute(cmd);
+      const r = await o.execute(cmd);
       item.outcome = 'done';
-      item.message = null;
+      item.message = `${cmd.type === 'rollback' ? 'rollback' : cmd.type === 'decide' ? cmd.decision : cmd.type} ${r.duplicate ? 'already recorded' : r.status}`;
     } catch (err) {
       item.outcome = err instanceof GuardianError && err.code === 'conflict' ? 'skipped' : 'failed';
       item.message = err instanceof GuardianError ? `${err.code}: ${err.message}` : (err as Error).message;

@@ -22,8 +22,9 @@ export function BulkBar({ rows }: { rows: CaseSummary[] }) {
         </button>
       )}
       <span className="spacer" />
+      <span className="muted">Bulk:</span>
       <button type="button" className="small-btn" data-testid="bulk-open-selection" disabled={picked.length === 0 || step === 'job'} onClick={() => void open(picked, 'selection')}>
-        Bulk action on selected…
+        Act on {picked.length} selected…
       </button>
       <button
         type="button"
@@ -31,9 +32,10 @@ export function BulkBar({ rows }: { rows: CaseSummary[] }) {
         data-testid="bulk-open-filter"
         disabled={rows.length === 0 || rows.length > 1000 || step === 'job'}
         title={rows.length > 1000 ? 'at most 1000 cases per batch: narrow the filters' : undefined}
+        aria-label={`Bulk action on all ${rows.length} cases of this filter`}
         onClick={() => void open(rows.map((r) => r.id), 'filter')}
       >
-        …on all {rows.length} in this filter
+        Act on all {rows.length}…
       </button>
     </div>
   );

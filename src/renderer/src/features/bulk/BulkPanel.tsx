@@ -165,7 +165,7 @@ function JobStep({ job }: { job: BulkJob }) {
         </>
       )}
       {job.state === 'finished' && (!undo || undo.state === 'finished') && (
-        <div className="buttons">
+        <div className="buttons bulk-close">
           <button type="button" onClick={close} data-testid="bulk-close">
             Close
           </button>
