@@ -11,8 +11,9 @@ import { createBulk } from '../../../../src/core/services/bulk.js';
 import { createCommandClient } from '../../../../src/core/services/commands.js';
 import { GuardianError } from '../../../../src/core/errors.js';
 import type { BulkJob } from '../../../../src/shared/bulk.js';
+import type { CommandRequest } from '../../../../src/shared/commands.js';
 import { waitFor } from '../../../support/isolation.js';
-import { api, awaitingReview, caseRow, carryOutRemove, cmdId, createFixture, decide, errorOf, type Actor, type Fixture } from './support.js';
+import { api, awaitingReview, caseRow, carryOutRemove, cmdId, createFixture, decide, errorOf, rolledBack, type Actor, type Fixture } from './support.js';
 
 let f: Fixture;
 beforeAll(async () => {
@@ -26,10 +27,15 @@ const batchId = () => `b${cmdId('').replace(/-/g, '').slice(0, 20)}`;
 const start = (who: Actor, id: string, args: Record<string, unknown> = {}) =>
   api<{ batchId: string; duplicate: boolean }>(who, 'start_batch', { p_batch_id: id, p_kind: 'decide', p_case_count: 2, p_reason: 'spam wave', p_decision: 'remove', ...args });
 
-function bulkFor(who: Actor) {
+/** The core's bulk job on `who`'s own connection; `before` runs before each command is sent (to race it). */
+function bulkFor(who: Actor, before?: (cmd: CommandRequest) => Promise<void>) {
   const commands = createCommandClient({ db: who.pool, logger: silentLogger, claimMinutes: 15, publishJob: async () => {} });
   const progress: BulkJob[] = [];
-  const bulk = createBulk({ db: who.pool, logger: silentLogger, tool: 'ui', personId: who.id, execute: (c) => commands.execute(c), onProgress: (j) => progress.push(j), settleMs: 5_000 });
+  const execute = async (c: CommandRequest) => {
+    await before?.(c);
+    return commands.execute(c);
+  };
+  const bulk = createBulk({ db: who.pool, logger: silentLogger, tool: 'ui', personId: who.id, execute, onProgress: (j) => progress.push(j), settleMs: 5_000 });
   return { bulk, progress };
 }
 
@@ -103,6 +109,29 @@ describe('the core bulk job', () => {
     await waitFor(() => bulk.get(undoId).state === 'finished', { timeoutMs: 20_000 });
     expect(bulk.get(undoId)).toMatchObject({ kind: 'undo', done: 2, skipped: 0, failed: 0, total: 2 });
     for (const c of [a, b]) expect(await caseRow(f, c.id)).toMatchObject({ status: 'reversing', level: 2, last_command_id: `bulk:${undoId}:${c.id}` });
+  });
+
+  it('previews four-eyes and level-2 skips; a case changed after the preview is the database\'s conflict, reported per case', async () => {
+    const mine = await rolledBack(f, f.people.sup1, f.people.sup2); // sup-1 decided it: four-eyes for sup-1
+    const other = await rolledBack(f, f.people.mod1, f.people.sup2); // level 2: not for a moderator
+    const moved = await awaitingReview(f);
+    expect((await bulkFor(f.people.sup1).bulk.preview({ caseIds: [mine.id, other.id], decision: 'approve' })).items.map((i) => i.skip)).toEqual(['four_eyes', null]);
+    expect((await bulkFor(f.people.mod2).bulk.preview({ caseIds: [other.id], decision: 'approve' })).items.map((i) => i.skip)).toEqual(['level2']);
+
+    // The job decides with the version its own preview read; mod-2 decides one case meanwhile (between the
+    // preview and that case's command), so that case's answer is the database's refusal, not a silent skip.
+    const { bulk } = bulkFor(f.people.sup1, async (cmd) => {
+      if (cmd.caseId === moved.id) await decide(f, f.people.mod2, moved.id, 'warn');
+    });
+    const id = batchId();
+    await bulk.run({ caseIds: [other.id, moved.id], decision: 'approve', batchId: id, reason: 'second look' });
+    await waitFor(() => bulk.get(id).state === 'finished', { timeoutMs: 20_000 });
+    const job = bulk.get(id);
+    expect(job.items.map((i) => i.outcome)).toEqual(['done', 'skipped']);
+    expect(job.items[1]!.message).toMatch(/^conflict: .*(changed since you saw it|not awaiting review)/);
+    // The refusal is recorded as the database records any refused command (rejected, with its batch id).
+    const { rows } = await f.inst.dba(`SELECT status, actor FROM commands WHERE id = $1`, [`bulk:${id}:${moved.id}`]);
+    expect(rows).toEqual([{ status: 'rejected', actor: 'sup-1' }]);
   });
 
   it('a moderator\'s session cannot run a batch: the database refuses it before any case', async () => {
