@@ -42,10 +42,10 @@ ALTER DEFAULT PRIVILEGES FOR ROLE guardian_role_manager REVOKE EXECUTE ON FUNCTI
 -- Tables: start from nothing, then grant.
 REVOKE ALL ON TABLE moderators, cases, commands, actions, statements, audit_events, audit_heads, platform_sim_actions,
                     guardian_migrations, checkpoints, checkpoint_blobs, checkpoint_writes, checkpoint_migrations,
-                    wellbeing_settings, private.installation, private.applied_functions, dead_letters, case_presence
+                    wellbeing_settings, private.installation, private.applied_functions, dead_letters, case_presence, batches
   FROM PUBLIC, guardian_moderator, guardian_supervisor, guardian_admin, guardian_worker, guardian_role_manager;
 
-GRANT SELECT ON TABLE moderators, cases, commands, actions, statements, audit_events, audit_heads, guardian_migrations
+GRANT SELECT ON TABLE moderators, cases, commands, actions, statements, audit_events, audit_heads, guardian_migrations, batches
   TO guardian_moderator;
 
 GRANT SELECT ON TABLE cases, commands, actions, statements, guardian_migrations, checkpoint_migrations TO guardian_worker;

@@ -16,6 +16,8 @@ import type { CommandRequest, CommandTool } from '../shared/commands.js';
 import type { Dashboard, DashboardWindow } from '../shared/dashboard.js';
 import type { AddedPerson, PersonListing, PersonRecord, Whoami } from './services/people.js';
 import type { DeadLetterAdmin } from './services/dead-letters.js';
+import type { Bulk } from './services/bulk.js';
+import type { BulkJob } from '../shared/bulk.js';
 
 /** Where a state change came from (audit provenance; it grants nothing). */
 export type Tool = CommandTool;
@@ -85,7 +87,9 @@ export interface ConnectionState {
 
 export type CoreEvent =
   | { type: 'case.updated'; caseId: string; status: CaseStatus; version: number; level: number }
-  | { type: 'connection.changed'; state: ConnectionState };
+  | { type: 'connection.changed'; state: ConnectionState }
+  /** A bulk job of this session moved on (issue 14): this session's listeners only. */
+  | { type: 'bulk.progress'; job: BulkJob };
 
 /** One person's session on the core, as the shell, the dev host and the CLI see it. */
 export interface CoreApi {
@@ -112,6 +116,8 @@ export interface CoreApi {
   };
   /** Dead letters (issue 15, admins; the database refuses anyone else): list, inspect, replay, discard. */
   deadLetters: DeadLetterAdmin;
+  /** Bulk actions (issue 14, supervisors; the database refuses anyone else, up front and per case). */
+  bulk?: Bulk;
   connection(): ConnectionState;
   onEvent(listener: (e: CoreEvent) => void): () => void;
 }

@@ -40,10 +40,14 @@ export const COMMAND_NAMES = [
   'presence:touch',
   'presence:list',
   'shell:attention',
+  'bulk:preview',
+  'bulk:run',
+  'bulk:undo',
+  'bulk:get',
 ] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
-export const EVENT_NAMES = ['case:updated', 'queue:changed', 'connection:changed', 'outbox:changed', 'session:changed', 'update:changed'] as const;
+export const EVENT_NAMES = ['case:updated', 'queue:changed', 'connection:changed', 'outbox:changed', 'session:changed', 'update:changed', 'bulk:progress'] as const;
 export type EventName = (typeof EVENT_NAMES)[number];
 
 /** Bridge method name for a channel: `case:decide` → `caseDecide`. */

@@ -22,6 +22,7 @@ import {
 import { COMMAND_NAMES, EVENT_NAMES, type CommandName, type EventName } from './channels.js';
 import { Dashboard, DashboardWindow } from './dashboard.js';
 import { CaseId, ipcInput } from './commands.js';
+import { BatchId, BulkJob, BulkPreview, BulkRunInput, BulkSelection, BulkUndoInput } from './bulk.js';
 import { DeadLetterActionResult, DeadLetterDetail, DeadLetterIds, DeadLettersQuery, DeadLetterSummary } from './dead-letters.js';
 import { StatementExportQuery, StatementExportRowSchema } from './statement.js';
 
@@ -411,6 +412,12 @@ export const commands = {
    * `shown` is false where the shell has none (the dev host: the browser shows its own).
    */
   'shell:attention': { input: AttentionInput, output: z.object({ shown: z.boolean() }) },
+  // Bulk actions (issue 14, supervisors; the database refuses anyone else). Preview reads; run and undo start
+  // a job in the core (progress as bulk:progress events), each case through the normal command path.
+  'bulk:preview': { input: BulkSelection, output: BulkPreview },
+  'bulk:run': { input: BulkRunInput, output: BulkJob },
+  'bulk:undo': { input: BulkUndoInput, output: BulkJob },
+  'bulk:get': { input: z.object({ batchId: BatchId }).strict(), output: BulkJob },
 } as const satisfies Record<CommandName, { input: z.ZodType; output: z.ZodType }>;
 
 export type Commands = typeof commands;
@@ -429,6 +436,8 @@ export const events = {
   'outbox:changed': OutboxEntry,
   /** The update state changed (progress, ready, required, whether a restart is safe now). */
   'update:changed': UpdateStatus,
+  /** A bulk job of the signed-in person moved on (issue 14): per-case results so far. */
+  'bulk:progress': BulkJob,
 } as const satisfies Record<EventName, z.ZodType>;
 export type EventPayload<K extends EventName> = z.infer<(typeof events)[K]>;
 

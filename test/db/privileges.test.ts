@@ -53,6 +53,8 @@ const TABLES: Record<string, Row> = {
   'private.applied_functions': { owner: ALL, moderator: '', supervisor: '', admin: '', worker: '', roleManager: '', PUBLIC: '' },
   // Issue 15: persons read dead letters only through api.dead_letters / api.dead_letter (admins only).
   dead_letters:           { owner: ALL, moderator: '', supervisor: '', admin: '', worker: R,   roleManager: '', PUBLIC: '' },
+  // Issue 14: bulk batches, written only by api.start_batch; persons read them as they read commands.
+  batches:                { owner: ALL, moderator: R, supervisor: R, admin: R, worker: '',  roleManager: '', PUBLIC: '' },
 };
 
 const NONE_BUT_OWNER = (owner: string): Row => ({ owner, moderator: '', supervisor: '', admin: '', worker: '', roleManager: '', PUBLIC: '' });
@@ -110,6 +112,8 @@ const FUNCTIONS: Record<string, string> = {
   'api.request_escalation(uuid, text, text, text)': PERSONS,
   'api.rollback_case(uuid, text, text, integer, text)': PERSONS,
   'api.set_minimum_version(text, text, text)': PERSONS,
+  // Bulk actions (issue 14): granted to every person, refused inside to all but supervisors and admins.
+  'api.start_batch(text, text, integer, text, text, text, text)': PERSONS,
   'api.set_person_role(text, text, text)': PERSONS_RM,
   'api.whoami()': PERSONS,
   'private.action_actor(uuid, text, text, text, boolean)': '',
@@ -118,6 +122,7 @@ const FUNCTIONS: Record<string, string> = {
   // The first admin: the DBA only (and the role manager, its owner, which nobody logs in as).
   'private.bootstrap_person(text, text, text, text)': 'roleManager',
   'private.case_json(cases)': '',
+  'private.check_batch_command(text)': '',
   'private.check_command_fields(text, text)': '',
   'private.check_envelope(text, text)': '',
   'private.check_reason(text, text)': '',

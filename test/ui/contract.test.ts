@@ -109,6 +109,10 @@ const VALID: Record<CommandName, unknown> = {
   'presence:touch': { caseId: CASE, state: 'typing' },
   'presence:list': { caseIds: [CASE] },
   'shell:attention': { badge: 2, notice: { kind: 'urgent', title: 'Urgent case: post-1', body: 'text' } },
+  'bulk:preview': { caseIds: ['00000000-0000-4000-8000-000000000001'], decision: 'remove' },
+  'bulk:run': { caseIds: ['00000000-0000-4000-8000-000000000001'], decision: 'remove', batchId: 'batch-0001', reason: 'spam wave' },
+  'bulk:undo': { batchId: 'batch-0002', undoes: 'batch-0001', reason: 'wrong wave' },
+  'bulk:get': { batchId: 'batch-0001' },
 };
 
 describe('IPC contract', () => {

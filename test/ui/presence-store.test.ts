@@ -1,6 +1,6 @@
 // The renderer's presence slice (issue 14): what a poll answer does to what the rows and the case show.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { usePresence } from '../../src/renderer/src/store/presence';
+import { usePresence } from '../../src/renderer/src/store/presence.js';
 
 const A = '00000000-0000-4000-8000-00000000000a';
 const B = '00000000-0000-4000-8000-00000000000b';

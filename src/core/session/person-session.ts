@@ -10,6 +10,7 @@ import type { EventHub } from '../runtime/events.js';
 import { createProbe, type Probe } from '../runtime/probe.js';
 import { within } from '../runtime/within.js';
 import { createCommandClient } from '../services/commands.js';
+import { createBulk } from '../services/bulk.js';
 import { createDeadLetterAdmin } from '../services/dead-letters.js';
 import { createPeople, type Whoami } from '../services/people.js';
 import { createQueries } from '../services/queries.js';
@@ -112,13 +113,16 @@ export async function openPersonSession(o: SessionOptions): Promise<PersonSessio
     onCaseChanged: (row) => (o.publishCaseChanged ? o.publishCaseChanged(row) : o.hub.emit(changedEvent(row))),
   });
   const reads = createQueries(db, { slaMinutes: o.slaMinutes });
+  const execute: CoreApi['execute'] = (cmd) => commands.execute({ ...cmd, tool: cmd.tool ?? o.tool });
+  const bulk = createBulk({ db, logger: o.logger, tool: o.tool, personId: person.id, execute, onProgress: (job) => emitOwn({ type: 'bulk.progress', job }) });
 
   return {
     mode: o.mode,
     person,
     db,
     whoami: () => people.whoami(),
-    execute: (cmd) => commands.execute({ ...cmd, tool: cmd.tool ?? o.tool }),
+    execute,
+    bulk,
     listCases: (q) => reads.listCases(q),
     getCase: (id) => reads.getCase(id),
     audit: (q) => reads.audit(q),

@@ -210,6 +210,11 @@ export function createHandlers(opts: DispatcherOptions = {}): Handlers {
     const min = db ? await readMinimumVersion(db) : undefined;
     if (min !== undefined) updates.noteMinimum(min.minimumVersion, min.current);
   }
+  const bulkOf = (ctx: DispatchContext) => {
+    const b = seatOf(ctx).api.bulk;
+    if (!b) throw new GuardianError('unavailable', 'Bulk actions need the database.');
+    return b;
+  };
   /** A command sent straight to the core is lost by a restart until the core answered. */
   async function onItsWay<T>(fn: () => Promise<T>): Promise<T> {
     const release = activity.hold('a command is on its way to the server');
@@ -299,6 +304,10 @@ export function createHandlers(opts: DispatcherOptions = {}): Handlers {
     'deadLetters:get': ({ id }, ctx) => seatOf(ctx).api.deadLetters.get(id),
     'deadLetters:replay': ({ ids, commandId }, ctx) => seatOf(ctx).api.deadLetters.replay(ids, commandId),
     'deadLetters:discard': ({ ids, commandId }, ctx) => seatOf(ctx).api.deadLetters.discard(ids, commandId),
+    'bulk:preview': (i, ctx) => bulkOf(ctx).preview(i),
+    'bulk:run': (i, ctx) => bulkOf(ctx).run(i),
+    'bulk:undo': (i, ctx) => bulkOf(ctx).undo(i),
+    'bulk:get': async ({ batchId }, ctx) => bulkOf(ctx).get(batchId),
     'moderators:list': (_i, ctx) => seatOf(ctx).api.moderators(),
     // People admin: straight to the database functions with the signed-in login (no role check here: the
     // database refuses a non-admin and audits the refusal; its answer is the error shown).

@@ -19,6 +19,10 @@ export function forwardCoreEvents(core: Pick<CoreApi, 'onEvent'>, emit: Emit, op
       emit('connection:changed', e.state);
       return;
     }
+    if (e.type === 'bulk.progress') {
+      emit('bulk:progress', e.job);
+      return;
+    }
     emit('case:updated', { caseId: e.caseId, status: e.status, version: e.version, level: e.level });
     if (!timer) {
       timer = setTimeout(() => {

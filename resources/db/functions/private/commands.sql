@@ -36,6 +36,7 @@ AS $$
 BEGIN
   PERFORM private.check_command_fields(p_command_id, p_tool);
   PERFORM private.require_current_client(p_command_id);
+  PERFORM private.check_batch_command(p_command_id);
 END $$;
 
 CREATE OR REPLACE FUNCTION private.check_command_fields(p_command_id text, p_tool text) RETURNS void

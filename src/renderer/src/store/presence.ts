@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { PresenceEntry } from '../lib/contract-types';
+import type { PresenceEntry } from '../../../shared/contract.js';
 
 // Presence (issue 14): who else has a case open or is typing a decision on it. The database keeps it
 // (api.touch_presence / api.presence, the person from the login), ephemeral with an expiry; this slice

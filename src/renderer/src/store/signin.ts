@@ -5,6 +5,7 @@ import { usePresence } from './presence';
 import { create } from 'zustand';
 import type { ContractError, Session } from '../lib/contract-types';
 import { api } from '../lib/api';
+import { useBulk } from './bulk';
 import { useAudit } from './audit';
 import { useCase } from './case';
 import { useHeld } from './held';
@@ -47,6 +48,7 @@ const personOf = (s: Session | undefined) => (s?.user ? `${s.user.id}\u0000${s.s
 export function resetPersonStores(): void {
   nextGeneration();
   useQueue.getState().reset();
+  useBulk.getState().reset();
   useCase.getState().reset();
   useHeld.getState().reset();
   useOutbox.getState().reset();

@@ -1,6 +1,7 @@
 // Every push subscription of the app, wired in one place.
 import { api } from '../lib/api';
 import { useAudit } from './audit';
+import { useBulk } from './bulk';
 import { useCase } from './case';
 import { useNotifications } from './notifications';
 import { useOutbox } from './outbox';
@@ -41,6 +42,7 @@ export function wireSubscriptions(): () => void {
     // person clears every per-person store before anything of the new one is read (store/signin.ts).
     api.on('session:changed', () => void loadSession()),
     api.on('update:changed', (s) => useUpdate.getState().apply(s)),
+    api.on('bulk:progress', (j) => useBulk.getState().onProgress(j)),
     api.on('outbox:changed', (e) => {
       useOutbox.getState().upsert(e);
       useNotifications.getState().outbox(e, useCase.getState().caseId === e.caseId);

@@ -9,7 +9,10 @@ import { SlaCountdown } from '../../lib/SlaCountdown';
 import { PresenceBadges } from '../presence/PresenceBadges';
 
 /** `mine`: the user's latest outbox command on this case, shown so cached (stale) rows say what is on its way. */
-export function CaseRow({ c, selected, open, onOpen, mine }: { c: CaseSummary; selected: boolean; open: boolean; onOpen(): void; mine?: OutboxEntry }) {
+/** `bulk`: a supervisor's checkbox for bulk actions (issue 14); outside the tab order — `s` toggles it from the keyboard. */
+export function CaseRow({ c, selected, open, onOpen, mine, bulk }: {
+  c: CaseSummary; selected: boolean; open: boolean; onOpen(): void; mine?: OutboxEntry; bulk?: { checked: boolean; toggle(): void };
+}) {
   const claimed = claimActive(c);
   const note = mine ? commandNote(mine, c) : undefined;
   // An opted-out category's preview is not shown in the list either (issue 15); the case view reveals it.
@@ -26,6 +29,18 @@ export function CaseRow({ c, selected, open, onOpen, mine }: { c: CaseSummary; s
       onClick={onOpen}
     >
       <div className="row-top">
+        {bulk && (
+          <input
+            type="checkbox"
+            className="row-check"
+            tabIndex={-1}
+            data-testid="row-check"
+            aria-label={`select ${c.contentId} for a bulk action`}
+            checked={bulk.checked}
+            onClick={(e) => e.stopPropagation()}
+            onChange={bulk.toggle}
+          />
+        )}
         {c.priority === 'urgent' && <span className="badge urgent">urgent</span>}
         {c.level >= 2 && <span className="badge level2">L{c.level}{c.reviewKind ? ` ${c.reviewKind}` : ''}</span>}
         <UserText identifier className="content-id" text={c.contentId} />

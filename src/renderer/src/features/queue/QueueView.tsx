@@ -11,6 +11,10 @@ import { CaseView } from '../case/CaseView';
 import { CaseRow } from './CaseRow';
 import { usePresence } from '../../store/presence';
 import { StaleMarker } from '../shell/StaleMarker';
+import { BulkBar } from '../bulk/BulkBar';
+import { BulkPanel } from '../bulk/BulkPanel';
+import { useBulk } from '../../store/bulk';
+import { useSession } from '../../store/session';
 
 const STATUSES = ['awaiting_review', 'analyzing', 'executing', 'actioned', 'reversing', 'closed', 'failed', 'auto_resolved', 'all'] as const;
 const ROW_HEIGHT = 78;
@@ -115,6 +119,12 @@ export function QueueView() {
     for (const e of entries) if (e.state !== 'discarded' && e.type !== 'note' && !m.has(e.caseId)) m.set(e.caseId, e);
     return m;
   }, [entries]);
+  // Bulk actions are for supervisors and admins (the database refuses anyone else anyway).
+  const role = useSession((s) => s.session?.user?.role);
+  const canBulk = role === 'supervisor' || role === 'admin';
+  const bulkSelected = useBulk((s) => s.selected);
+  const bulkStep = useBulk((s) => s.step);
+  const checked = useMemo(() => new Set(bulkSelected), [bulkSelected]);
   const scroller = useRef<HTMLDivElement>(null);
   // Items are keyed by case id, not by position: rows arrive, change and leave while the list is read.
   const getItemKey = useCallback((i: number) => rows[i]?.id ?? i, [rows]);
@@ -206,6 +216,14 @@ export function QueueView() {
   useAction('queue.next', () => move(1), anyRows);
   useAction('queue.prev', () => move(-1), anyRows);
   useAction(
+    'queue.toggleSelect',
+    () => {
+      const id = useQueue.getState().selectedId;
+      if (id) useBulk.getState().toggle(id);
+    },
+    () => (!canBulk ? 'bulk actions are for supervisors' : useQueue.getState().selectedId ? true : 'no case is selected'),
+  );
+  useAction(
     'queue.open',
     () => void useCase.getState().open(useQueue.getState().selectedId),
     () => (useQueue.getState().selectedId ? true : 'no case is selected'),
@@ -281,6 +299,7 @@ export function QueueView() {
           )}
           {truncated && <span className="muted"> · showing the first {QUEUE_LIMIT.toLocaleString()}: narrow the filters</span>}
         </div>
+        {canBulk && <BulkBar rows={rows} />}
         {error && <p className="error" role="alert">{error.message}</p>}
         <div className="list-wrap">
           {pendingUrgent.length > 0 && (
@@ -310,6 +329,7 @@ export function QueueView() {
                       selected={c.id === selectedId}
                       open={c.id === openId}
                       mine={mine.get(c.id)}
+                      bulk={canBulk ? { checked: checked.has(c.id), toggle: () => useBulk.getState().toggle(c.id) } : undefined}
                       onOpen={() => {
                         select(c.id);
                         void open(c.id);
@@ -334,7 +354,7 @@ export function QueueView() {
         </div>
       </section>
       <section className="pane case-pane" aria-label="Case">
-        <CaseView onNext={next} />
+        {canBulk && bulkStep !== 'closed' ? <BulkPanel /> : <CaseView onNext={next} />}
       </section>
     </div>
   );
