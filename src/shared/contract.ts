@@ -16,6 +16,7 @@ import {
   Role,
   SENSITIVE_CATEGORIES,
   SensitiveCategory,
+  RevealCategory,
   UserId,
   Severity,
 } from './domain.js';
@@ -327,7 +328,7 @@ export const WellbeingInput = z
     breakAfter: z.number().int().min(0, 'at least 0 (0: never)').max(1000, 'at most 1000').nullable(),
   })
   .strict();
-export const RevealInput = z.object({ caseId: CaseId, commandId: CommandId, category: SensitiveCategory }).strict();
+export const RevealInput = z.object({ caseId: CaseId, commandId: CommandId, category: RevealCategory }).strict();
 export const RevealOutcome = z.object({ commandId: z.string(), duplicate: z.boolean(), auditEventId: z.number().int().nullable() });
 const DeadLetterAction = z.object({ ids: DeadLetterIds, commandId: z.string().trim().min(8).max(128) }).strict();
 

@@ -141,3 +141,11 @@ export function maskPart(partText: string, offset: number, spans: readonly PiiSp
   if (at < end) pieces.push({ text: partText.slice(at - offset) });
   return pieces;
 }
+
+/**
+ * A list preview: its text may be cut mid-number, so besides the data found, any remaining run of nine or
+ * more digits (spaces/dashes between) is masked too — a cut card number is no longer Luhn-valid.
+ */
+export function maskPreview(text: string): string {
+  return maskPii(text).replace(/\d(?:[ -]?\d){8,}/g, (m) => `${'•'.repeat(4)} (number)`);
+}

@@ -6,6 +6,7 @@ import { commandNote } from '../../lib/command-note';
 import { blurLabel, blurredCategories, sensitiveCategoriesOf } from '../../lib/wellbeing';
 import { useWellbeing } from '../../store/wellbeing';
 import { SlaCountdown } from '../../lib/SlaCountdown';
+import { maskPreview } from '../../../../shared/pii';
 
 /** `mine`: the user's latest outbox command on this case, shown so cached (stale) rows say what is on its way. */
 export function CaseRow({ c, selected, open, onOpen, mine }: { c: CaseSummary; selected: boolean; open: boolean; onOpen(): void; mine?: OutboxEntry }) {
@@ -40,7 +41,8 @@ export function CaseRow({ c, selected, open, onOpen, mine }: { c: CaseSummary; s
             {blurLabel(blurred)} — open the case to reveal it
           </span>
         ) : (
-          <UserText className="preview" text={c.textPreview} />
+          // Personal data is masked in the list; the case view reveals it (audited).
+          <UserText className="preview" text={maskPreview(c.textPreview)} />
         )}
       </div>
       <div className="row-meta">
