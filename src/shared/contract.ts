@@ -8,6 +8,7 @@ import {
   CaseDetail,
   CaseStatus,
   CaseSummary,
+  CategoryId,
   CommandId,
   ErrorCode,
   Moderator,
@@ -330,6 +331,27 @@ export const WellbeingInput = z
   .strict();
 export const RevealInput = z.object({ caseId: CaseId, commandId: CommandId, category: RevealCategory }).strict();
 export const RevealOutcome = z.object({ commandId: z.string(), duplicate: z.boolean(), auditEventId: z.number().int().nullable() });
+/** Reason templates (issue 14): the team's (supervisors and admins keep them) and one's own. */
+export const ReasonTemplate = z.object({
+  id: z.number().int(),
+  scope: z.enum(['own', 'team']),
+  title: z.string(),
+  body: z.string(),
+  category: CategoryId.nullable(),
+  createdBy: z.string(),
+  updatedAt: z.string(),
+});
+export const TemplateSaveInput = z
+  .object({
+    commandId: CommandId,
+    id: z.number().int().positive().optional(),
+    scope: z.enum(['own', 'team']),
+    title: z.string().trim().min(1).max(80),
+    body: z.string().trim().min(1).max(2000),
+    category: CategoryId.nullable().optional(),
+  })
+  .strict();
+export const TemplateDeleteInput = z.object({ commandId: CommandId, id: z.number().int().positive() }).strict();
 const DeadLetterAction = z.object({ ids: DeadLetterIds, commandId: z.string().trim().min(8).max(128) }).strict();
 
 export const commands = {
@@ -380,6 +402,9 @@ export const commands = {
   'wellbeing:set': { input: WellbeingInput, output: WellbeingSettings },
   /** Records the reveal of blurred content (audited); the renderer shows the text only once it answered. */
   'case:reveal': { input: RevealInput, output: RevealOutcome },
+  'templates:list': { input: Empty, output: z.array(ReasonTemplate) },
+  'templates:save': { input: TemplateSaveInput, output: ReasonTemplate },
+  'templates:delete': { input: TemplateDeleteInput, output: z.object({ id: z.number().int() }) },
   // Dead letters (issue 15, admins; the database refuses anyone else). Replay/discard carry a client-chosen id.
   'deadLetters:list': { input: DeadLettersQuery.optional(), output: z.array(DeadLetterSummary) },
   'deadLetters:get': { input: z.object({ id: z.number().int().positive() }).strict(), output: DeadLetterDetail },

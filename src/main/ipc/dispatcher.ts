@@ -13,6 +13,7 @@ import { createUpdateController, type UpdateController } from '../../core/update
 import { readMinimumVersion } from '../../core/update/minimum.js';
 import { verifyAuditFor } from '../../core/services/queries.js';
 import { readOwnWellbeing, recordReveal, setOwnWellbeing } from '../../core/services/wellbeing.js';
+import { deleteTemplate, listTemplates, saveTemplate } from '../../core/services/templates.js';
 import { isConnectionError } from '../../core/store/db.js';
 import { exportStatements } from '../../core/services/statements.js';
 import type { Queryable } from '../../core/store/db.js';
@@ -344,6 +345,19 @@ export function createHandlers(opts: DispatcherOptions = {}): Handlers {
       const what = 'Revealing blurred content (each reveal is recorded in the audit)';
       const db = dbOf(ctx, what);
       return needsServer(what, () => recordReveal(db, { ...i, tool: 'ui' }));
+    },
+    // Reason templates (issue 14): who may change which is the database's decision (own vs team).
+    'templates:list': async (_i, ctx) => {
+      const db = dbOf(ctx, 'Reading reason templates');
+      return needsServer('Reading reason templates', () => listTemplates(db));
+    },
+    'templates:save': async (i, ctx) => {
+      const db = dbOf(ctx, 'Saving a reason template');
+      return needsServer('Saving a reason template', () => saveTemplate(db, { ...i, tool: 'ui' }));
+    },
+    'templates:delete': async (i, ctx) => {
+      const db = dbOf(ctx, 'Deleting a reason template');
+      return needsServer('Deleting a reason template', () => deleteTemplate(db, { ...i, tool: 'ui' }));
     },
   };
 }
