@@ -351,6 +351,7 @@ export const TemplateSaveInput = z
     category: CategoryId.nullable().optional(),
   })
   .strict();
+export type ReasonTemplate = z.infer<typeof ReasonTemplate>;
 export const TemplateDeleteInput = z.object({ commandId: CommandId, id: z.number().int().positive() }).strict();
 const DeadLetterAction = z.object({ ids: DeadLetterIds, commandId: z.string().trim().min(8).max(128) }).strict();
 
