@@ -31,7 +31,7 @@ export function TemplatePicker({ ctx, disabled, onInsert }: { ctx: TemplateConte
   };
   if (!open) {
     return (
-      <button type="button" className="small" disabled={disabled} onClick={show} data-testid="templates-open" aria-keyshortcuts="t">
+      <button type="button" className="small templates-open" disabled={disabled} onClick={show} data-testid="templates-open" aria-keyshortcuts="t">
         Templates <kbd aria-hidden="true">{keysOf('decide.template')}</kbd>
       </button>
     );
