@@ -90,6 +90,17 @@ test('card number and SSN masked, revealed with an audit record; a team template
     await expect(form.reason).toHaveValue(`Removed for ${words} under ${words}: author-${contentId} posted personal data.`);
     await expect(form.reason).toBeFocused();
     await shot(page, 'templates-inserted');
+    // The reason can be kept as the moderator's own template (digits typed in its title pick nothing).
+    await app.press('t');
+    await picker.getByRole('textbox', { name: 'Template title' }).fill(`${title} mine 1`);
+    await expect(picker).toBeVisible();
+    await picker.getByRole('button', { name: 'Save template' }).click();
+    await expect(picker.getByRole('status')).toHaveText(`Saved "${title} mine 1" as your template.`);
+    await expect(picker.getByTestId('template-option').filter({ hasText: `${title} mine 1` })).toContainText('mine');
+    await expect(picker.getByRole('checkbox', { name: 'for the team' })).toHaveCount(0); // a moderator keeps only their own
+    await shot(page, 'templates-saved');
+    await picker.getByRole('button', { name: /^Close/ }).click();
+    await expect(form.reason).toHaveValue(`Removed for ${words} under ${words}: author-${contentId} posted personal data.`);
     await page.keyboard.press('Control+Enter');
     await stack.h.waitForCase(contentId, ['actioned', 'closed']);
     const { rows: decided } = await stack.h.inst.dba<{ payload: { reason: string } }>(

@@ -181,6 +181,7 @@ export function DecideForm({ c, permission, onNext }: { c: CaseView; permission:
         </div>
         <TemplatePicker
           disabled={disabled}
+          reason={reason}
           ctx={{ category: c.analysis?.violationType ?? null, authorId: c.authorId, contentId: c.contentId, policyIds: policies }}
           onInsert={(text) => {
             const next = reason.trim() ? `${reason.trimEnd()} ${text}` : text;

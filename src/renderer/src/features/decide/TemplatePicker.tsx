@@ -2,14 +2,20 @@
 // opens the picker; the case's policy category comes first; a digit or a click inserts the template into
 // the reason with its placeholders filled. The list is the team's and the person's own (api.reason_templates).
 import { useEffect, useRef, useState } from 'react';
-import { api } from '../../lib/api';
 import type { ContractError, ReasonTemplate } from '../../lib/contract-types';
 import { useAction } from '../../lib/keyboard';
 import { keysOf } from '../../lib/keymap';
 import { fillTemplate, orderTemplates, type TemplateContext } from '../../../../shared/reason-templates';
 import { UserText } from '../../lib/UserText';
+import { api as api, newCommandId } from '../../lib/api';
+import { useSession } from '../../store/session';
 
-export function TemplatePicker({ ctx, disabled, onInsert }: { ctx: TemplateContext; disabled: boolean; onInsert(text: string): void }) {
+export function TemplatePicker({ ctx, disabled, reason, onInsert }: { ctx: TemplateContext; disabled: boolean; reason: string; onInsert(text: string): void }) {
+  const role = useSession((st) => st.session?.user?.role);
+  const mayTeam = role === 'supervisor' || role === 'admin';
+  const [title, setTitle] = useState('');
+  const [team, setTeam] = useState(false);
+  const [saved, setSaved] = useState<string | null>(null);
   const [open, setOpen] = useState(false);
   const [list, setList] = useState<ReasonTemplate[] | null>(null);
   const [error, setError] = useState<ContractError | null>(null);
@@ -25,6 +31,22 @@ export function TemplatePicker({ ctx, disabled, onInsert }: { ctx: TemplateConte
     if (open && list) listRef.current?.focus();
   }, [open, list]);
 
+  // The reason as written becomes a template for this case's category (one's own; the team's for supervisors
+  // and admins — the database decides, a moderator's login is refused).
+  const saveReason = async () => {
+    setSaved(null);
+    const r = await api.call('templates:save', {
+      commandId: newCommandId(),
+      scope: team && mayTeam ? 'team' : 'own',
+      title: title.trim(),
+      body: reason.trim(),
+      category: (ctx.category && ctx.category !== 'ok' ? ctx.category : null) as ReasonTemplate['category'],
+    });
+    if (!r.ok) return setError(r.error);
+    setTitle('');
+    setSaved(`Saved "${r.value.title}" as ${r.value.scope === 'team' ? "a team" : 'your'} template.`);
+    show();
+  };
   const insert = (t: ReasonTemplate) => {
     setOpen(false);
     onInsert(fillTemplate(t.body, ctx));
@@ -51,6 +73,7 @@ export function TemplatePicker({ ctx, disabled, onInsert }: { ctx: TemplateConte
           setOpen(false);
           return;
         }
+        if ((e.target as HTMLElement).closest('input')) return; // typing a title, not picking
         const n = Number(e.key);
         if (list && Number.isInteger(n) && n >= 1 && n <= Math.min(9, list.length)) {
           e.preventDefault();
@@ -85,6 +108,20 @@ export function TemplatePicker({ ctx, disabled, onInsert }: { ctx: TemplateConte
           <span className="template-preview muted small"><UserText text={fillTemplate(t.body, ctx)} /></span>
         </button>
       ))}
+      {reason.trim() && (
+        <div className="template-save small" data-testid="template-save">
+          <input aria-label="Template title" placeholder="Save the reason as a template: title" value={title} maxLength={80} onChange={(e) => setTitle(e.target.value)} />
+          {mayTeam && (
+            <label>
+              <input type="checkbox" checked={team} onChange={(e) => setTeam(e.target.checked)} /> for the team
+            </label>
+          )}
+          <button type="button" className="small" disabled={!title.trim()} onClick={() => void saveReason()}>
+            Save template
+          </button>
+        </div>
+      )}
+      {saved && <span className="muted small" role="status">{saved}</span>}
       <button type="button" className="small" onClick={() => setOpen(false)}>
         Close <kbd>Esc</kbd>
       </button>
