@@ -8,6 +8,7 @@ import {
   CaseDetail,
   CaseStatus,
   CaseSummary,
+  CategoryId,
   CommandId,
   ErrorCode,
   Moderator,
@@ -16,6 +17,7 @@ import {
   Role,
   SENSITIVE_CATEGORIES,
   SensitiveCategory,
+  RevealCategory,
   UserId,
   Severity,
 } from './domain.js';
@@ -328,13 +330,35 @@ export const WellbeingInput = z
     breakAfter: z.number().int().min(0, 'at least 0 (0: never)').max(1000, 'at most 1000').nullable(),
   })
   .strict();
-export const RevealInput = z.object({ caseId: CaseId, commandId: CommandId, category: SensitiveCategory }).strict();
+export const RevealInput = z.object({ caseId: CaseId, commandId: CommandId, category: RevealCategory }).strict();
 export const RevealOutcome = z.object({ commandId: z.string(), duplicate: z.boolean(), auditEventId: z.number().int().nullable() });
 // Presence (issue 14): ephemeral, ids only; the person is the login's (the database derives it).
 export const PresenceEntry = z.object({ caseId: z.string(), personId: z.string(), state: z.enum(['viewing', 'typing']), since: z.string() });
 export type PresenceEntry = z.infer<typeof PresenceEntry>;
 export const PresenceTouchInput = z.object({ caseId: CaseId, state: z.enum(['viewing', 'typing', 'left']) }).strict();
 export const PresenceListInput = z.object({ caseIds: z.array(CaseId).max(500, 'at most 500 cases') }).strict();
+/** Reason templates (issue 14): the team's (supervisors and admins keep them) and one's own. */
+export const ReasonTemplate = z.object({
+  id: z.number().int(),
+  scope: z.enum(['own', 'team']),
+  title: z.string(),
+  body: z.string(),
+  category: CategoryId.nullable(),
+  createdBy: z.string(),
+  updatedAt: z.string(),
+});
+export const TemplateSaveInput = z
+  .object({
+    commandId: CommandId,
+    id: z.number().int().positive().optional(),
+    scope: z.enum(['own', 'team']),
+    title: z.string().trim().min(1).max(80),
+    body: z.string().trim().min(1).max(2000),
+    category: CategoryId.nullable().optional(),
+  })
+  .strict();
+export type ReasonTemplate = z.infer<typeof ReasonTemplate>;
+export const TemplateDeleteInput = z.object({ commandId: CommandId, id: z.number().int().positive() }).strict();
 const DeadLetterAction = z.object({ ids: DeadLetterIds, commandId: z.string().trim().min(8).max(128) }).strict();
 
 export const AttentionInput = z
@@ -397,6 +421,9 @@ export const commands = {
   'wellbeing:set': { input: WellbeingInput, output: WellbeingSettings },
   /** Records the reveal of blurred content (audited); the renderer shows the text only once it answered. */
   'case:reveal': { input: RevealInput, output: RevealOutcome },
+  'templates:list': { input: Empty, output: z.array(ReasonTemplate) },
+  'templates:save': { input: TemplateSaveInput, output: ReasonTemplate },
+  'templates:delete': { input: TemplateDeleteInput, output: z.object({ id: z.number().int() }) },
   // Dead letters (issue 15, admins; the database refuses anyone else). Replay/discard carry a client-chosen id.
   'deadLetters:list': { input: DeadLettersQuery.optional(), output: z.array(DeadLetterSummary) },
   'deadLetters:get': { input: z.object({ id: z.number().int().positive() }).strict(), output: DeadLetterDetail },

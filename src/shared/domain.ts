@@ -21,6 +21,13 @@ export type CategoryId = z.infer<typeof CategoryId>;
 export const SENSITIVE_CATEGORIES = ['violence', 'self_harm', 'sexual', 'hate'] as const;
 export const SensitiveCategory = z.enum(SENSITIVE_CATEGORIES);
 export type SensitiveCategory = z.infer<typeof SensitiveCategory>;
+/**
+ * What a person may reveal (audited by api.record_reveal): a blurred sensitive category, or the masked
+ * personal data of a case (issue 14: card numbers, SSNs, IBANs, e-mail addresses, phone numbers).
+ */
+export const REVEAL_CATEGORIES = [...SENSITIVE_CATEGORIES, 'personal_data'] as const;
+export const RevealCategory = z.enum(REVEAL_CATEGORIES);
+export type RevealCategory = z.infer<typeof RevealCategory>;
 /** A category id or `ok` for clean content (evaluation labels, violationType). */
 export const Label = z.enum([...CATEGORY_IDS, 'ok']);
 export type Label = z.infer<typeof Label>;

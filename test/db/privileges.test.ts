@@ -49,6 +49,8 @@ const TABLES: Record<string, Row> = {
   wellbeing_settings:     { owner: ALL, moderator: '', supervisor: '', admin: '', worker: '',  roleManager: '', PUBLIC: '' },
   // issue 14: presence, touched only for one's own person through api.touch_presence, read through api.presence.
   case_presence:          { owner: ALL, moderator: '', supervisor: '', admin: '', worker: '',  roleManager: '', PUBLIC: '' },
+  // issue 14: reason templates, read through api.reason_templates and written through its two functions only.
+  reason_templates:       { owner: ALL, moderator: '', supervisor: '', admin: '', worker: '',  roleManager: '', PUBLIC: '' },
   'private.installation': { owner: ALL, moderator: '', supervisor: '', admin: '', worker: '', roleManager: '', PUBLIC: '' },
   'private.applied_functions': { owner: ALL, moderator: '', supervisor: '', admin: '', worker: '', roleManager: '', PUBLIC: '' },
   // Issue 15: persons read dead letters only through api.dead_letters / api.dead_letter (admins only).
@@ -62,6 +64,7 @@ const SEQUENCES: Record<string, Row> = {
   audit_events_id_seq: NONE_BUT_OWNER('USAGE SELECT UPDATE'),
   dead_letters_id_seq: NONE_BUT_OWNER('USAGE SELECT UPDATE'),
   guardian_migrations_id_seq: NONE_BUT_OWNER('USAGE SELECT UPDATE'),
+  reason_templates_id_seq: NONE_BUT_OWNER('USAGE SELECT UPDATE'),
 };
 
 const UC = 'USAGE CREATE';
@@ -102,6 +105,9 @@ const FUNCTIONS: Record<string, string> = {
   // Wellbeing (issue 15): one's own settings, and the audited reveal of blurred content.
   'api.my_wellbeing()': PERSONS,
   'api.record_reveal(uuid, text, text, text)': PERSONS,
+  'api.reason_templates()': PERSONS,
+  'api.save_reason_template(text, text, text, text, text, bigint, text)': PERSONS,
+  'api.delete_reason_template(text, bigint, text)': PERSONS,
   'api.set_wellbeing(text, text[], integer, text, text)': PERSONS,
   // The People screen's list (issue 15): granted to every person, refused inside to all but admins.
   'api.list_people()': PERSONS,

@@ -102,6 +102,9 @@ const VALID: Record<CommandName, unknown> = {
   'wellbeing:get': {},
   'wellbeing:set': { commandId: 'cmd-wellbeing-1', hiddenCategories: ['violence'], breakAfter: null },
   'case:reveal': { caseId: CASE, commandId: 'cmd-reveal-1', category: 'violence' },
+  'templates:list': {},
+  'templates:save': { commandId: 'cmd-template-1', scope: 'team', title: 'Threat', body: 'Removed: {category}', category: 'violence' },
+  'templates:delete': { commandId: 'cmd-template-2', id: 1 },
   'deadLetters:list': {},
   'deadLetters:get': { id: 1 },
   'deadLetters:replay': { ids: [1], commandId: 'cmd-replay-1' },
@@ -236,7 +239,7 @@ describe('IPC contract', () => {
     for (const bad of [{ ...ok, personId: 'mod-2' }, { ...ok, hiddenCategories: ['spam'] }, { ...ok, breakAfter: -1 }, { ...ok, breakAfter: 1001 }]) {
       expect(await d.dispatch('wellbeing:set', bad, ctx)).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
     }
-    expect(await d.dispatch('case:reveal', { caseId: CASE, commandId: 'cmd-reveal-2', category: 'personal_data' }, ctx)).toMatchObject({
+    expect(await d.dispatch('case:reveal', { caseId: CASE, commandId: 'cmd-reveal-2', category: 'spam' }, ctx)).toMatchObject({
       ok: false,
       error: { code: 'invalid_input' },
     });

@@ -1,7 +1,7 @@
 // Wellbeing (issue 15): a person's own opt-outs and the audited reveal, as thin typed callers of the
 // database functions (resources/db/functions/api/my_wellbeing.sql, set_wellbeing.sql, record_reveal.sql).
 // The person is the login's: nothing here names whose settings they are.
-import type { SensitiveCategory } from '../../shared/domain.js';
+import type { RevealCategory, SensitiveCategory } from '../../shared/domain.js';
 import { GuardianError } from '../errors.js';
 import { dbCall } from '../store/db-errors.js';
 import type { Queryable } from '../store/db.js';
@@ -47,7 +47,7 @@ export async function setOwnWellbeing(
 
 export async function recordReveal(
   db: Queryable,
-  input: { caseId: string; commandId: string; category: SensitiveCategory; tool?: 'ui' | 'cli' | 'api' },
+  input: { caseId: string; commandId: string; category: RevealCategory; tool?: 'ui' | 'cli' | 'api' },
 ): Promise<{ commandId: string; duplicate: boolean; auditEventId: number | null }> {
   const { rows } = await dbCall(() =>
     db.query<{ r: { outcome: string; duplicate: boolean; auditEventId?: number | string } & Partial<Rejected> }>(

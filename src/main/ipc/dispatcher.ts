@@ -14,6 +14,7 @@ import { readMinimumVersion } from '../../core/update/minimum.js';
 import { verifyAuditFor } from '../../core/services/queries.js';
 import { readOwnWellbeing, recordReveal, setOwnWellbeing } from '../../core/services/wellbeing.js';
 import { readPresence, touchPresence } from '../../core/services/presence.js';
+import { deleteTemplate, listTemplates, saveTemplate } from '../../core/services/templates.js';
 import { isConnectionError } from '../../core/store/db.js';
 import { exportStatements } from '../../core/services/statements.js';
 import type { Queryable } from '../../core/store/db.js';
@@ -370,6 +371,19 @@ export function createHandlers(opts: DispatcherOptions = {}): Handlers {
       const what = 'Showing who is on these cases';
       const db = dbOf(ctx, what);
       return needsServer(what, () => readPresence(db, caseIds));
+    },
+    // Reason templates (issue 14): who may change which is the database's decision (own vs team).
+    'templates:list': async (_i, ctx) => {
+      const db = dbOf(ctx, 'Reading reason templates');
+      return needsServer('Reading reason templates', () => listTemplates(db));
+    },
+    'templates:save': async (i, ctx) => {
+      const db = dbOf(ctx, 'Saving a reason template');
+      return needsServer('Saving a reason template', () => saveTemplate(db, { ...i, tool: 'ui' }));
+    },
+    'templates:delete': async (i, ctx) => {
+      const db = dbOf(ctx, 'Deleting a reason template');
+      return needsServer('Deleting a reason template', () => deleteTemplate(db, { ...i, tool: 'ui' }));
     },
   };
 }

@@ -1,4 +1,5 @@
--- A person reveals a case's content they had blurred (issue 15: an opted-out category): each reveal is the
+-- A person reveals a case's content they had blurred (issue 15: an opted-out category) or its masked
+-- personal data (issue 14, category 'personal_data'): each reveal is the
 -- audit event content.revealed { commandId, category } on the case's chain and an applied `reveal`
 -- command, in one transaction. Idempotent by command id (the same reveal again is one event). It changes
 -- no case row. Every person may reveal what they may read; the workstation shows the text only once this
@@ -22,8 +23,8 @@ DECLARE
   sqlstate_ text; message_ text; detail_ text;
 BEGIN
   PERFORM private.check_command_fields(p_command_id, p_tool);
-  IF p_category IS NULL OR p_category NOT IN ('violence', 'self_harm', 'sexual', 'hate') THEN
-    PERFORM private.fail('GWINV', 'category: must be violence, self_harm, sexual or hate');
+  IF p_category IS NULL OR p_category NOT IN ('violence', 'self_harm', 'sexual', 'hate', 'personal_data') THEN
+    PERFORM private.fail('GWINV', 'category: must be violence, self_harm, sexual, hate or personal_data');
   END IF;
   payload := jsonb_build_object('category', p_category);
   c := private.lock_case(p_case_id);

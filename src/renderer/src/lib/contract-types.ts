@@ -13,6 +13,7 @@ export type {
   UpdateStatus,
   ManagedView,
   WellbeingSettings,
+  ReasonTemplate,
   PersonEntry,
   PersonAdded,
   PresenceEntry,

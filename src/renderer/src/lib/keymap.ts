@@ -40,6 +40,7 @@ export const ACTIONS = [
   { id: 'decide.escalate', keys: 'e', label: 'Choose escalate', scope: 'decision form', when: 'the form offers it' },
   { id: 'decide.uphold', keys: 'u', label: 'Appeal: choose uphold', scope: 'decision form', when: 'an appeal is open' },
   { id: 'decide.overturn', keys: 'o', label: 'Appeal: choose overturn', scope: 'decision form', when: 'an appeal is open' },
+  { id: 'decide.template', keys: 't', label: 'Insert a reason template (then its number 1–9, or pick one)', scope: 'decision form', when: 'the form is open; the case\'s policy category comes first' },
   { id: 'decide.submit', keys: 'Ctrl+Enter', label: 'Submit the decision', scope: 'decision form', when: 'a decision and a reason are given, also in a field' },
   { id: 'decide.submitNext', keys: 'Ctrl+Shift+Enter', label: 'Submit the decision and open the next case', scope: 'decision form', when: 'a decision and a reason are given, also in a field' },
   { id: 'decide.undo', keys: 'z', label: 'Undo the held decision (back to its draft)', scope: 'held decision', when: 'a decision is waiting to be sent' },

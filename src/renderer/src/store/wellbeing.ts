@@ -27,6 +27,8 @@ interface WellbeingSlice {
   exposure: Exposure;
   /** The case whose content this person revealed (recorded in the audit); blurred again once another opens. */
   revealed: string | null;
+  /** The case whose masked personal data this person revealed (issue 14; recorded as 'personal_data'). */
+  personalRevealed: string | null;
   revealing: boolean;
   revealError?: ContractError;
   /** Greyscale, lower-contrast reading of the content (kept on this computer). */
@@ -35,7 +37,7 @@ interface WellbeingSlice {
   save(s: { hiddenCategories: SensitiveCategory[]; breakAfter: number | null }): Promise<ContractError | undefined>;
   opened(caseId: string, categories: SensitiveCategory[]): void;
   dismissBreak(): void;
-  reveal(caseId: string, category: SensitiveCategory): Promise<boolean>;
+  reveal(caseId: string, category: SensitiveCategory | 'personal_data'): Promise<boolean>;
   toggleReadingMode(): void;
   reset(): void;
 }
@@ -46,6 +48,7 @@ export const useWellbeing = create<WellbeingSlice>((set, get) => ({
   fromCache: false,
   exposure: NO_EXPOSURE,
   revealed: null,
+  personalRevealed: null,
   revealing: false,
   readingMode: localStorage.getItem(READING_KEY) === 'on',
   async load(person) {
@@ -69,7 +72,10 @@ export const useWellbeing = create<WellbeingSlice>((set, get) => ({
   opened(caseId, categories) {
     const next = noteOpened(get().exposure, caseId, categories);
     const revealed = get().revealed === caseId ? caseId : null;
-    if (next !== get().exposure || revealed !== get().revealed) set({ exposure: next, revealed, revealError: undefined });
+    const personalRevealed = get().personalRevealed === caseId ? caseId : null;
+    if (next !== get().exposure || revealed !== get().revealed || personalRevealed !== get().personalRevealed) {
+      set({ exposure: next, revealed, personalRevealed, revealError: undefined });
+    }
   },
   dismissBreak: () => set({ exposure: dismissBreak(get().exposure) }),
   async reveal(caseId, category) {
@@ -79,7 +85,8 @@ export const useWellbeing = create<WellbeingSlice>((set, get) => ({
     const r = await api.call('case:reveal', { caseId, commandId: newCommandId(), category });
     if (g !== generation()) return false;
     // Shown only once the reveal is recorded: offline the content stays blurred and says why.
-    set(r.ok ? { revealing: false, revealed: caseId } : { revealing: false, revealError: r.error });
+    const shown = category === 'personal_data' ? { personalRevealed: caseId } : { revealed: caseId };
+    set(r.ok ? { revealing: false, ...shown } : { revealing: false, revealError: r.error });
     return r.ok;
   },
   toggleReadingMode() {
@@ -87,5 +94,5 @@ export const useWellbeing = create<WellbeingSlice>((set, get) => ({
     localStorage.setItem(READING_KEY, readingMode ? 'on' : 'off');
     set({ readingMode });
   },
-  reset: () => set({ person: null, settings: null, fromCache: false, exposure: NO_EXPOSURE, revealed: null, revealing: false, revealError: undefined }),
+  reset: () => set({ person: null, settings: null, fromCache: false, exposure: NO_EXPOSURE, revealed: null, personalRevealed: null, revealing: false, revealError: undefined }),
 }));

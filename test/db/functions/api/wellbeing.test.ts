@@ -127,6 +127,16 @@ describe('api.record_reveal', () => {
     expect(again.audit.map((a) => a.type)).toEqual(['content.revealed']);
   });
 
+  it("a reveal of masked personal data (issue 14) is the same audited event, category 'personal_data'", async () => {
+    const c = await awaitingReview(f);
+    const id = cmdId('reveal-pii');
+    const ch = await observe(f, () => reveal(f.people.mod2, c.id, id, 'personal_data'));
+    expect(ch.result).toMatchObject({ outcome: 'applied', duplicate: false });
+    expect(ch.changedCases).toEqual([]);
+    expect(ch.commands).toEqual([expect.objectContaining({ id, type: 'reveal', actor: 'mod-2', status: 'applied', payload: { category: 'personal_data' } })]);
+    expect(ch.audit).toEqual([expect.objectContaining({ type: 'content.revealed', actor: 'mod-2', db_login: f.people.mod2.login, payload: { commandId: id, category: 'personal_data' } })]);
+  });
+
   it('a login that is no person is refused and audited; bad input and unknown cases raise and record nothing', async () => {
     const c = await awaitingReview(f);
     const id = cmdId('reveal-stranger');

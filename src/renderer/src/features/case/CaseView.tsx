@@ -270,7 +270,7 @@ export function CaseView({ onNext }: { onNext(): void }) {
           </p>
         )}
         <BlurGate caseId={c.id} categories={blurredCategories(sensitive, hidden ?? [])}>
-          <ContentText key={c.id} text={c.text} phrases={a?.keyPhrases ?? []} />
+          <ContentText key={c.id} caseId={c.id} text={c.text} phrases={a?.keyPhrases ?? []} />
         </BlurGate>
         <dl className="facts">
           <dt>Author</dt>

@@ -10,6 +10,7 @@ import { CATEGORY_IDS } from '../../lib/domain-values';
 import { UserText } from '../../lib/UserText';
 import { useUpdate } from '../../store/update';
 import { useDraft } from '../../store/draft';
+import { TemplatePicker } from './TemplatePicker';
 
 interface FormSpec {
   choiceKey: 'decision' | 'outcome';
@@ -178,6 +179,18 @@ export function DecideForm({ c, permission, onNext }: { c: CaseView; permission:
             </label>
           ))}
         </div>
+        <TemplatePicker
+          disabled={disabled}
+          reason={reason}
+          ctx={{ category: c.analysis?.violationType ?? null, authorId: c.authorId, contentId: c.contentId, policyIds: policies }}
+          onInsert={(text) => {
+            const next = reason.trim() ? `${reason.trimEnd()} ${text}` : text;
+            const clipped = next.slice(0, spec.reasonMax);
+            setReason(clipped);
+            keep({ reason: clipped });
+            reasonRef.current?.focus();
+          }}
+        />
         <label className="block">
           Reason (required, at least {spec.reasonMin} characters)
           <textarea

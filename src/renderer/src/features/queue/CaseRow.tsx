@@ -7,6 +7,7 @@ import { blurLabel, blurredCategories, sensitiveCategoriesOf } from '../../lib/w
 import { useWellbeing } from '../../store/wellbeing';
 import { SlaCountdown } from '../../lib/SlaCountdown';
 import { PresenceBadges } from '../presence/PresenceBadges';
+import { maskPreview } from '../../../../shared/pii';
 
 /** `mine`: the user's latest outbox command on this case, shown so cached (stale) rows say what is on its way. */
 /** `bulk`: a supervisor's checkbox for bulk actions (issue 14); outside the tab order — `s` toggles it from the keyboard. */
@@ -56,7 +57,8 @@ export function CaseRow({ c, selected, open, onOpen, mine, bulk }: {
             {blurLabel(blurred)} — open the case to reveal it
           </span>
         ) : (
-          <UserText className="preview" text={c.textPreview} />
+          // Personal data is masked in the list; the case view reveals it (audited).
+          <UserText className="preview" text={maskPreview(c.textPreview)} />
         )}
       </div>
       <div className="row-meta">
