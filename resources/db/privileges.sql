@@ -42,7 +42,7 @@ ALTER DEFAULT PRIVILEGES FOR ROLE guardian_role_manager REVOKE EXECUTE ON FUNCTI
 -- Tables: start from nothing, then grant.
 REVOKE ALL ON TABLE moderators, cases, commands, actions, statements, audit_events, audit_heads, platform_sim_actions,
                     guardian_migrations, checkpoints, checkpoint_blobs, checkpoint_writes, checkpoint_migrations,
-                    wellbeing_settings, private.installation, private.applied_functions, dead_letters, case_presence, batches, reason_templates
+                    wellbeing_settings, private.installation, private.applied_functions, dead_letters, case_presence, batches, reason_templates, saved_views
   FROM PUBLIC, guardian_moderator, guardian_supervisor, guardian_admin, guardian_worker, guardian_role_manager;
 
 GRANT SELECT ON TABLE moderators, cases, commands, actions, statements, audit_events, audit_heads, guardian_migrations, batches
@@ -62,6 +62,8 @@ GRANT SELECT, INSERT ON TABLE platform_sim_actions TO guardian_worker;
 -- api.touch_presence and reads everyone's unexpired presence through api.presence.
 -- reason_templates (issue 14): likewise; read through api.reason_templates (team + own), written through
 -- api.save_reason_template / api.delete_reason_template.
+-- saved_views (issue 14): likewise; read through api.saved_views (team + own), written through
+-- api.save_view / api.delete_view.
 
 -- The role manager keeps the people table beside the logins it creates.
 GRANT SELECT, INSERT, UPDATE ON TABLE moderators TO guardian_role_manager;

@@ -51,6 +51,8 @@ const TABLES: Record<string, Row> = {
   case_presence:          { owner: ALL, moderator: '', supervisor: '', admin: '', worker: '',  roleManager: '', PUBLIC: '' },
   // issue 14: reason templates, read through api.reason_templates and written through its two functions only.
   reason_templates:       { owner: ALL, moderator: '', supervisor: '', admin: '', worker: '',  roleManager: '', PUBLIC: '' },
+  // issue 14: saved views, read through api.saved_views and written through api.save_view / api.delete_view only.
+  saved_views:            { owner: ALL, moderator: '', supervisor: '', admin: '', worker: '',  roleManager: '', PUBLIC: '' },
   'private.installation': { owner: ALL, moderator: '', supervisor: '', admin: '', worker: '', roleManager: '', PUBLIC: '' },
   'private.applied_functions': { owner: ALL, moderator: '', supervisor: '', admin: '', worker: '', roleManager: '', PUBLIC: '' },
   // Issue 15: persons read dead letters only through api.dead_letters / api.dead_letter (admins only).
@@ -65,6 +67,7 @@ const SEQUENCES: Record<string, Row> = {
   dead_letters_id_seq: NONE_BUT_OWNER('USAGE SELECT UPDATE'),
   guardian_migrations_id_seq: NONE_BUT_OWNER('USAGE SELECT UPDATE'),
   reason_templates_id_seq: NONE_BUT_OWNER('USAGE SELECT UPDATE'),
+  saved_views_id_seq: NONE_BUT_OWNER('USAGE SELECT UPDATE'),
 };
 
 const UC = 'USAGE CREATE';
@@ -108,6 +111,9 @@ const FUNCTIONS: Record<string, string> = {
   'api.reason_templates()': PERSONS,
   'api.save_reason_template(text, text, text, text, text, bigint, text)': PERSONS,
   'api.delete_reason_template(text, bigint, text)': PERSONS,
+  'api.saved_views()': PERSONS,
+  'api.save_view(text, text, text, jsonb, text, bigint, text)': PERSONS,
+  'api.delete_view(text, bigint, text)': PERSONS,
   'api.set_wellbeing(text, text[], integer, text, text)': PERSONS,
   // The People screen's list (issue 15): granted to every person, refused inside to all but admins.
   'api.list_people()': PERSONS,
