@@ -80,6 +80,13 @@ test('a whole triage by keyboard only: palette, search, claim, decide, undo, dec
     await page.keyboard.press('j');
     await page.keyboard.press('j');
     await expect(queue.selected()).toHaveAttribute('data-content-id', first);
+    // The highlighted row is the open case: resting on a row opens it (no Enter needed).
+    await expect(kase.root).toHaveAttribute('aria-label', `Case ${first}`);
+    await page.keyboard.press('k');
+    await expect(queue.selected()).toHaveAttribute('data-content-id', urgent);
+    await expect(kase.root).toHaveAttribute('aria-label', `Case ${urgent}`);
+    await page.keyboard.press('j');
+    await expect(queue.selected()).toHaveAttribute('data-content-id', first);
     await page.keyboard.press('Enter');
     await expect(kase.root).toHaveAttribute('aria-label', `Case ${first}`);
     await expect(kase.status).toHaveText('awaiting review');
@@ -131,6 +138,8 @@ test('a whole triage by keyboard only: palette, search, claim, decide, undo, dec
 
     // n: the next urgent case (the one open now is the urgent one; make sure n lands on it from the first).
     await expect(kase.root).toHaveAttribute('aria-label', `Case ${urgent}`);
+    // …and opening a case selects its row.
+    await expect(queue.selected()).toHaveAttribute('data-content-id', urgent);
     await page.keyboard.press('Escape');
     await page.keyboard.press('n');
     await expect(kase.root).toHaveAttribute('aria-label', `Case ${urgent}`);

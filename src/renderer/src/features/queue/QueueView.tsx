@@ -9,6 +9,7 @@ import type { OutboxEntry } from '../../lib/contract-types';
 import { DEFAULT_FILTERS, QUEUE_LIMIT, useQueue, visibleCases, type QueueFilters, type SortKey } from '../../store/queue';
 import { CaseView } from '../case/CaseView';
 import { CaseRow } from './CaseRow';
+import { SavedViews } from './SavedViews';
 import { usePresence } from '../../store/presence';
 import { StaleMarker } from '../shell/StaleMarker';
 import { BulkBar } from '../bulk/BulkBar';
@@ -18,6 +19,8 @@ import { useSession } from '../../store/session';
 
 const STATUSES = ['awaiting_review', 'analyzing', 'executing', 'actioned', 'reversing', 'closed', 'failed', 'auto_resolved', 'all'] as const;
 const ROW_HEIGHT = 78;
+/** How long the selection rests on a row before that case opens (j held down passes rows without loading them). */
+const OPEN_DEBOUNCE_MS = 150;
 
 function Filters() {
   const { filters, setFilters, sort, setSort } = useQueue();
@@ -206,12 +209,27 @@ export function QueueView() {
   // the selection after render.
   const rowsRef = useRef(rows);
   rowsRef.current = rows;
+  // The highlighted row IS the open case (issue 14): moving the selection opens that case, debounced
+  // (holding j does not load every case it passes), and opening a case any other way selects its row.
+  const openTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  useEffect(() => () => clearTimeout(openTimer.current), []);
   const move = (by: 1 | -1) => {
     const list = rowsRef.current;
     const idx = list.findIndex((c) => c.id === useQueue.getState().selectedId);
     const c = list[by === 1 ? Math.min(list.length - 1, idx + 1) : Math.max(0, idx - 1)];
-    if (c) useQueue.getState().select(c.id);
+    if (!c) return;
+    useQueue.getState().select(c.id);
+    clearTimeout(openTimer.current);
+    openTimer.current = setTimeout(() => {
+      const id = useQueue.getState().selectedId;
+      if (id && id !== useCase.getState().caseId) void useCase.getState().open(id);
+    }, OPEN_DEBOUNCE_MS);
   };
+  useEffect(() => {
+    if (openId && openId !== useQueue.getState().selectedId && rowsRef.current.some((c) => c.id === openId)) {
+      useQueue.getState().select(openId);
+    }
+  }, [openId]);
   const anyRows = () => (rowsRef.current.length ? true : 'the list is empty');
   useAction('queue.next', () => move(1), anyRows);
   useAction('queue.prev', () => move(-1), anyRows);
@@ -225,7 +243,10 @@ export function QueueView() {
   );
   useAction(
     'queue.open',
-    () => void useCase.getState().open(useQueue.getState().selectedId),
+    () => {
+      clearTimeout(openTimer.current);
+      void useCase.getState().open(useQueue.getState().selectedId);
+    },
     () => (useQueue.getState().selectedId ? true : 'no case is selected'),
   );
   /** The first urgent case awaiting review after the open one in list order (from the top when none after it). */
@@ -284,6 +305,7 @@ export function QueueView() {
   return (
     <div className="split">
       <section className="pane list-pane" aria-label="Queue">
+        <SavedViews />
         <Filters />
         {stale && <StaleMarker syncedAt={stale.syncedAt} testId="queue-stale" />}
         <div className="counts" aria-live="polite" data-testid="queue-counts">
