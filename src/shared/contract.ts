@@ -359,6 +359,23 @@ export const TemplateSaveInput = z
   .strict();
 export type ReasonTemplate = z.infer<typeof ReasonTemplate>;
 export const TemplateDeleteInput = z.object({ commandId: CommandId, id: z.number().int().positive() }).strict();
+/** Saved views of the queue (issue 14): filters and sort under a name, one's own or the team's (supervisors and admins keep those). */
+export const ViewSort = z.enum(['priority', 'waiting', 'severity']);
+export const ViewFilters = z.record(z.string().max(40), z.union([z.string().max(200), z.number()])).refine((f) => Object.keys(f).length <= 20, 'at most 20 filters');
+export const SavedView = z.object({
+  id: z.number().int(),
+  scope: z.enum(['own', 'team']),
+  name: z.string(),
+  filters: z.record(z.string(), z.unknown()),
+  sort: ViewSort,
+  createdBy: z.string(),
+  updatedAt: z.string(),
+});
+export type SavedView = z.infer<typeof SavedView>;
+export const ViewSaveInput = z
+  .object({ commandId: CommandId, id: z.number().int().positive().optional(), scope: z.enum(['own', 'team']), name: z.string().trim().min(1).max(80), filters: ViewFilters, sort: ViewSort })
+  .strict();
+export const ViewDeleteInput = z.object({ commandId: CommandId, id: z.number().int().positive() }).strict();
 const DeadLetterAction = z.object({ ids: DeadLetterIds, commandId: z.string().trim().min(8).max(128) }).strict();
 
 export const AttentionInput = z
@@ -424,6 +441,9 @@ export const commands = {
   'templates:list': { input: Empty, output: z.array(ReasonTemplate) },
   'templates:save': { input: TemplateSaveInput, output: ReasonTemplate },
   'templates:delete': { input: TemplateDeleteInput, output: z.object({ id: z.number().int() }) },
+  'views:list': { input: Empty, output: z.array(SavedView) },
+  'views:save': { input: ViewSaveInput, output: SavedView },
+  'views:delete': { input: ViewDeleteInput, output: z.object({ id: z.number().int() }) },
   // Dead letters (issue 15, admins; the database refuses anyone else). Replay/discard carry a client-chosen id.
   'deadLetters:list': { input: DeadLettersQuery.optional(), output: z.array(DeadLetterSummary) },
   'deadLetters:get': { input: z.object({ id: z.number().int().positive() }).strict(), output: DeadLetterDetail },

@@ -15,6 +15,7 @@ import { verifyAuditFor } from '../../core/services/queries.js';
 import { readOwnWellbeing, recordReveal, setOwnWellbeing } from '../../core/services/wellbeing.js';
 import { readPresence, touchPresence } from '../../core/services/presence.js';
 import { deleteTemplate, listTemplates, saveTemplate } from '../../core/services/templates.js';
+import { deleteView, listViews, saveView } from '../../core/services/views.js';
 import { isConnectionError } from '../../core/store/db.js';
 import { exportStatements } from '../../core/services/statements.js';
 import type { Queryable } from '../../core/store/db.js';
@@ -384,6 +385,19 @@ export function createHandlers(opts: DispatcherOptions = {}): Handlers {
     'templates:delete': async (i, ctx) => {
       const db = dbOf(ctx, 'Deleting a reason template');
       return needsServer('Deleting a reason template', () => deleteTemplate(db, { ...i, tool: 'ui' }));
+    },
+    // Saved views (issue 14): likewise, own vs team is the database's decision.
+    'views:list': async (_i, ctx) => {
+      const db = dbOf(ctx, 'Reading saved views');
+      return needsServer('Reading saved views', () => listViews(db));
+    },
+    'views:save': async (i, ctx) => {
+      const db = dbOf(ctx, 'Saving a view');
+      return needsServer('Saving a view', () => saveView(db, { ...i, tool: 'ui' }));
+    },
+    'views:delete': async (i, ctx) => {
+      const db = dbOf(ctx, 'Deleting a saved view');
+      return needsServer('Deleting a saved view', () => deleteView(db, { ...i, tool: 'ui' }));
     },
   };
 }

@@ -14,6 +14,7 @@ export type {
   ManagedView,
   WellbeingSettings,
   ReasonTemplate,
+  SavedView,
   PersonEntry,
   PersonAdded,
   PresenceEntry,

@@ -29,6 +29,7 @@ export const ACTIONS = [
   { id: 'queue.prev', keys: 'k', label: 'Previous case in the list', scope: 'queue', when: 'in the queue' },
   { id: 'queue.open', keys: 'Enter', label: 'Open the selected case', scope: 'queue', when: 'a case is selected' },
   { id: 'queue.toggleSelect', keys: 's', label: 'Select or unselect the highlighted case for a bulk action', scope: 'queue', when: 'you are a supervisor and a case is highlighted' },
+  { id: 'queue.views', keys: 'g v', label: 'Choose a saved view (filters and sort)', scope: 'queue', when: 'in the queue' },
   { id: 'queue.nextUrgent', keys: 'n', label: 'Open the next urgent case', scope: 'queue', when: 'an urgent case awaits review' },
   { id: 'case.claim', keys: 'c', label: 'Claim the open case', scope: 'case', when: 'you may claim the open case' },
   { id: 'case.reveal', keys: 'v', label: 'Reveal content you chose to blur (recorded in the audit)', scope: 'case', when: 'the open case is blurred for you' },

@@ -56,6 +56,21 @@ interface QueueSlice {
   reset(): void;
 }
 
+const SORTS: readonly SortKey[] = ['priority', 'waiting', 'severity'];
+
+/**
+ * A saved view's filters and sort as the queue's (issue 14): only the filters this version knows, each of
+ * its type, the rest as the defaults — a view saved by a newer or older workstation cannot break the list.
+ */
+export function viewFilters(saved: Record<string, unknown>, sort: string): { filters: QueueFilters; sort: SortKey } {
+  const filters: QueueFilters = { ...DEFAULT_FILTERS };
+  for (const k of Object.keys(DEFAULT_FILTERS) as Array<keyof QueueFilters>) {
+    const v = saved[k];
+    if (typeof v === typeof DEFAULT_FILTERS[k]) (filters as unknown as Record<string, unknown>)[k] = v;
+  }
+  return { filters, sort: SORTS.includes(sort as SortKey) ? (sort as SortKey) : 'priority' };
+}
+
 /** Rows loaded at most; the list is virtualised, so this bounds memory and transfer, not rendering. */
 export const QUEUE_LIMIT = 20_000;
 
