@@ -5,30 +5,9 @@ import { generation } from './generation';
 import { createQueueSync, type Row, type ServerFilters } from './queue-sync';
 import { claimActive } from '../../../shared/permissions';
 import { queueOrder } from '../../../shared/queue-order';
+import { DEFAULT_FILTERS, type QueueFilters, type SortKey } from '../lib/queue-filters';
 
-export type SortKey = 'priority' | 'waiting' | 'severity';
-
-export interface QueueFilters {
-  status: CaseStatus | 'all';
-  level: 0 | 1 | 2;
-  severity: Severity | 'any';
-  violationType: Label | 'any';
-  priority: 'any' | 'urgent' | 'normal';
-  claimedBy: string;
-  minAgeMinutes: number;
-  search: string;
-}
-
-export const DEFAULT_FILTERS: QueueFilters = {
-  status: 'awaiting_review',
-  level: 0,
-  severity: 'any',
-  violationType: 'any',
-  priority: 'any',
-  claimedBy: '',
-  minAgeMinutes: 0,
-  search: '',
-};
+export { DEFAULT_FILTERS, viewFilters, type QueueFilters, type SortKey } from '../lib/queue-filters';
 
 interface QueueSlice {
   /** The loaded rows, in the review order (urgent first, then oldest). */
@@ -54,21 +33,6 @@ interface QueueSlice {
   sync(): Promise<void>;
   /** Forgets the rows, the filters and the selection (another person signs in here). */
   reset(): void;
-}
-
-const SORTS: readonly SortKey[] = ['priority', 'waiting', 'severity'];
-
-/**
- * A saved view's filters and sort as the queue's (issue 14): only the filters this version knows, each of
- * its type, the rest as the defaults — a view saved by a newer or older workstation cannot break the list.
- */
-export function viewFilters(saved: Record<string, unknown>, sort: string): { filters: QueueFilters; sort: SortKey } {
-  const filters: QueueFilters = { ...DEFAULT_FILTERS };
-  for (const k of Object.keys(DEFAULT_FILTERS) as Array<keyof QueueFilters>) {
-    const v = saved[k];
-    if (typeof v === typeof DEFAULT_FILTERS[k]) (filters as unknown as Record<string, unknown>)[k] = v;
-  }
-  return { filters, sort: SORTS.includes(sort as SortKey) ? (sort as SortKey) : 'priority' };
 }
 
 /** Rows loaded at most; the list is virtualised, so this bounds memory and transfer, not rendering. */
