@@ -1,6 +1,6 @@
 // The queue's filters and sort (store/queue.ts) and a saved view's (issue 14) as the queue's: pure, no
 // stores or window (unit-tested under Node).
-import type { CaseStatus, Label, Severity } from './contract-types';
+import type { CaseStatus, Label, Severity } from '../../../shared/domain.js';
 
 export type SortKey = 'priority' | 'waiting' | 'severity';
 
