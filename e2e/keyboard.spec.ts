@@ -3,11 +3,14 @@
 // in the undo window and taken back with z (the draft returns intact), decided again, Ctrl+Shift+Enter
 // to submit & go on, n for the next urgent case, g-keys between views, and the help sheet generated from
 // the same table (it lists Ctrl+Shift+Enter). On a dev host of its own with a real undo window (3 s);
-// the shared stack's has none. Leaves the queue as it found it: both cases it makes are decided.
+// the shared stack's has none. The highlighted row is the open case (j/k open it). The urgent case is
+// decided with a team reason template inserted by key (t then 1). Leaves the queue as it found it: both
+// cases it makes are decided, the template deleted.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
+import pg from 'pg';
 import { startDevHost } from '../src/devhost/server.js';
 import { contentMessage, TEXT } from '../test/support/harness.js';
 import { CasePage, DecidePage, QueuePage, SignInPage } from './pages/app.js';
@@ -24,6 +27,19 @@ test('a whole triage by keyboard only: palette, search, claim, decide, undo, dec
   await stack.pub.publish('content.submitted', contentMessage(urgent, TEXT.threat, { priority: 'urgent' }));
   await stack.h.waitForCase(first, 'awaiting_review');
   await stack.h.waitForCase(urgent, 'awaiting_review');
+
+  // A supervisor keeps the team's reason templates (the database function, with their own login): one for
+  // the urgent case's category, inserted below by key.
+  const { rows: kinds } = await stack.h.inst.dba<{ violation_type: string }>('SELECT violation_type FROM cases WHERE content_id = $1', [urgent]);
+  const sup = new pg.Client({ connectionString: stack.h.people['sup-1']!.url });
+  await sup.connect();
+  const templateTitle = `Film quote ${run}`;
+  const { rows: saved } = await sup.query<{ r: { outcome: string; template: { id: number } } }>(
+    `SELECT api.save_reason_template(p_command_id => $1, p_scope => 'team', p_title => $2, p_body => $3, p_category => $4) AS r`,
+    [stack.h.cmdId(), templateTitle, 'Approved: {author} was quoting a film line, not threatening anyone.', kinds[0]!.violation_type],
+  );
+  expect(saved[0]!.r.outcome).toBe('applied');
+  const templateId = Number(saved[0]!.r.template.id);
 
   const dataDir = mkdtempSync(join(tmpdir(), 'gw-e2e-keyboard-'));
   const host = await startDevHost({
@@ -145,8 +161,16 @@ test('a whole triage by keyboard only: palette, search, claim, decide, undo, dec
     await expect(kase.root).toHaveAttribute('aria-label', `Case ${urgent}`);
     await page.keyboard.press('c');
     await expect(kase.claimHolder).toContainText('Claimed by mod-1');
+    // a chooses approve; t then 1 inserts the team's template for this case's category (placeholders filled).
     await page.keyboard.press('a');
-    await page.keyboard.type('Quoting a film line, not a threat');
+    await expect(decide.choice('approve')).toBeChecked();
+    await page.keyboard.press('Escape'); // leave the reason field, so t is a shortcut
+    await page.keyboard.press('t');
+    await expect(page.getByTestId('template-picker').getByTestId('template-option').first()).toContainText(templateTitle);
+    await page.keyboard.press('1');
+    await expect(page.getByTestId('template-picker')).toHaveCount(0);
+    await expect(decide.reason).toHaveValue(`Approved: author-${urgent} was quoting a film line, not threatening anyone.`);
+    await shot(page, 'keyboard-template');
     await page.keyboard.press('Control+Enter');
     await expect(kb.held).toContainText(`Decision approve on ${urgent}`);
     // Sent when the window ends; on the open case its notice says so.
@@ -191,6 +215,9 @@ test('a whole triage by keyboard only: palette, search, claim, decide, undo, dec
   } finally {
     await page?.context().close();
     await host.close();
+    // Tidy the shared stack: the team template goes (the supervisor's own login; audited).
+    await sup.query('SELECT api.delete_reason_template(p_command_id => $1, p_template_id => $2)', [stack.h.cmdId(), templateId]);
+    await sup.end();
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
