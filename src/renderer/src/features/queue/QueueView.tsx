@@ -225,11 +225,16 @@ export function QueueView() {
       if (id && id !== useCase.getState().caseId) void useCase.getState().open(id);
     }, OPEN_DEBOUNCE_MS);
   };
-  useEffect(() => {
-    if (openId && openId !== useQueue.getState().selectedId && rowsRef.current.some((c) => c.id === openId)) {
-      useQueue.getState().select(openId);
-    }
-  }, [openId]);
+  // At the moment a case opens (a store subscription, not an effect after render: keys pressed before the
+  // next render would otherwise be undone by a late sync to an older open case).
+  useEffect(
+    () =>
+      useCase.subscribe((s, prev) => {
+        const id = s.caseId;
+        if (id && id !== prev.caseId && id !== useQueue.getState().selectedId && rowsRef.current.some((c) => c.id === id)) useQueue.getState().select(id);
+      }),
+    [],
+  );
   const anyRows = () => (rowsRef.current.length ? true : 'the list is empty');
   useAction('queue.next', () => move(1), anyRows);
   useAction('queue.prev', () => move(-1), anyRows);
