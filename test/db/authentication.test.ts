@@ -32,7 +32,7 @@ const VERIFIER = /^SCRAM-SHA-256\$4096:[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+:[A-Za-z0
 
 const avail = scramClusterAvailable();
 
-describe.skipIf(!avail.ok)('authentication against a private scram-sha-256 cluster', () => {
+describe.skipIf(!avail.ok)(`authentication against a private scram-sha-256 cluster${avail.ok ? '' : ` — skipped: ${avail.reason}`}`, () => {
   let cluster: ScramCluster;
   let vhost: TestVhost | undefined;
   let dba: pg.Pool;

@@ -25,7 +25,7 @@ function run(offset: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ 
   });
 }
 
-describe.skipIf(!faketime)('client clock skew (faketime)', () => {
+describe.skipIf(!faketime)(`client clock skew (faketime)${faketime ? '' : ' — skipped: the faketime command (Debian package faketime) is not installed'}`, () => {
   let rig: Rig;
   let worker: ChildProcess;
   let workerOut = '';

@@ -9,7 +9,7 @@ import { underLoad } from './support/scenario.js';
 // start) while the worker resumes paused threads with moderators' decisions and analyses new content, then
 // started again: on a private cluster from initdb (the broker is the shared one, in a vhost of its own).
 const avail = privatePgAvailable();
-describe.skipIf(!avail.ok)('PostgreSQL immediate stop / start during resumes', () => {
+describe.skipIf(!avail.ok)(`PostgreSQL immediate stop / start during resumes${avail.ok ? '' : ` — skipped: ${avail.reason}`}`, () => {
   let pgc: PrivatePg;
   let rig: Rig;
   /**

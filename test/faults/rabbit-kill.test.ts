@@ -8,7 +8,7 @@ import { underLoad } from './support/scenario.js';
 // The broker process SIGKILLed (no clean shutdown: durable queues recovered from disk) and restarted while the worker
 // applies decisions and analyses new content and the platform keeps publishing: on a private node.
 const avail = privateRabbitAvailable();
-describe.skipIf(!avail.ok)('RabbitMQ process SIGKILL and restart', () => {
+describe.skipIf(!avail.ok)(`RabbitMQ process SIGKILL and restart${avail.ok ? '' : ` — skipped: ${avail.reason}`}`, () => {
   let mq: PrivateRabbit;
   let rig: Rig;
   beforeAll(async () => {

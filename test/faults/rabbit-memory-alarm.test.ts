@@ -11,7 +11,7 @@ import { underLoad } from './support/scenario.js';
 // publishes and the worker works: RabbitMQ blocks every publishing connection until it clears. On a
 // private node.
 const avail = privateRabbitAvailable();
-describe.skipIf(!avail.ok)('RabbitMQ memory alarm while publishing', () => {
+describe.skipIf(!avail.ok)(`RabbitMQ memory alarm while publishing${avail.ok ? '' : ` — skipped: ${avail.reason}`}`, () => {
   let mq: PrivateRabbit;
   let rig: Rig;
   beforeAll(async () => {

@@ -8,7 +8,7 @@ import { underLoad } from './support/scenario.js';
 // The broker's application stopped and started (`rabbitmqctl stop_app` / `start_app`) while the worker
 // applies decisions and analyses new content and the platform keeps publishing: on a private node.
 const avail = privateRabbitAvailable();
-describe.skipIf(!avail.ok)('RabbitMQ stop_app / start_app under load', () => {
+describe.skipIf(!avail.ok)(`RabbitMQ stop_app / start_app under load${avail.ok ? '' : ` — skipped: ${avail.reason}`}`, () => {
   let mq: PrivateRabbit;
   let rig: Rig;
   beforeAll(async () => {

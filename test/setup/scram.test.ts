@@ -51,7 +51,7 @@ describe('scramVerifier / generatePassword (pure)', () => {
 
 const avail = scramClusterAvailable();
 
-describe.skipIf(!avail.ok)('against a private scram-sha-256 cluster', () => {
+describe.skipIf(!avail.ok)(`against a private scram-sha-256 cluster${avail.ok ? '' : ` — skipped: ${avail.reason}`}`, () => {
   let cluster: ScramCluster;
 
   beforeAll(async () => {

@@ -141,15 +141,15 @@ export function createBulk(o: BulkOptions) {
     await startBatch(input.batchId, 'decide', p.items.length, input.reason, input.decision, null);
     const job = newJob(input.batchId, 'decide', input.decision, null, p.items.map((i) => i.caseId), (id) => p.items.find((i) => i.caseId === id)?.contentId ?? null);
     void (async () => {
-      for (const [n, it] of p.items.entries()) {
+      for (const [n, planned] of p.items.entries()) {
         const item = job.items[n]!;
-        if (it.skip) {
+        if (planned.skip) {
           item.outcome = 'skipped';
-          item.message = it.message;
+          item.message = planned.message;
         } else {
           await send(item, {
-            type: 'decide', caseId: it.caseId, decision: input.decision, reason: input.reason,
-            commandId: `bulk:${input.batchId}:${it.caseId}`, expectedVersion: it.version ?? undefined, tool: o.tool,
+            type: 'decide', caseId: planned.caseId, decision: input.decision, reason: input.reason,
+            commandId: `bulk:${input.batchId}:${planned.caseId}`, expectedVersion: planned.version ?? undefined, tool: o.tool,
           });
         }
         progress(job);
