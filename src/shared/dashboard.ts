@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { csvLines } from './csv.js';
 
 /** The supervisor dashboard's windows: 24 hourly buckets, or 7 / 30 daily ones (UTC). */
 export const DashboardWindow = z.enum(['24h', '7d', '30d']);
@@ -51,12 +52,7 @@ export const Dashboard = z.object({
 });
 export type Dashboard = z.infer<typeof Dashboard>;
 
-const cell = (v: string | number | null) => {
-  if (v === null) return '';
-  const s = String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
-const rows = (header: string[], body: Array<Array<string | number | null>>) => [header, ...body].map((r) => r.map(cell).join(',')).join('\r\n');
+const rows = (header: string[], body: Array<Array<string | number | null>>) => csvLines([header, ...body]);
 
 /**
  * The dashboard as CSV (RFC 4180, CRLF): three sections separated by a blank line — the buckets, the intake

@@ -1,6 +1,7 @@
 // The statement of reasons an affected author receives for a carried-out decision (EU DSA Art. 17; issue 15).
 // One shape for the webhook's additive `statement` field, the case view and the bulk export. Depends on zod alone.
 import { z } from 'zod';
+import { csvLines } from './csv.js';
 
 /** What a decision restricts, one entry per platform action it takes (Art. 17(3)(a)). */
 export const StatementRestriction = z.object({
@@ -105,11 +106,5 @@ export const StatementExportQuery = z
  * shows it rather than running it as a formula (OWASP "CSV injection").
  */
 export function statementsCsv(rows: StatementExportRow[]): string {
-  const cell = (v: string | number | boolean | null): string => {
-    let s = v === null ? '' : String(v);
-    if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  const lines = [STATEMENT_EXPORT_COLUMNS.join(','), ...rows.map((r) => STATEMENT_EXPORT_COLUMNS.map((c) => cell(r[c])).join(','))];
-  return `${lines.join('\r\n')}\r\n`;
+  return `${csvLines([[...STATEMENT_EXPORT_COLUMNS], ...rows.map((r) => STATEMENT_EXPORT_COLUMNS.map((c) => r[c]))])}\r\n`;
 }

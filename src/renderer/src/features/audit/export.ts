@@ -1,4 +1,5 @@
 import type { AuditEvent } from '../../lib/contract-types';
+import { csvCell } from '../../../../shared/csv';
 
 export const AUDIT_COLUMNS = ['id', 'at', 'caseId', 'type', 'actor', 'tool', 'payload'] as const;
 
@@ -6,14 +7,9 @@ export function auditRows(events: AuditEvent[]): string[][] {
   return events.map((e) => [String(e.id), e.at, e.caseId ?? '', e.type, e.actor, e.tool, JSON.stringify(e.payload)]);
 }
 
-const csvCell = (v: string) => {
-  // Neutralise spreadsheet formulas (content is untrusted) and quote.
-  const safe = /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
-  return `"${safe.replace(/"/g, '""')}"`;
-};
-
 export function toCsv(events: AuditEvent[]): string {
-  return [AUDIT_COLUMNS.join(','), ...auditRows(events).map((r) => r.map(csvCell).join(','))].join('\r\n') + '\r\n';
+  // The header unquoted, every cell quoted (as before), formulas neutralised (content is untrusted).
+  return [AUDIT_COLUMNS.join(','), ...auditRows(events).map((r) => r.map((v) => csvCell(v, 'always')).join(','))].join('\r\n') + '\r\n';
 }
 
 export function toJson(events: AuditEvent[]): string {
