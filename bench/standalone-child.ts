@@ -23,6 +23,9 @@ const memReady = process.memoryUsage();
 const rssReady = memReady.rss;
 const cpu = process.cpuUsage();
 const cpuReadyMs = (cpu.user + cpu.system) / 1000; // this process's CPU until ready (load-independent)
+// Standalone loads the agent after start (issue 16): when it consumes, after the queue answered.
+await core.ready();
+const tAgentReady = performance.now();
 let seeded: number | undefined;
 let tSeeded: number | undefined;
 if (process.env.BENCH_SEED === '1' && cases.length === 0) {
@@ -54,6 +57,7 @@ const out = {
   sessionMs: tSession - tStarted, // the local person's session (whoami)
   listMs: tListed - tSession,
   readyMs: tListed, // process start → listCases answered
+  agentReadyMs: tAgentReady,
   rssReady,
   heapReady: memReady.heapUsed,
   externalReady: memReady.external,

@@ -13,7 +13,7 @@ import { backoffMs, type Bus } from './queue/bus.js';
 import { createMemoryBus, type MemoryBus } from './queue/memory-bus.js';
 import { createEventHub } from './runtime/events.js';
 import { healthReport, type HealthReport } from './runtime/health.js';
-import { createWorkerRole, type WorkerRole } from './runtime/worker-role.js';
+import type { WorkerRole, WorkerRoleOptions } from './runtime/worker-role.js';
 import { openPersonSession, type PersonSession } from './session/person-session.js';
 import { setupDatabase } from './setup/db-setup.js';
 import { roleNames } from './setup/roles.js';
@@ -23,7 +23,6 @@ import { createDb, type Db } from './store/db.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './store/embedded.js';
 import { checkSchema } from './store/schema-check.js';
 
-export { createClassifier } from './runtime/worker-role.js';
 export type { HealthReport } from './runtime/health.js';
 
 export interface CoreOptions {
@@ -57,9 +56,15 @@ export interface Core {
   /** The process's own login's pool (DATABASE_URL; the embedded database in standalone mode). */
   readonly db: Db;
   readonly bus: Bus;
-  /** The worker role, when this process runs it. */
+  /**
+   * The worker role, when this process runs it. Standalone: there once the agent has loaded (it loads
+   * after start, so the queue answers first: issue 16); await ready() for it.
+   */
   readonly worker?: WorkerRole;
-  /** Resolves once the database schema is checked (at once unless started with tolerateOffline). */
+  /**
+   * Connected: resolves once the database schema is checked (at once unless started with tolerateOffline).
+   * Standalone: once the worker role (the agent) has loaded and consumes; rejects if it could not.
+   */
   ready(): Promise<void>;
   /** Standalone only: resolves when all queued work has been processed. */
   drain(): Promise<void>;
@@ -184,9 +189,17 @@ export async function createCore(o: CoreOptions): Promise<Core> {
           .publishEvent('case.updated', { type: 'case.updated', caseId: row.id, status: row.status, version: row.version, level: row.level })
           .catch(() => {})
     : undefined;
-  const worker = runWorker
-    ? createWorkerRole({ config, logger, db, bus, classifier: o.classifier, platform: o.platform, maxAttempts, connectionString: dbUrl, publishCaseChanged })
-    : undefined;
+  // The worker role brings the agent (LangGraph, LangChain core, the checkpoint saver: ~0.4 s of module
+  // loading). Connected, it is loaded here; standalone, after start() (the queue answers first and the
+  // work waits in the in-process bus until the agent consumes it): issue 16's start time.
+  const workerOptions: WorkerRoleOptions = { config, logger, db, bus, classifier: o.classifier, platform: o.platform, maxAttempts, connectionString: dbUrl, publishCaseChanged };
+  const loadWorker = async () => (await import('./runtime/worker-role.js')).createWorkerRole(workerOptions);
+  let worker: WorkerRole | undefined = runWorker && !standalone ? await loadWorker() : undefined;
+  // Standalone: the worker role loading and starting in the background (set by start()).
+  let workerStarted: Promise<void> | undefined;
+  const afterWorker = async () => {
+    if (workerStarted) await workerStarted;
+  };
 
   // The process's view: the database side of a connection belongs to each session (its login, its probe).
   const connection = (): ConnectionState => ({
@@ -200,10 +213,18 @@ export async function createCore(o: CoreOptions): Promise<Core> {
     mode: config.mode,
     db,
     bus,
-    worker,
-    ready: () => dbReady,
-    drain: () => ('drain' in bus ? (bus as MemoryBus).drain() : Promise.resolve()),
-    sweep: () => (worker ? worker.sweep(standalone ? 0 : undefined) : Promise.resolve(0)),
+    get worker() {
+      return worker;
+    },
+    ready: () => (standalone ? afterWorker() : dbReady),
+    async drain() {
+      await afterWorker();
+      if ('drain' in bus) await (bus as MemoryBus).drain();
+    },
+    async sweep() {
+      await afterWorker();
+      return worker ? worker.sweep(standalone ? 0 : undefined) : 0;
+    },
     seedDemo: () => seedDemo(bus),
     health: () => healthReport({ mode: config.mode, db, bus }),
     server: () => (standalone ? 'embedded database' : serverOf(dbUrl)),
@@ -242,7 +263,17 @@ export async function createCore(o: CoreOptions): Promise<Core> {
         await bus.subscribeEvents((rk, body) => {
           if (rk === 'case.updated') hub.emit(body as CoreEvent);
         });
-        if (worker) {
+        if (standalone) {
+          // The agent loads while the person's first reads are answered; content and decisions wait in the
+          // in-process bus meanwhile. A failure to load is logged and rejects ready() and drain().
+          workerStarted = loadWorker().then(async (w) => {
+            if (stopped) return;
+            worker = w;
+            await w.start();
+            logger.info({ platform: w.platform.name, classifier: w.classifier.name }, 'worker role started');
+          });
+          workerStarted.catch((err: unknown) => logger.error({ err: (err as Error).message }, 'the agent did not start: content is not analysed and decisions are not carried out'));
+        } else if (worker) {
           await dbReady;
           let held = false;
           if (!standalone)
@@ -267,6 +298,7 @@ export async function createCore(o: CoreOptions): Promise<Core> {
     // Stop in order: stop consuming, finish in flight, close the bus, close sessions and pools (STYLE 5).
     async stop() {
       stopped = true;
+      await workerStarted?.catch(() => {});
       await worker?.stop();
       if (started) await bus.stopConsuming();
       // Also after a failed start: a broker connection left open would keep reconnecting (and the CLI alive).

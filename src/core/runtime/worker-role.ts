@@ -10,8 +10,7 @@ import { buildGraph, type CaseGraph } from '../agent/graph.js';
 import { createCheckpointSaver, saverKindFrom } from '../agent/saver.js';
 import { AgentRunner, RefusedError } from '../agent/runner.js';
 import type { Classifier } from '../classify/classifier.js';
-import { createGroqClassifier } from '../classify/groq.js';
-import { createRulesClassifier } from '../classify/rules.js';
+import { createClassifier } from '../classify/configured.js';
 import type { Config } from '../config.js';
 import { instrumentClassifier } from '../observability/instrument.js';
 import { createTracing, flushTraces } from '../observability/tracing.js';
@@ -30,13 +29,6 @@ import { createIngestHandler } from '../services/ingest.js';
 import { createSweeper } from '../services/sweeper.js';
 import type { CaseRow } from '../store/cases-repo.js';
 import { isConnectionError, type Db } from '../store/db.js';
-
-/** The configured classifier: Groq when a key is set (rules answer when it cannot), else the rules. */
-export function createClassifier(config: Config, logger: Logger): Classifier {
-  const rules = createRulesClassifier({ policyFile: config.policyFile });
-  if (!config.groq) return rules;
-  return createGroqClassifier({ ...config.groq, fallback: rules, logger, policy: rules.policy });
-}
 
 export interface WorkerRoleOptions {
   config: Config;

@@ -6,8 +6,6 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
-import { runner } from 'node-pg-migrate';
 import pg from 'pg';
 import type { Logger } from '../ports.js';
 import { resourcePath } from '../resources.js';
@@ -112,6 +110,8 @@ async function ensureRoles(c: pg.Client, r: RoleNames) {
 }
 
 async function migrateAsOwner(c: pg.Client, r: RoleNames, logger: Logger): Promise<string[]> {
+  // Loaded when a setup runs (not at every standalone start, where nothing changed: issue 16).
+  const { runner } = await import('node-pg-migrate');
   await c.query(`SET ROLE ${q(r.owner)}`);
   try {
     const ran = await runner({
@@ -251,6 +251,7 @@ async function applyAll(c: pg.Client, r: RoleNames, o: DbSetupOptions, db: strin
     step('checkpoint tables');
     // LangGraph's own tables, created by its own setup() as the owner (FACTS: the official saver), on this
     // one connection (the embedded database serves one connection at a time).
+    const { PostgresSaver } = await import('@langchain/langgraph-checkpoint-postgres');
     await c.query(`SET ROLE ${q(r.owner)}`);
     try {
       const onThisClient = { connect: async () => ({ query: (text: string, values?: unknown[]) => c.query(text, values), release: () => {} }) };
