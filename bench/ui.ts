@@ -292,6 +292,27 @@ export async function benchUi() {
     await context.addInitScript({ content: 'globalThis.__name = (f) => f;' });
     await context.addInitScript(INIT);
     const page = await context.newPage();
+    // Where the first row's time goes: every request the renderer sends over the dev host's WebSocket until
+    // the first row, with when it was sent and answered (ms after navigation), in send order.
+    const wsCalls = new Map<number, { name: string; sent: number; answered?: number; bytes?: number }>();
+    let wsOpened: number | undefined;
+    page.on('websocket', (ws) => {
+      wsOpened ??= now() - tNav;
+      ws.on('framesent', (f) => {
+        try {
+          const m = JSON.parse(String(f.payload)) as { id?: number; name?: string };
+          if (typeof m.id === 'number' && m.name) wsCalls.set(m.id, { name: m.name, sent: now() - tNav });
+        } catch {
+          /* not ours */
+        }
+      });
+      ws.on('framereceived', (f) => {
+        const text = String(f.payload);
+        const id = /^\{"id":(\d+)/.exec(text)?.[1];
+        const c = id ? wsCalls.get(Number(id)) : undefined;
+        if (c && c.answered === undefined) Object.assign(c, { answered: now() - tNav, bytes: text.length });
+      });
+    });
     const tNav = now();
     await page.goto(host.urlFor());
     // the renderer shows a first page, then loads the rest in pages up to its QUEUE_LIMIT rows
@@ -323,6 +344,31 @@ export async function benchUi() {
     console.log(
       `first rendered queue: first row at ${f1(firstRender.firstRow)} ms after navigation start (DOMContentLoaded ${f1(nav.domContentLoaded)} ms, ${firstRender.firstPageRows} rows shown), ` +
         `all ${firstRender.shown} rows the renderer loads (QUEUE_LIMIT) in the list at ${f1(firstRender.full)} ms; Playwright wall ${f1(wallFirst)} ms; long tasks during load: ${startupLong.length}, longest ${f1(Math.max(0, ...startupLong))} ms`,
+    );
+    const beforeFirst = [...wsCalls.values()].filter((c) => c.sent <= firstRender.firstRow);
+    console.log(
+      `  until the first row (Node clock, ms after navigation; WebSocket open at ${f1(wsOpened ?? NaN)}): ` +
+        beforeFirst.map((c) => `${c.name} ${f1(c.sent)}→${c.answered === undefined ? '…' : f1(c.answered)}`).join(', '),
+    );
+    // The first row again in new windows (each a new seat: its sign-in, its session), on the same data: this
+    // VM's timings swing run to run, so the target is judged on the median of all the loads.
+    const firstRuns = opt('first-runs', 'BENCH_UI_FIRST_RUNS', 5);
+    const firstRows = [firstRender.firstRow];
+    const domLoaded = [nav.domContentLoaded];
+    for (let i = 1; i < firstRuns; i++) {
+      const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+      await ctx.addInitScript({ content: 'globalThis.__name = (f) => f;' });
+      const p2 = await ctx.newPage();
+      await p2.goto(host.urlFor());
+      const t = await p2.waitForFunction(() => (document.querySelector('[data-testid="case-row"]') ? performance.now() : false), undefined, { polling: 'raf', timeout: 60_000 });
+      firstRows.push((await t.jsonValue()) as number);
+      domLoaded.push(await p2.evaluate(() => (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).domContentLoadedEventEnd));
+      await ctx.close();
+    }
+    const firstRowP50 = stats(firstRows).p50;
+    console.log(
+      `first row over ${firstRows.length} loads (a new window and seat each): p50 ${f1(firstRowP50)} ms [${firstRows.map(f1).join(', ')}]; ` +
+        `DOMContentLoaded p50 ${f1(stats(domLoaded).p50)} ms`,
     );
     await sleep(1500);
     const rssIdle = process.memoryUsage().rss;
@@ -459,12 +505,12 @@ export async function benchUi() {
         `renderer JS heap ${mb(heap)}`,
     );
     const targets = {
-      firstRender: firstRender.firstRow <= 500,
+      firstRender: firstRowP50 <= 500,
       filter: [filters.severityCritical, filters.priorityUrgent].every((x) => (x as { shown: number }).shown <= 100),
       longTasks: Math.max(0, ...longScroll) <= 50,
     };
     console.log(
-      `TARGETS first render ≤ 500 ms: ${targets.firstRender ? 'met' : 'MISSED'}; filter ≤ 100 ms (client-side filters, shown): ${targets.filter ? 'met' : 'MISSED'}; no long task > 50 ms while scrolling: ${targets.longTasks ? 'met' : 'MISSED'}`,
+      `TARGETS first render ≤ 500 ms (p50 of the loads): ${targets.firstRender ? 'met' : 'MISSED'}; filter ≤ 100 ms (client-side filters, shown): ${targets.filter ? 'met' : 'MISSED'}; no long task > 50 ms while scrolling: ${targets.longTasks ? 'met' : 'MISSED'}`,
     );
     result('ui', {
       n,
@@ -474,6 +520,9 @@ export async function benchUi() {
       payloadBytes: payload.length,
       serverSide,
       firstRender,
+      firstRows,
+      firstRowP50,
+      domLoaded,
       wallFirst,
       nav,
       startupLong,

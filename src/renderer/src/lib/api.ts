@@ -102,6 +102,9 @@ function devHostBridge(): Bridge {
       };
     }));
 
+  // Connect while the bundle is still starting (before React's first render asks for the session): the
+  // dev host opens this seat's session when the socket connects (bench:ui "first row").
+  void connect().catch(() => {});
   return {
     async invoke(name, input) {
       let sock: WebSocket;

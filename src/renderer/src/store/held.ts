@@ -5,6 +5,7 @@
 // Held in this window only: if the app closes (or the person signs out) during the window the decision is
 // NOT sent — nothing half-done reaches the team, and the bar says so. Once sent, the outbox keeps it as
 // every other command (DESIGN §9).
+import { afterFirstPage } from '../lib/startup';
 import { create } from 'zustand';
 import type { CommandOutcome, ContractError } from '../lib/contract-types';
 import { api, newCommandId } from '../lib/api';
@@ -81,6 +82,7 @@ export const useHeld = create<HeldSlice>((set, get) => {
     // Until the settings are read: a host that does not list the setting has no window.
     undoSeconds: 0,
     async loadSetting() {
+      await afterFirstPage();
       const r = await api.call('settings:get', {});
       if (!r.ok) return;
       const v = r.value.settings.find((s) => s.key === 'undoSeconds')?.value;

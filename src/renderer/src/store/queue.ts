@@ -1,4 +1,5 @@
 import { create } from 'zustand';
+import { firstPageAnswered } from '../lib/startup';
 import { SEVERITY_RANK, type CaseStatus, type CaseSummary, type ContractError, type Label, type Severity } from '../lib/contract-types';
 import { api } from '../lib/api';
 import { generation } from './generation';
@@ -55,6 +56,7 @@ export const useQueue = create<QueueSlice>((set, get) => {
       call: (q) => (g === generation() ? api.call('cases:list', q) : Promise.resolve(SIGNED_OUT)),
       filters: () => serverFilters(get().filters),
       publish: (s) => {
+        if (!s.loading) firstPageAnswered();
         if (g === generation()) set({ cases: s.rows, loading: s.loading, loadingMore: s.loadingMore, truncated: s.truncated, stale: s.stale, error: s.error });
       },
       cap: QUEUE_LIMIT,

@@ -4,6 +4,7 @@
 import { usePresence } from './presence';
 import { create } from 'zustand';
 import type { ContractError, Session } from '../lib/contract-types';
+import { afterFirstPage } from '../lib/startup';
 import { api } from '../lib/api';
 import { useBulk } from './bulk';
 import { useAudit } from './audit';
@@ -75,7 +76,7 @@ function apply(n: number, next: Session): boolean {
   if (before && personOf(before) !== personOf(next)) resetPersonStores();
   useSession.setState({ session: next, error: undefined });
   if (next.user) {
-    if (next.outbox) void useOutbox.getState().load();
+    if (next.outbox) void afterFirstPage().then(() => useOutbox.getState().load());
     void useWellbeing.getState().load(next.user.id);
     void loadModerators(personOf(next));
   }
@@ -83,6 +84,7 @@ function apply(n: number, next: Session): boolean {
 }
 
 async function loadModerators(person: string | null) {
+  await afterFirstPage();
   const m = await api.call('moderators:list', {});
   if (m.ok && personOf(useSession.getState().session) === person) useSession.setState({ moderators: m.value });
 }

@@ -1,5 +1,6 @@
 // The workstation's update state (src/core/update/controller.ts, pushed as update:changed), what blocks a
 // restart here (a decision being written — a draft — or a command on its way), and "update required".
+import { afterFirstPage } from '../lib/startup';
 import { create } from 'zustand';
 import type { ContractError, UpdateStatus } from '../lib/contract-types';
 import { api } from '../lib/api';
@@ -30,6 +31,7 @@ export const useUpdate = create<UpdateSlice>((set, get) => {
   return {
     draft: false,
     async load() {
+      await afterFirstPage();
       const r = await api.call('update:get', {});
       if (r.ok) get().apply(r.value);
     },

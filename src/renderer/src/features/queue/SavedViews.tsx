@@ -2,6 +2,7 @@
 // "Views" picker above the filters applies one; "Save view…" keeps the current filters and sort (as a team
 // view for supervisors and admins — the database decides, a moderator's login is refused). `g v`
 // (lib/keymap.ts queue.views) puts the focus on the picker. The list is api.saved_views (team + own).
+import { afterFirstPage } from '../../lib/startup';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ContractError, SavedView } from '../../lib/contract-types';
 import { api, newCommandId } from '../../lib/api';
@@ -30,6 +31,7 @@ export function SavedViews() {
   const picker = useRef<HTMLSelectElement>(null);
 
   const load = useCallback(async () => {
+    await afterFirstPage();
     const r = await api.call('views:list', {});
     if (r.ok) setList(r.value);
     else setError(r.error);
