@@ -33,6 +33,7 @@ export const ACTIONS = [
   { id: 'queue.nextUrgent', keys: 'n', label: 'Open the next urgent case', scope: 'queue', when: 'an urgent case awaits review' },
   { id: 'case.claim', keys: 'c', label: 'Claim the open case', scope: 'case', when: 'you may claim the open case' },
   { id: 'case.reveal', keys: 'v', label: 'Reveal content you chose to blur (recorded in the audit)', scope: 'case', when: 'the open case is blurred for you' },
+  { id: 'case.authorHistory', keys: 'h', label: 'Show or hide the other cases of this author', scope: 'case', when: 'a case is open' },
   { id: 'case.release', keys: 'x', label: 'Release your claim', scope: 'case', when: 'you hold the claim on the open case' },
   { id: 'decide.approve', keys: 'a', label: 'Choose approve', scope: 'decision form', when: 'the form offers it' },
   { id: 'decide.warn', keys: 'w', label: 'Choose warn', scope: 'decision form', when: 'the form offers it' },

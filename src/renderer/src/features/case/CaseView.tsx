@@ -14,6 +14,7 @@ import { DecideForm } from '../decide/DecideForm';
 import { DecidedElsewhere } from '../decide/DecidedElsewhere';
 import { decidedUnderDraft, useDraft } from '../../store/draft';
 import { AnalysisBand } from './AnalysisBand';
+import { AuthorHistory } from './AuthorHistory';
 import { ContentText } from './ContentText';
 import { Statements } from './Statements';
 import { Timeline } from './Timeline';
@@ -276,6 +277,7 @@ export function CaseView({ onNext }: { onNext(): void }) {
           <dt>Author</dt>
           <dd>
             <UserText identifier text={c.authorId} />
+            <AuthorHistory c={c} />
           </dd>
           {c.url && (
             <>
@@ -386,25 +388,6 @@ export function CaseView({ onNext }: { onNext(): void }) {
         <Timeline events={c.timeline} />
       </section>
 
-      {c.authorCases.length > 0 && (
-        <section className="card" aria-label="Author's other cases">
-          <h3>
-            <UserText identifier text={c.authorId} />’s other cases
-          </h3>
-          <ul className="plain">
-            {c.authorCases.map((o) => (
-              <li key={o.id}>
-                <button className="link" onClick={() => void useCase.getState().open(o.id)}>
-                  <UserText identifier text={o.contentId} />
-                </button>{' '}
-                <span className="muted">
-                  {label(o.status)} · {label(o.violationType)} · {fmtTime(o.createdAt)}
-                </span>
-              </li>
-            ))}
-          </ul>
-        </section>
-      )}
     </article>
   );
 }
