@@ -36,7 +36,11 @@ export function Header() {
   const attention = entries.filter(needsAction).length;
   // The same count as the window title and the dock/taskbar badge (issue 14).
   const unseen = useNotifications((s) => s.count);
-  useEffect(() => hostLink.on(setLink), []);
+  // The socket may have opened between the first render and this effect (it connects while the bundle starts).
+  useEffect(() => {
+    setLink(hostLink.get());
+    return hostLink.on(setLink);
+  }, []);
   // Before sign-in there is nothing to navigate to and no connection of this person's to show.
   const user = session?.user ?? null;
   return (
