@@ -205,6 +205,8 @@ test('an admin raises the minimum version: the decision is refused with "Update 
     // the time the button is pressed — the delivered decision clears it — so the click is best effort.
     await up.required.getByRole('button', { name: 'Check again' }).click({ timeout: 5_000 }).catch(() => {});
     await expect(up.required).toHaveCount(0, { timeout: 30_000 });
+    // The delivered decision takes the case out of the review queue: it is found among all cases.
+    await queue.status().selectOption('all');
     await queue.search.fill(contentId);
     await queue.row(contentId).click();
     await expect(casePage.status).toHaveText('actioned', { timeout: 60_000 });
