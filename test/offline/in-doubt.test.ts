@@ -75,7 +75,11 @@ it('a decision accepted while its job hint got no confirm, the workstation kille
     mq.set('blackhole');
     const r = await first.call('submit', { type: 'decide', caseId: c.id, decision: 'remove', reason: 'threat', commandId: h.cmdId(), expectedVersion: seen.value.version });
     const id = r.value.id as string;
-    await waitFor(() => first.events.some((e) => e.id === id && e.state === 'delivered'), { timeoutMs: 60_000, message: 'delivered' });
+    // (On failure: what the process said and whether it is still there — it once died of a channel setup cut
+    // short by the silent broker, test/queue/setup-cut-short.test.ts.)
+    await waitFor(() => first.events.some((e) => e.id === id && e.state === 'delivered'), { timeoutMs: 60_000, message: 'delivered' }).catch((err: Error) => {
+      throw new Error(`${err.message}\nprocess exit code: ${first.child.exitCode}\nevents: ${JSON.stringify(first.events)}\nstderr:\n${first.stderr().slice(-6000)}`);
+    });
     // …and the workstation dies before the hint is resent: only the database knows the command.
     first.child.kill('SIGKILL');
     await first.exited;

@@ -337,6 +337,10 @@ export function createAmqpBus(opts: AmqpBusOptions): Bus {
           );
         },
       });
+      // A setup cut short (the broker silent mid-declare: "Channel ended, no reply will be forthcoming") is
+      // emitted as 'error' on the wrapper; with no listener it would end the process (a desktop's main). The
+      // wrapper sets the channel up again on the next connect.
+      ch.on('error', (err: Error) => log.warn({ err: err.message }, 'live events channel error'));
       consumers.push(ch);
       if (!opts.lazy) await ch.waitForConnect();
     },
